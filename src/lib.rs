@@ -1,0 +1,3 @@
+//! gen-report: turn test manifests and real test results into a computed Markdown report.
+
+pub mod results;
