@@ -7,14 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
-mod detect;
-mod junit;
-mod ctrf;
-mod libtest;
-mod rerun;
+// mod detect;
+// mod junit;
+// mod ctrf;
+// mod libtest;
+// mod rerun;
 
-pub use detect::{detect_format, Format};
-pub use rerun::RerunMerger;
+// pub use detect::{detect_format, Format};
+// pub use rerun::RerunMerger;
 
 /// Longest failure message kept per case, in bytes; the rest is cut with a marker.
 pub const MESSAGE_LIMIT: usize = 4 * 1024;
@@ -67,7 +67,7 @@ pub trait CaseSink {
 /// What a reader reports about one whole file once it is done.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileSummary {
-    pub format: Format,
+    pub format: String,
     pub cases: u64,
 }
 
@@ -101,5 +101,5 @@ pub enum ResultsError {
 /// # Errors
 /// I/O failures, malformed documents (with line and column), and unsupported formats.
 pub fn read_file(path: &Path, sink: &mut dyn CaseSink) -> Result<FileSummary, ResultsError> {
-    todo!("helper implements: detect then dispatch to junit/ctrf/libtest")
+    let _ = (path, sink); unimplemented!()
 }
