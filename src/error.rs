@@ -72,16 +72,16 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         let mut out = format!("{label}: {}\n  --> {}\n", self.message, self.location());
-        if let (Some(src), Some(line)) = (source, self.line) {
-            if let Some(text) = src.lines().nth(line.saturating_sub(1) as usize) {
-                let num = line.to_string();
-                let pad = " ".repeat(num.len());
-                let text: String = text.chars().take(200).collect();
-                out.push_str(&format!("{pad} |\n{num} | {text}\n"));
-                if let Some(col) = self.column {
-                    let caret_pad = " ".repeat(col.saturating_sub(1).min(200) as usize);
-                    out.push_str(&format!("{pad} | {caret_pad}^\n"));
-                }
+        if let (Some(src), Some(line)) = (source, self.line)
+            && let Some(text) = src.lines().nth(line.saturating_sub(1) as usize)
+        {
+            let num = line.to_string();
+            let pad = " ".repeat(num.len());
+            let text: String = text.chars().take(200).collect();
+            out.push_str(&format!("{pad} |\n{num} | {text}\n"));
+            if let Some(col) = self.column {
+                let caret_pad = " ".repeat(col.saturating_sub(1).min(200) as usize);
+                out.push_str(&format!("{pad} | {caret_pad}^\n"));
             }
         }
         out
@@ -105,12 +105,7 @@ pub enum Error {
     Results(#[from] ResultsError),
     /// A template failed to parse or render.
     #[error("template error in `{template}{}`: {message}", position(*.line, *.column))]
-    Template {
-        template: String,
-        line: Option<usize>,
-        column: Option<usize>,
-        message: String,
-    },
+    Template { template: String, line: Option<usize>, column: Option<usize>, message: String },
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),

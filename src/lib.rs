@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use error::{exit_code, Diagnostic, Error, Severity};
+pub use error::{Diagnostic, Error, Severity, exit_code};
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,11 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             }
             let name = template_name(&mut set, options.template.as_deref())?;
             let settings = render::FilterSettings { currency: report.currency.clone(), ascii: options.ascii };
-            let ctx = TemplateContext { model: &report, manifests: &manifests, options: OptionsView { ascii: options.ascii } };
+            let ctx = TemplateContext {
+                model: &report,
+                manifests: &manifests,
+                options: OptionsView { ascii: options.ascii },
+            };
             render::render(&set, &name, &ctx, &settings)?
         }
     };
@@ -135,7 +139,8 @@ fn template_name(set: &mut render::TemplateSet, requested: Option<&str>) -> Resu
     }
     let path = Path::new(req);
     if path.is_file() {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| req.to_string());
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| req.to_string());
         // A file named like a built-in (e.g. report.md extending report.md) keeps its path as name.
         let name = if set.sources.contains_key(&name) { req.to_string() } else { name };
         set.add_file(name.clone(), path)?;
@@ -147,10 +152,10 @@ fn template_name(set: &mut render::TemplateSet, requested: Option<&str>) -> Resu
 /// Writes `text` to `path` atomically (temp file in the same directory, then rename), or to `out`.
 fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<(), Error> {
     let Some(path) = path else {
-        return out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|source| Error::Output {
-            path: PathBuf::from("<stdout>"),
-            source,
-        });
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|source| Error::Output { path: PathBuf::from("<stdout>"), source });
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -167,10 +172,9 @@ fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.
 fn source_date_epoch() -> Result<Option<chrono::NaiveDate>, Error> {
     let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
-    let secs: i64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH={raw:?}: expected whole seconds since 1970-01-01")))?;
+    let secs: i64 = raw.trim().parse().map_err(|_| {
+        Error::Usage(format!("SOURCE_DATE_EPOCH={raw:?}: expected whole seconds since 1970-01-01"))
+    })?;
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|d| Some(d.date_naive()))
         .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH={raw:?} is out of range")))

@@ -140,9 +140,8 @@ pub(crate) const REPORT_FIELDS: &[&str] = &[
     "extra",
 ];
 
-pub(crate) const CATEGORY_FIELDS: &[&str] = &[
-    "name", "target", "tests", "location", "covers", "value", "status", "results", "extra",
-];
+pub(crate) const CATEGORY_FIELDS: &[&str] =
+    &["name", "target", "tests", "location", "covers", "value", "status", "results", "extra"];
 
 type Text = Spanned<String>;
 
@@ -359,11 +358,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
             errors.push(Diagnostic::error(
                 file,
                 Some(name_pos),
-                format!(
-                    "category `{}` is defined twice: here and in `{}`",
-                    raw.name.value,
-                    first.display()
-                ),
+                format!("category `{}` is defined twice: here and in `{}`", raw.name.value, first.display()),
             ));
             continue;
         }
@@ -411,7 +406,10 @@ fn validate_report(
                 errors.push(Diagnostic::error(
                     file,
                     Some(pos(&c)),
-                    format!("invalid `currency` {:?}: expected a three-letter ISO code such as USD or EUR", c.value),
+                    format!(
+                        "invalid `currency` {:?}: expected a three-letter ISO code such as USD or EUR",
+                        c.value
+                    ),
                 ));
                 String::new()
             }
@@ -497,9 +495,13 @@ fn validate_category(
 ) -> Option<Category> {
     let before = errors.len();
     if raw.name.value.trim().is_empty() {
-        errors.push(Diagnostic::error(file, Some(pos(&raw.name)), "`name` is empty: expected the category's name"));
+        errors.push(Diagnostic::error(
+            file,
+            Some(pos(&raw.name)),
+            "`name` is empty: expected the category's name",
+        ));
     }
-    let value = raw.value.map(|v| check_amount(&v, "value", file, errors)).flatten().unwrap_or(0.0);
+    let value = raw.value.and_then(|v| check_amount(&v, "value", file, errors)).unwrap_or(0.0);
     let covers = raw
         .covers
         .into_iter()
@@ -508,12 +510,8 @@ fn validate_category(
             t.value
         })
         .collect();
-    let status = raw
-        .status
-        .0
-        .into_iter()
-        .map(|(stage, s)| Stage { stage, state: s.state, note: s.note })
-        .collect();
+    let status =
+        raw.status.0.into_iter().map(|(stage, s)| Stage { stage, state: s.state, note: s.note }).collect();
     if errors.len() > before {
         return None;
     }
@@ -573,7 +571,11 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let (line, col) = line_col(bytes, e.valid_up_to());
-            Err(Diagnostic::error(path, Some((line, col)), "the file is not valid UTF-8: expected UTF-8 text"))
+            Err(Diagnostic::error(
+                path,
+                Some((line, col)),
+                "the file is not valid UTF-8: expected UTF-8 text",
+            ))
         }
     }
 }
@@ -604,7 +606,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(Diagnostic::error(dir, None, format!("cannot read the directory: {}", io_reason(&e))));
+            errors.push(Diagnostic::error(
+                dir,
+                None,
+                format!("cannot read the directory: {}", io_reason(&e)),
+            ));
             return;
         }
     };
@@ -644,10 +650,7 @@ fn warn_stray_yaml(root: &Path, warnings: &mut Vec<Diagnostic>) {
 
 fn slug_of(cat_dir: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(cat_dir).unwrap_or(file).with_extension("");
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ pub struct TypedFigure {
 }
 
 const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥'];
-const COUNT_NOUNS: &[&str] = &["test", "tests", "testcase", "testcases", "case", "cases", "category", "categories"];
+const COUNT_NOUNS: &[&str] =
+    &["test", "tests", "testcase", "testcases", "case", "cases", "category", "categories"];
 
 /// The first figure in `text` that the model, not the author, should supply.
 pub fn typed_figure(text: &str) -> Option<TypedFigure> {

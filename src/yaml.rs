@@ -55,12 +55,28 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<
     serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
         let loc = e.location();
         let raw = e.to_string();
+        let mut message = explain(strip_location(&raw), fields);
+        // Name the key whose value is wrong, from the source line the error points at.
+        if let Some(key) = loc.and_then(|l| key_on_line(text, l.line())) {
+            if !message.contains(&format!("`{key}`")) {
+                message = format!("invalid value for `{key}`: {message}");
+            }
+        }
         YamlError {
-            message: explain(strip_location(&raw), fields),
+            message,
             line: loc.map(|l| l.line()).filter(|&l| l > 0),
             column: loc.map(|l| l.column()).filter(|&c| c > 0),
         }
     })
+}
+
+/// The mapping key written on 1-based `line`, if the line is `key: value`.
+fn key_on_line(text: &str, line: u64) -> Option<String> {
+    let l = text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let (key, value) = l.trim_start().trim_start_matches("- ").split_once(':')?;
+    let key = key.trim();
+    let ok = !key.is_empty() && !value.trim().is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    ok.then(|| key.to_string())
 }
 
 /// The library appends " at line L, column C"; we print the position ourselves.
@@ -77,7 +93,9 @@ fn explain(msg: &str, fields: &[&str]) -> String {
         let name = rest.split('`').next().unwrap_or("");
         let expected = fields.join(", ");
         return match did_you_mean(name, fields) {
-            Some(best) => format!("unknown key `{name}` (did you mean `{best}`?); expected one of: {expected}"),
+            Some(best) => {
+                format!("unknown key `{name}` (did you mean `{best}`?); expected one of: {expected}")
+            }
             None => format!("unknown key `{name}`; expected one of: {expected}"),
         };
     }
@@ -149,7 +167,10 @@ mod tests {
     fn alias_bomb_is_refused() {
         let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
-            y.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+            y.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
         }
         y.push_str("target: 1\n");
         assert!(parse::<serde_json::Value>(&y, &[]).is_err());

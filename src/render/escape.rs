@@ -39,7 +39,8 @@ fn escape(s: &str, newline: &str) -> String {
             '_' => {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
                 let next = chars.get(i + 1);
-                let inner = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(|n| n.is_alphanumeric());
+                let inner =
+                    prev.is_some_and(char::is_alphanumeric) && next.is_some_and(|n| n.is_alphanumeric());
                 if !inner {
                     out.push('\\');
                 }

@@ -94,7 +94,7 @@ pub fn money(amount: f64, code: &str, exact: bool) -> String {
     if exact {
         let cents = (a * 100.0).round() as u128;
         let whole = thousands(cents / 100);
-        return if cents % 100 == 0 {
+        return if cents.is_multiple_of(100) {
             format!("{sign}{prefix}{whole}")
         } else {
             format!("{sign}{prefix}{whole}.{:02}", cents % 100)
@@ -131,7 +131,7 @@ pub fn thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -165,7 +165,11 @@ pub fn pluralize(n: f64, word: &str, plural: Option<&str>) -> String {
                 && !word.ends_with("uy");
             if consonant_y {
                 format!("{}ies", &word[..word.len() - 1])
-            } else if word.ends_with('s') || word.ends_with('x') || word.ends_with("ch") || word.ends_with("sh") {
+            } else if word.ends_with('s')
+                || word.ends_with('x')
+                || word.ends_with("ch")
+                || word.ends_with("sh")
+            {
                 format!("{word}es")
             } else {
                 format!("{word}s")

@@ -9,7 +9,7 @@ use tera::{Context, Tera};
 
 pub use escape::{escape_cell, escape_inline};
 pub use filters::FilterSettings;
-pub use templates::{TemplateSet, DEFAULT_TEMPLATE};
+pub use templates::{DEFAULT_TEMPLATE, TemplateSet};
 
 use crate::error::Error;
 
@@ -20,7 +20,12 @@ use crate::error::Error;
 /// # Errors
 /// Template syntax errors, unknown filters, undefined variables: each names the template file,
 /// line and column.
-pub fn render<C: Serialize>(set: &TemplateSet, template: &str, context: &C, settings: &FilterSettings) -> Result<String, Error> {
+pub fn render<C: Serialize>(
+    set: &TemplateSet,
+    template: &str,
+    context: &C,
+    settings: &FilterSettings,
+) -> Result<String, Error> {
     let mut tera = Tera::new();
     tera.autoescape_on([".md"]);
     tera.set_escape_fn(escape::escape_markdown);
@@ -28,7 +33,8 @@ pub fn render<C: Serialize>(set: &TemplateSet, template: &str, context: &C, sett
     let sources: Vec<(&str, &str)> = set.sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())).collect();
     tera.add_raw_templates(sources).map_err(|e| template_error(set, template, &e))?;
     if !tera.contains_template(template) {
-        let known: Vec<&str> = set.sources.keys().map(String::as_str).filter(|n| !n.starts_with("partials/")).collect();
+        let known: Vec<&str> =
+            set.sources.keys().map(String::as_str).filter(|n| !n.starts_with("partials/")).collect();
         return Err(Error::Usage(format!(
             "no template named `{template}`: expected one of {} or a template file path",
             known.join(", ")
@@ -46,7 +52,12 @@ fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
             let span = r.span();
             (set.origin(name), Some((span.start_line, span.start_col + 1)), r.message().to_string())
         }
-        _ => (set.origin(fallback), None, e.to_string()),
+        // Validation errors (unknown filter, missing parent) arrive pre-rendered as
+        // "error: MSG\n --> NAME:LINE:COL\n..."; recover their parts.
+        _ => match parse_rendered(&e.to_string()) {
+            Some((msg, name, line, col)) => (set.origin(&name), Some((line, col)), msg),
+            None => (set.origin(fallback), None, e.to_string()),
+        },
     };
     let mut message = message;
     let mut source = std::error::Error::source(e);
@@ -56,4 +67,16 @@ fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
         source = s.source();
     }
     Error::Template { template: file, line: pos.map(|p| p.0), column: pos.map(|p| p.1), message }
+}
+
+/// Splits Tera's rendered report into message, template name, line and column.
+fn parse_rendered(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines();
+    let msg = lines.next()?.trim().strip_prefix("error: ")?.to_string();
+    let loc = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = loc.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_string();
+    Some((msg, name, line, col))
 }

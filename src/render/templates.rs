@@ -8,9 +8,7 @@ use crate::error::Error;
 use crate::manifest::io_reason;
 
 /// The built-in templates, by name. A user's template directory overrides them by name.
-pub const BUILTINS: &[(&str, &str)] = &[
-    ("report.md", include_str!("../../templates/report.md")),
-];
+pub const BUILTINS: &[(&str, &str)] = &[("report.md", include_str!("../../templates/report.md"))];
 
 /// The template rendered when none is named.
 pub const DEFAULT_TEMPLATE: &str = "report.md";
@@ -79,20 +77,16 @@ impl TemplateSet {
 }
 
 fn read_template(file: &Path) -> Result<String, Error> {
-    let bytes = fs::read(file).map_err(|e| Error::Usage(format!(
-        "cannot read template `{}`: {}",
-        file.display(),
-        io_reason(&e)
-    )))?;
-    String::from_utf8(bytes).map_err(|_| Error::Usage(format!("template `{}` is not valid UTF-8", file.display())))
+    let bytes = fs::read(file)
+        .map_err(|e| Error::Usage(format!("cannot read template `{}`: {}", file.display(), io_reason(&e))))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::Usage(format!("template `{}` is not valid UTF-8", file.display())))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = fs::read_dir(dir).map_err(|e| Error::Usage(format!(
-        "cannot read template directory `{}`: {}",
-        dir.display(),
-        io_reason(&e)
-    )))?;
+    let entries = fs::read_dir(dir).map_err(|e| {
+        Error::Usage(format!("cannot read template directory `{}`: {}", dir.display(), io_reason(&e)))
+    })?;
     for entry in entries.flatten() {
         let path = entry.path();
         match entry.file_type() {

@@ -82,12 +82,7 @@ pub enum ResultsError {
     },
     /// Not well-formed XML/JSON, or a structure the format does not allow.
     #[error("`{}`:{line}:{column}: {message}", path.display())]
-    Syntax {
-        path: PathBuf,
-        line: u64,
-        column: u64,
-        message: String,
-    },
+    Syntax { path: PathBuf, line: u64, column: u64, message: String },
     /// A known format that gen-report does not read (TRX, NUnit, xUnit.net v2, ...).
     #[error("`{}` is a {format} file, which gen-report does not read (it reads JUnit XML, CTRF JSON and libtest JSON)", path.display())]
     Unsupported { path: PathBuf, format: String },
@@ -101,5 +96,6 @@ pub enum ResultsError {
 /// # Errors
 /// I/O failures, malformed documents (with line and column), and unsupported formats.
 pub fn read_file(path: &Path, sink: &mut dyn CaseSink) -> Result<FileSummary, ResultsError> {
-    let _ = (path, sink); unimplemented!()
+    let _ = (path, sink);
+    unimplemented!()
 }
