@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::{Command, Format, Options};
+use crate::{Command, FailOn, Format, Options};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -12,6 +12,8 @@ Examples:
   gen-report data/ -o REPORT.md             write it atomically (never half-written)
   gen-report data/ --format json            print the computed model as JSON
   gen-report check data/                    validate every manifest, list every problem
+  gen-report data/ --results 'reports/**/*.xml' --fail-on failures,mismatch
+  gen-report junit.xml more-results/        summarise result files without manifests
   gen-report data/ --templates my-templates --template custom.md
   SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly";
 
@@ -22,9 +24,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Sub>,
 
-    /// The data directory (report.yaml and categories/).
-    #[arg(value_name = "DATA_DIR")]
-    pub input: Option<PathBuf>,
+    /// A data directory (report.yaml and categories/), or result files and folders of them.
+    #[arg(value_name = "DATA_DIR|RESULTS")]
+    pub inputs: Vec<PathBuf>,
 
     #[command(flatten)]
     pub render: RenderArgs,
@@ -35,9 +37,17 @@ pub struct Cli {
 pub enum Sub {
     /// Validate the manifests of a data directory and list every problem found.
     Check {
-        /// The data directory.
-        #[arg(value_name = "DATA_DIR")]
-        input: PathBuf,
+        /// The data directory (or result files).
+        #[arg(value_name = "DATA_DIR|RESULTS", required = true)]
+        inputs: Vec<PathBuf>,
+
+        /// Result files (path or glob) to reconcile with the manifests; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        results: Vec<String>,
+
+        /// Merge repeated runs of the same test case within a file into one test.
+        #[arg(long)]
+        merge_reruns: bool,
     },
 }
 
@@ -64,9 +74,36 @@ pub struct RenderArgs {
     #[arg(long)]
     pub ascii: bool,
 
+    /// Result files (path or glob, e.g. 'reports/**/*.xml') to reconcile with the manifests;
+    /// repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub results: Vec<String>,
+
+    /// Write the report, then exit 1 if one of these holds.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITIONS")]
+    pub fail_on: Vec<FailOnArg>,
+
+    /// Merge repeated runs of the same test case (same file, class and name) within a results
+    /// file into one test: passed if any run passed (then flaky), else its worst result.
+    #[arg(long)]
+    pub merge_reruns: bool,
+
     /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<chrono::NaiveDate>,
+}
+
+/// `--fail-on` conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// A measured test case failed or errored.
+    Failures,
+    /// The overall target or a category's target is not met.
+    BelowTarget,
+    /// Declared counts disagree with measured ones (or a file with itself).
+    Mismatch,
+    /// Results were given, but a category has none.
+    NotRun,
 }
 
 /// `--format` values.
@@ -87,17 +124,33 @@ impl Cli {
     /// # Errors
     /// A usage problem clap cannot express (no input given).
     pub fn into_options(self) -> Result<Options, String> {
-        let (command, input) = match self.command {
-            Some(Sub::Check { input }) => (Command::Check, input),
-            None => match self.input {
-                Some(input) => (Command::Render, input),
-                None => return Err("missing DATA_DIR: expected a data directory (see --help)".into()),
-            },
+        let mut r = self.render;
+        let (command, inputs) = match self.command {
+            Some(Sub::Check { inputs, results, merge_reruns }) => {
+                r.results.extend(results);
+                r.merge_reruns |= merge_reruns;
+                (Command::Check, inputs)
+            }
+            None if self.inputs.is_empty() => {
+                return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
+            }
+            None => (Command::Render, self.inputs),
         };
-        let r = self.render;
         Ok(Options {
             command,
-            input,
+            inputs,
+            results: r.results,
+            merge_reruns: r.merge_reruns,
+            fail_on: r
+                .fail_on
+                .into_iter()
+                .map(|f| match f {
+                    FailOnArg::Failures => FailOn::Failures,
+                    FailOnArg::BelowTarget => FailOn::BelowTarget,
+                    FailOnArg::Mismatch => FailOn::Mismatch,
+                    FailOnArg::NotRun => FailOn::NotRun,
+                })
+                .collect(),
             output: r.output,
             format: match r.format {
                 FormatArg::Markdown => Format::Markdown,
@@ -125,6 +178,13 @@ mod tests {
     fn check_is_a_subcommand() {
         let o = Cli::try_parse_from(["gen-report", "check", "d"]).unwrap().into_options().unwrap();
         assert_eq!(o.command, Command::Check);
+    }
+
+    #[test]
+    fn fail_on_takes_a_comma_list() {
+        let o = Cli::try_parse_from(["gen-report", "d", "--fail-on", "failures,not-run"]).unwrap().into_options().unwrap();
+        assert_eq!(o.fail_on, vec![FailOn::Failures, FailOn::NotRun]);
+        assert!(Cli::try_parse_from(["gen-report", "d", "--fail-on", "bogus"]).is_err());
     }
 
     #[test]

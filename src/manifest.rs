@@ -378,6 +378,35 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     Ok(Manifests { root: root.to_path_buf(), report, categories, warnings })
 }
 
+impl Manifests {
+    /// No manifests: zero-config mode, where result files are summarised on their own.
+    pub fn results_only() -> Self {
+        Manifests {
+            root: PathBuf::new(),
+            report: ReportManifest {
+                file: PathBuf::new(),
+                title: "Test results".into(),
+                date: None,
+                objective: None,
+                target: None,
+                duration: None,
+                author: None,
+                currency: "USD".into(),
+                value_target: None,
+                achievements: Vec::new(),
+                process: Vec::new(),
+                quality_standards: Vec::new(),
+                highlights: Vec::new(),
+                next_steps: NextSteps::default(),
+                final_remarks: Vec::new(),
+                extra: Extra::new(),
+            },
+            categories: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 fn validate_report(
     raw: RawReport,
     file: &Path,

@@ -9,7 +9,7 @@ use tera::{Context, Tera};
 
 pub use escape::{escape_cell, escape_inline};
 pub use filters::FilterSettings;
-pub use templates::{DEFAULT_TEMPLATE, TemplateSet};
+pub use templates::{DEFAULT_TEMPLATE, SUMMARY_TEMPLATE, TemplateSet};
 
 use crate::error::Error;
 

@@ -10,8 +10,10 @@ use crate::manifest::io_reason;
 /// The built-in templates, by name. A user's template directory overrides them by name.
 pub const BUILTINS: &[(&str, &str)] = &[("report.md", include_str!("../../templates/report.md"))];
 
-/// The template rendered when none is named.
+/// The template rendered for a data directory when none is named.
 pub const DEFAULT_TEMPLATE: &str = "report.md";
+/// The template rendered for result files without manifests (zero-config mode).
+pub const SUMMARY_TEMPLATE: &str = "summary.md";
 
 /// Template sources by name, with where each came from (for error messages).
 #[derive(Debug, Clone, Default)]

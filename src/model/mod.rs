@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
+pub mod evidence;
+
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
+pub use evidence::{Aggregator, Bucket, FailedCase, Locator, Measured, SlowCase};
 
 /// Bumped when a documented field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -56,6 +59,62 @@ pub struct Report {
     pub currency: String,
     pub totals: Totals,
     pub categories: Vec<CategoryFigures>,
+    /// Disagreements between claims and evidence, and within result files.
+    pub findings: Vec<ModelFinding>,
+    /// What the result files said; `null` when none were given.
+    pub results: Option<ResultsView>,
+}
+
+/// A disagreement the report must show rather than hide.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelFinding {
+    /// `count-mismatch`, `stage-contradicted`, `not-run`, `uncategorised` or `declared-totals`.
+    pub kind: &'static str,
+    pub category: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+/// Results over all files.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultsView {
+    /// The files read, in the order read.
+    pub files: Vec<ResultFile>,
+    /// Counts per suite, sorted by suite name.
+    pub suites: Vec<SuiteFigures>,
+    /// All cases: counts, the first failures, the slowest.
+    pub all: Bucket,
+    /// Cases that matched no category.
+    pub uncategorised: Bucket,
+}
+
+/// One results file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultFile {
+    pub path: String,
+    pub format: String,
+    pub cases: u64,
+}
+
+/// Counts of one suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteFigures {
+    pub name: String,
+    pub measured: Measured,
+}
+
+/// Which conditions hold, for `--fail-on`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Conditions {
+    /// Some measured case failed or errored.
+    pub failures: bool,
+    /// The overall target or some category target is not met.
+    pub below_target: bool,
+    /// Declared counts disagree with measured ones, or files disagree with themselves.
+    pub mismatch: bool,
+    /// Results were given, but some category has none.
+    pub not_run: bool,
 }
 
 /// Figures over all categories.
@@ -87,6 +146,13 @@ pub struct Totals {
     pub status: Status,
     /// Number of declared stages in each state, over all categories.
     pub stages: StageCounts,
+    /// Sum of the categories' declared `tests`.
+    pub declared_tests: u64,
+    /// Measured over all result files; `null` when none were given.
+    pub measured: Option<Measured>,
+    /// Categories with no results while results were given.
+    pub categories_not_run: usize,
+    pub conditions: Conditions,
 }
 
 /// How many declared stages are in each state.
@@ -104,7 +170,20 @@ pub struct CategoryFigures {
     pub slug: String,
     pub name: String,
     pub file: String,
+    /// Measured tests where results exist, else the declared count.
     pub tests: u64,
+    /// The count declared in the manifest.
+    pub declared_tests: u64,
+    /// `measured` (results exist), `declared` (no results given at all) or `not-run`
+    /// (results were given, none for this category).
+    pub evidence: &'static str,
+    /// Measured figures; `null` without results for this category.
+    pub measured: Option<Measured>,
+    /// The first failing cases.
+    pub failed_cases: Vec<FailedCase>,
+    /// Failing cases not listed.
+    pub failed_omitted: u64,
+    pub slowest: Vec<SlowCase>,
     pub target: u64,
     /// `tests / target × 100`; `null` when the target is 0.
     pub percent: Option<f64>,
@@ -118,8 +197,8 @@ pub struct CategoryFigures {
     pub covers: Vec<String>,
     /// Declared stages, in declared order (claims, not evidence).
     pub stages: Vec<StageView>,
-    /// Derived: ❌ when a stage failed; ⚠️ when below target or a stage has issues or did not
-    /// run; ✅ otherwise.
+    /// Derived: ➖ without results while results were given; ❌ when a case failed or a stage
+    /// failed; ⚠️ when below target or a stage has issues or did not run; ✅ otherwise.
     pub status: Status,
     pub extra: Extra,
 }
@@ -142,20 +221,71 @@ pub struct BuildOptions {
     pub source_date: Option<chrono::NaiveDate>,
 }
 
-/// Computes the report from validated manifests.
-pub fn build(manifests: &Manifests, opts: &BuildOptions) -> Report {
+/// Computes the report from validated manifests and, when given, the measured results.
+pub fn build(manifests: &Manifests, evidence: Option<&Aggregator>, files: Vec<ResultFile>, opts: &BuildOptions) -> Report {
     let r = &manifests.report;
-    let categories: Vec<CategoryFigures> = manifests.categories.iter().map(category_figures).collect();
+    let any_results = evidence.is_some_and(|e| e.any_results);
+    let mut findings = Vec::new();
+    let categories: Vec<CategoryFigures> = manifests
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let bucket = evidence.and_then(|e| {
+                let b = e.categories.get(i)?;
+                (b.measured.tests > 0 || e.had_results.get(i).copied().unwrap_or(false)).then_some(b)
+            });
+            category_figures(c, bucket, any_results, &mut findings)
+        })
+        .collect();
 
     let tests: u64 = categories.iter().map(|c| c.tests).fold(0, u64::saturating_add);
+    // Cases that belong to no category still count in the total: never silently dropped.
+    let tests = tests.saturating_add(evidence.map_or(0, |e| e.uncategorised.measured.tests));
     let (target, target_source) = match r.target {
         Some(t) => (t, "explicit"),
         None => (categories.iter().map(|c| c.target).fold(0, u64::saturating_add), "sum-of-categories"),
     };
     let value: f64 = categories.iter().map(|c| c.value).sum();
     let categories_met = categories.iter().filter(|c| c.met).count();
+    let categories_not_run = categories.iter().filter(|c| c.evidence == "not-run").count();
     let met = tests >= target;
-    let verdict = verdict(met, categories_met, categories.len());
+    let measured = evidence.filter(|e| e.any_results).map(|e| e.total.measured);
+    let failing = measured.is_some_and(|m| m.failed_total() > 0);
+    let mut verdict = verdict(met, categories_met, categories.len());
+    // Targets reached by failing or missing evidence are not met.
+    if verdict == Verdict::Met && (failing || categories_not_run > 0) {
+        verdict = Verdict::PartlyMet;
+    }
+    if let Some(e) = evidence {
+        if e.uncategorised.measured.tests > 0 && !manifests.categories.is_empty() {
+            findings.push(ModelFinding {
+                kind: "uncategorised",
+                category: None,
+                file: None,
+                line: None,
+                message: format!(
+                    "{} measured test cases match no category (no `results:` and no `location` covers them)",
+                    e.uncategorised.measured.tests
+                ),
+            });
+        }
+        for f in &e.findings {
+            findings.push(ModelFinding {
+                kind: "declared-totals",
+                category: None,
+                file: Some(f.file.display().to_string()),
+                line: f.line,
+                message: f.message.clone(),
+            });
+        }
+    }
+    let conditions = Conditions {
+        failures: failing,
+        below_target: !met || categories_met < categories.len(),
+        mismatch: findings.iter().any(|f| matches!(f.kind, "count-mismatch" | "declared-totals" | "stage-contradicted")),
+        not_run: categories_not_run > 0,
+    };
     let value_ratio = r.value_target.filter(|t| *t > 0.0).map(|t| value / t);
 
     let mut stages = StageCounts::default();
@@ -196,8 +326,18 @@ pub fn build(manifests: &Manifests, opts: &BuildOptions) -> Report {
             Verdict::NotMet => Status::Fail,
         },
         stages,
+        declared_tests: manifests.categories.iter().map(|c| c.tests).fold(0, u64::saturating_add),
+        measured,
+        categories_not_run,
+        conditions,
     };
 
+    let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
+        files,
+        suites: e.suites.iter().map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m }).collect(),
+        all: e.total.clone(),
+        uncategorised: e.uncategorised.clone(),
+    });
     let date = opts.date.or(r.date).or(opts.source_date).map(|d| d.format("%Y-%m-%d").to_string());
     Report {
         schema_version: SCHEMA_VERSION,
@@ -209,26 +349,84 @@ pub fn build(manifests: &Manifests, opts: &BuildOptions) -> Report {
         currency: r.currency.clone(),
         totals,
         categories,
+        findings,
+        results,
     }
 }
 
-fn category_figures(c: &Category) -> CategoryFigures {
-    let met = c.tests >= c.target;
+fn category_figures(
+    c: &Category,
+    bucket: Option<&Bucket>,
+    any_results: bool,
+    findings: &mut Vec<ModelFinding>,
+) -> CategoryFigures {
+    let measured = bucket.map(|b| b.measured);
+    let tests = measured.map_or(c.tests, |m| m.tests);
+    let met = tests >= c.target;
     let stages: Vec<StageView> = c.status.iter().map(stage_view).collect();
+    let evidence = match (measured, any_results) {
+        (Some(_), _) => "measured",
+        (None, true) => "not-run",
+        (None, false) => "declared",
+    };
+    let finding = |kind, message: String| ModelFinding {
+        kind,
+        category: Some(c.name.clone()),
+        file: Some(c.file.display().to_string()),
+        line: None,
+        message,
+    };
+    if let Some(m) = measured {
+        if m.tests != c.tests {
+            findings.push(finding(
+                "count-mismatch",
+                format!("{} declares {} tests; its results have {}", c.name, c.tests, m.tests),
+            ));
+        }
+        if m.failed_total() > 0 {
+            for s in stages.iter().filter(|s| s.state == StageState::Ok) {
+                findings.push(finding(
+                    "stage-contradicted",
+                    format!(
+                        "{} declares stage `{}` ok, but {} of its {} measured tests failed",
+                        c.name,
+                        s.stage,
+                        m.failed_total(),
+                        m.tests
+                    ),
+                ));
+            }
+        }
+    } else if any_results {
+        findings.push(finding("not-run", format!("{} has no test results: not run", c.name)));
+    }
+    let mut status = category_status(met, &stages);
+    if measured.is_some_and(|m| m.failed_total() > 0) {
+        status = Status::Fail;
+    }
+    if evidence == "not-run" {
+        status = Status::NotRun;
+    }
     CategoryFigures {
         slug: c.slug.clone(),
         name: c.name.clone(),
         file: c.file.display().to_string(),
-        tests: c.tests,
+        tests,
+        declared_tests: c.tests,
+        evidence,
+        measured,
+        failed_cases: bucket.map(|b| b.failed_cases.clone()).unwrap_or_default(),
+        failed_omitted: bucket.map_or(0, |b| b.failed_omitted),
+        slowest: bucket.map(|b| b.slowest.clone()).unwrap_or_default(),
         target: c.target,
-        percent: percent(c.tests, c.target),
+        percent: percent(tests, c.target),
         met,
-        shortfall: c.target.saturating_sub(c.tests),
+        shortfall: c.target.saturating_sub(tests),
         value: c.value,
         value_share: None,
         location: c.location.clone(),
         covers: c.covers.clone(),
-        status: category_status(met, &stages),
+        status,
         stages,
         extra: c.extra.clone(),
     }
