@@ -848,3 +848,426 @@ pub(crate) fn parse_time(value: &str) -> f64 {
         _ => 0.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{CollectSink, MESSAGE_LIMIT, TRUNCATION_MARKER};
+
+    fn run(xml: &str) -> Result<CollectSink, ResultsError> {
+        run_bytes(xml.as_bytes())
+    }
+
+    fn run_bytes(xml: &[u8]) -> Result<CollectSink, ResultsError> {
+        let mut sink = CollectSink::default();
+        let mut loc = Locator::bytes(xml);
+        let n = read(xml, Path::new("r.xml"), &mut sink, &mut loc)?;
+        assert_eq!(n as usize, sink.cases.len());
+        Ok(sink)
+    }
+
+    /// (line, column, message) of a syntax error.
+    fn syntax_err(xml: &str) -> (u64, u64, String) {
+        match run(xml) {
+            Err(ResultsError::Syntax {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    fn outcomes(sink: &CollectSink) -> Vec<(Outcome, bool)> {
+        sink.cases.iter().map(|c| (c.outcome, c.flaky)).collect()
+    }
+
+    #[test]
+    fn nested_suites_and_innermost_suite_name() {
+        let sink = run(r#"<testsuites name="all">
+  <testcase name="top" classname="T"/>
+  <testsuite name="outer">
+    <testsuite name="inner"><testcase name="deep" classname="D" time="0.25"/></testsuite>
+    <testcase name="after-inner"/>
+  </testsuite>
+</testsuites>"#)
+        .unwrap();
+        let names: Vec<(&str, &str)> = sink
+            .cases
+            .iter()
+            .map(|c| (c.suite.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("", "top"), ("inner", "deep"), ("outer", "after-inner")]
+        );
+        assert_eq!(sink.cases[1].classname.as_deref(), Some("D"));
+        assert_eq!(sink.cases[1].duration_s, 0.25);
+        assert!(sink.findings.is_empty());
+    }
+
+    #[test]
+    fn bare_testsuite_root_and_empty_roots() {
+        let sink = run(r#"<testsuite name="s"><testcase name="a"/></testsuite>"#).unwrap();
+        assert_eq!(sink.cases[0].suite, "s");
+        assert_eq!(run("<testsuites/>").unwrap().cases.len(), 0);
+        assert_eq!(run("<testsuite></testsuite>\n").unwrap().cases.len(), 0);
+    }
+
+    #[test]
+    fn result_elements_and_severity() {
+        let sink = run(r#"<testsuite>
+  <testcase name="f"><failure message="m1">text1</failure></testcase>
+  <testcase name="e"><error/></testcase>
+  <testcase name="s"><skipped/></testcase>
+  <testcase name="p"></testcase>
+  <testcase name="multi"><skipped message="s"/><failure message="f"/><error message="e"/><failure message="f2"/></testcase>
+  <testcase name="fs"><failure message="f"/><skipped message="s"/></testcase>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        assert_eq!(
+            outcomes(&sink),
+            [
+                (Failed, false),
+                (Error, false),
+                (Skipped, false),
+                (Passed, false),
+                (Error, false),
+                (Failed, false)
+            ]
+        );
+        assert_eq!(sink.cases[0].message.as_deref(), Some("m1\ntext1"));
+        assert_eq!(sink.cases[1].message, None);
+        assert_eq!(
+            sink.cases[4].message.as_deref(),
+            Some("e"),
+            "most severe's message"
+        );
+        assert_eq!(sink.cases[5].message.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn flaky_and_rerun_elements() {
+        let sink = run(r#"<testsuite>
+  <testcase name="flaky"><flakyFailure message="first try"><stackTrace>x</stackTrace></flakyFailure></testcase>
+  <testcase name="flaky-err"><flakyError message="e"/><flakyFailure/></testcase>
+  <testcase name="rerun"><failure message="f"/><rerunFailure message="r1"/><rerunError message="r2"/></testcase>
+  <testcase name="rerun-only"><rerunFailure message="r"/></testcase>
+  <testcase name="rerun-err-only"><rerunError/><rerunFailure/></testcase>
+  <testcase name="flaky-but-failed"><flakyFailure/><failure/></testcase>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        assert_eq!(
+            outcomes(&sink),
+            [
+                (Passed, true),
+                (Passed, true),
+                (Failed, false),
+                (Failed, false),
+                (Error, false),
+                (Failed, false)
+            ]
+        );
+        assert_eq!(sink.cases[0].message.as_deref(), Some("first try\nx"));
+        assert_eq!(sink.cases[2].message.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn status_attribute_skips_and_wins_over_failure() {
+        let sink = run(r#"<testsuite>
+  <testcase name="a" status="disabled"><failure message="stale"/></testcase>
+  <testcase name="b" status="Ignored"/>
+  <testcase name="c" status="skipped"><error/></testcase>
+  <testcase name="d" status="notrun"/>
+  <testcase name="e" status="run"><failure/></testcase>
+  <testcase name="f" status="passed"/>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        let got: Vec<Outcome> = sink.cases.iter().map(|c| c.outcome).collect();
+        assert_eq!(got, [Skipped, Skipped, Skipped, Skipped, Failed, Passed]);
+    }
+
+    #[test]
+    fn ignored_children_do_not_leak_into_messages() {
+        let sink = run(r#"<testsuite><properties><property name="a" value="&lt;b&gt;"/></properties>
+  <testcase name="t"><system-out>out &amp; more<![CDATA[ <x> ]]></system-out><failure message="real"/><system-err>err</system-err></testcase>
+</testsuite>"#)
+        .unwrap();
+        assert_eq!(sink.cases[0].message.as_deref(), Some("real"));
+    }
+
+    #[test]
+    fn entities_char_refs_and_cdata_are_decoded() {
+        let sink = run(
+            "<testsuite name=\"a&amp;b\"><testcase name=\"&lt;&#65;&#x42;&quot;&apos;&gt;\">\
+             <failure message=\"x &#x1F600;\">one &amp; two<![CDATA[ <raw> & ]]>&#10;three</failure>\
+             </testcase></testsuite>",
+        )
+        .unwrap();
+        let c = &sink.cases[0];
+        assert_eq!(c.suite, "a&b");
+        assert_eq!(c.name, "<AB\"'>");
+        assert_eq!(
+            c.message.as_deref(),
+            Some("x \u{1F600}\none & two <raw> & \nthree")
+        );
+    }
+
+    #[test]
+    fn bom_is_skipped_and_positions_stay_right() {
+        let mut xml = b"\xEF\xBB\xBF".to_vec();
+        xml.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite><testcase name=\"a\"/></testsuite>");
+        assert_eq!(run_bytes(&xml).unwrap().cases.len(), 1);
+        let mut bad = b"\xEF\xBB\xBF".to_vec();
+        bad.extend_from_slice(b"<testsuite>\n  <testcase></testsuite>");
+        match run_bytes(&bad) {
+            Err(ResultsError::Syntax { line, column, .. }) => assert_eq!((line, column), (2, 13)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn doctype_is_never_expanded() {
+        // A declared-but-unused entity (even a billion-laughs one) is harmless.
+        let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+]>
+<testsuite><testcase name="a"/></testsuite>"#;
+        assert_eq!(run(laughs).unwrap().cases.len(), 1);
+        // Using a DTD entity (internal or external) is an error with position.
+        let xxe = r#"<!DOCTYPE t [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+<testsuite>
+  <testcase name="a"><failure>&xxe;</failure></testcase>
+</testsuite>"#;
+        let (line, column, message) = syntax_err(xxe);
+        assert_eq!((line, column), (3, 31));
+        assert!(message.contains("`&xxe;`"), "{message}");
+        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"/>";
+        let (line, _, message) = syntax_err(in_attr);
+        assert_eq!(line, 2);
+        assert!(message.contains("lol"), "{message}");
+        // Even in content that is otherwise ignored.
+        let ignored = "<testsuite><system-out>&custom;</system-out></testsuite>";
+        assert!(syntax_err(ignored).2.contains("custom"));
+    }
+
+    #[test]
+    fn lenient_time() {
+        let sink = run(r#"<testsuite>
+<testcase name="a"/><testcase name="b" time="abc"/><testcase name="c" time="1,5"/>
+<testcase name="d" time=" 2.25 "/><testcase name="e" time="-3"/><testcase name="f" time="1,234.5"/>
+<testcase name="g" time="NaN"/><testcase name="h" time=""/>
+</testsuite>"#)
+        .unwrap();
+        let t: Vec<f64> = sink.cases.iter().map(|c| c.duration_s).collect();
+        assert_eq!(t, [0.0, 0.0, 1.5, 2.25, 0.0, 1234.5, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn file_and_line_from_testcase_or_failure() {
+        let sink = run(r#"<testsuite>
+<testcase name="a" file="a.py" line="12"><failure file="other.c" line="3"/></testcase>
+<testcase name="b"><failure message="x" file="b.cpp" line="40"/></testcase>
+<testcase name="c" file="c.py"><failure line="7"/></testcase>
+<testcase name="d" line="oops"/>
+</testsuite>"#)
+        .unwrap();
+        let fl: Vec<(Option<&str>, Option<u32>)> = sink
+            .cases
+            .iter()
+            .map(|c| (c.file.as_deref(), c.line))
+            .collect();
+        assert_eq!(
+            fl,
+            [
+                (Some("a.py"), Some(12)),
+                (Some("b.cpp"), Some(40)),
+                (Some("c.py"), Some(7)),
+                (None, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn huge_failure_text_is_bounded() {
+        let body = "line of a very long stack trace\n".repeat(400_000); // ~13 MB
+        let xml = format!(
+            "<testsuite><testcase name=\"a\"><failure message=\"boom\">{body}</failure></testcase>\
+             <testcase name=\"b\"/></testsuite>"
+        );
+        let sink = run(&xml).unwrap();
+        let m = sink.cases[0].message.as_deref().unwrap();
+        assert!(m.len() <= MESSAGE_LIMIT, "{}", m.len());
+        assert!(m.starts_with("boom\nline of a very long stack trace\n"));
+        assert!(m.ends_with(TRUNCATION_MARKER));
+        assert_eq!(sink.cases.len(), 2);
+        assert_eq!(sink.cases[1].message, None);
+    }
+
+    #[test]
+    fn type_is_the_message_of_last_resort() {
+        let sink = run(
+            r#"<testsuite><testcase name="a"><error type="java.lang.NullPointerException"/></testcase></testsuite>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            sink.cases[0].message.as_deref(),
+            Some("java.lang.NullPointerException")
+        );
+    }
+
+    #[test]
+    fn declared_totals_are_compared_with_nested_counts() {
+        let sink = run(r#"<?xml version="1.0"?>
+<testsuites tests="4" failures="1" errors="0">
+  <testsuite name="outer" tests="6" failures="1" skipped="0">
+    <testsuite name="inner" tests="2" failures="1">
+      <testcase name="a"><failure/></testcase>
+      <testcase name="b"/>
+    </testsuite>
+    <testcase name="c"><skipped/></testcase>
+  </testsuite>
+  <testsuite name="bad" tests="abc" errors="1.0" disabled="1">
+    <testcase name="d" status="disabled"/>
+  </testsuite>
+</testsuites>"#)
+        .unwrap();
+        let f: Vec<(Option<u64>, &str)> = sink
+            .findings
+            .iter()
+            .map(|f| (f.line, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                (
+                    Some(3),
+                    "suite `outer` declares tests=\"6\" but has 3 test cases"
+                ),
+                (
+                    Some(3),
+                    "suite `outer` declares skipped=\"0\" but has 1 skipped test case"
+                ),
+                (
+                    Some(10),
+                    "suite `bad` has tests=\"abc\", which is not a whole number; it is not compared"
+                ),
+                (
+                    Some(10),
+                    "suite `bad` declares errors=\"1\" but has 0 test cases with an error"
+                ),
+            ]
+        );
+        assert!(sink.findings.iter().all(|f| f.file == Path::new("r.xml")));
+    }
+
+    #[test]
+    fn root_totals_are_compared() {
+        let sink = run(r#"<testsuites tests="3" failures="1"><testsuite><testcase name="a"/></testsuite></testsuites>"#)
+            .unwrap();
+        let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "`<testsuites>` declares tests=\"3\" but has 1 test case",
+                "`<testsuites>` declares failures=\"1\" but has 0 failed test cases"
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_documents_are_syntax_errors_with_positions() {
+        let (l, c, m) = syntax_err("<testsuite>\n  <testcase name=\"a\">\n  </testsuite>");
+        assert_eq!((l, c), (3, 3));
+        assert!(m.contains("expected `</testcase>`"), "{m}");
+
+        let (l, _, m) = syntax_err("<testsuite>\n<testcase name=\"a\"/>\n");
+        assert_eq!(l, 3, "truncated: reported at the end");
+        assert!(m.contains("ends inside `<testsuite>`"), "{m}");
+
+        let (l, c, m) = syntax_err("<testsuite>\n  <testcase name=a/>\n</testsuite>");
+        assert_eq!(l, 2);
+        assert!(c > 3, "{c}");
+        assert!(m.contains("attribute"), "{m}");
+
+        let (l, c, m) =
+            syntax_err("<testsuite>\n<testcase name=\"x\" time=\"<<computed>>\"/></testsuite>");
+        assert_eq!((l, c), (2, 26));
+        assert!(m.contains('<'), "{m}");
+
+        let (l, _, _) = syntax_err("<testsuite>\n<testcase name=\"unterminated/>\n</testsuite>");
+        assert!(l >= 2);
+
+        let (_, _, m) = syntax_err("<testsuite/>\n<testsuite/>");
+        assert!(m.contains("after the end of the root"), "{m}");
+        let (_, _, m) = syntax_err("junk<testsuite/>");
+        assert!(m.contains("before the root"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite></testsuite></extra>");
+        assert!(m.contains("`</extra>`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><testcase name=\"a\" name=\"b\"/></testsuite>");
+        assert!(m.contains("duplicate attribute `name`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><testcase><testcase/></testcase></testsuite>");
+        assert!(m.contains("`<testcase>` inside `<testcase>`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuites><testsuites/></testsuites>");
+        assert!(m.contains("only allowed as the root"), "{m}");
+        let (_, _, m) = syntax_err("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><testsuite/>");
+        assert!(m.contains("ISO-8859-1"), "{m}");
+        let (_, _, m) = syntax_err("<?xml version=\"1.0\"?>");
+        assert!(m.contains("no root element"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><!-- a -- b --></testsuite>");
+        assert!(!m.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_in_kept_text_is_an_error() {
+        let xml =
+            b"<testsuite><testcase name=\"a\"><failure>\xFF\xFE</failure></testcase></testsuite>";
+        assert!(matches!(
+            run_bytes(xml),
+            Err(ResultsError::Syntax { line: 1, .. })
+        ));
+        let name = b"<testsuite><testcase name=\"\xC3\x28\"/></testsuite>";
+        assert!(matches!(run_bytes(name), Err(ResultsError::Syntax { .. })));
+    }
+
+    #[test]
+    fn nesting_depth_is_limited() {
+        let ok = format!(
+            "<testsuite>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH - 1),
+            "</x>".repeat(MAX_DEPTH - 1)
+        );
+        assert!(run(&ok).is_ok());
+        let deep = format!(
+            "<testsuite>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH),
+            "</x>".repeat(MAX_DEPTH)
+        );
+        let (_, _, m) = syntax_err(&deep);
+        assert_eq!(m, "nesting deeper than 1000");
+        // Nested suites count towards the same limit.
+        let suites = format!(
+            "{}{}",
+            "<testsuite>".repeat(MAX_DEPTH + 1),
+            "</testsuite>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(syntax_err(&suites).2.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn non_junit_root_is_unrecognised() {
+        let mut sink = CollectSink::default();
+        let xml = b"<html><body/></html>";
+        let mut loc = Locator::bytes(xml);
+        match read(&xml[..], Path::new("x.xml"), &mut sink, &mut loc) {
+            Err(ResultsError::Unrecognised { reason, .. }) => assert!(reason.contains("<html>")),
+            other => panic!("{other:?}"),
+        }
+    }
+}
