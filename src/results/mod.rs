@@ -4,29 +4,46 @@
 //! complete and keeps nothing else, so a million cases never become a million-node tree.
 //! Totals are always recounted from the cases; a file's own declared totals are only compared
 //! against that count and any disagreement becomes a [`Finding`].
+//!
+//! The one exception to streaming is the opt-in [`RerunMerger`] (`--merge-reruns`), which has to
+//! see every case of a file before it can merge repeated runs of the same test.
 
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-// mod detect;
-// mod junit;
-// mod ctrf;
-// mod libtest;
-// mod rerun;
+mod ctrf;
+mod detect;
+mod junit;
+mod libtest;
+mod locate;
+mod message;
+mod rerun;
 
-// pub use detect::{detect_format, Format};
-// pub use rerun::RerunMerger;
+pub use detect::{Format, detect_format};
+pub use rerun::RerunMerger;
 
 /// Longest failure message kept per case, in bytes; the rest is cut with a marker.
 pub const MESSAGE_LIMIT: usize = 4 * 1024;
+
+/// Marker appended to a message that was cut at [`MESSAGE_LIMIT`].
+pub const TRUNCATION_MARKER: &str = "…";
+
+/// How many bytes of a file are sniffed to recognise its format.
+const SNIFF_LEN: usize = 16 * 1024;
 
 /// How one test case ended. When a case has several results, the most severe wins:
 /// error > failure > skipped > passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// The test ran and passed (possibly only on a rerun, see [`TestCase::flaky`]).
     Passed,
+    /// The test did not run (skipped, ignored, disabled, pending).
     Skipped,
+    /// An assertion failed.
     Failed,
+    /// The test could not run to completion (unexpected exception, crash, setup error).
     Error,
 }
 
@@ -35,15 +52,20 @@ pub enum Outcome {
 pub struct TestCase {
     /// Name of the innermost enclosing suite ("" when none).
     pub suite: String,
+    /// Name of the test itself.
     pub name: String,
+    /// Class (JUnit `classname`, nextest binary id), when the format has one.
     pub classname: Option<String>,
     /// Source file of the test, when the runner states it (`file` attribute, CTRF `filePath`).
     pub file: Option<String>,
+    /// Line of the test in [`TestCase::file`], when the runner states it.
     pub line: Option<u32>,
+    /// How the test ended.
     pub outcome: Outcome,
     /// Passed only after one or more failed attempts (Surefire `flakyFailure`/`flakyError`,
     /// CTRF `flaky`, or merged reruns).
     pub flaky: bool,
+    /// Wall time in seconds (0 when the file does not say or says nonsense).
     pub duration_s: f64,
     /// First part of the failure/error message and text, at most [`MESSAGE_LIMIT`] bytes.
     pub message: Option<String>,
@@ -52,43 +74,97 @@ pub struct TestCase {
 /// A disagreement found while reading a results file (never fatal).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Finding {
+    /// The results file the finding is about.
     pub file: PathBuf,
     /// 1-based line of the element the finding is about, when known.
     pub line: Option<u64>,
+    /// What disagrees, in one sentence.
     pub message: String,
 }
 
 /// Receives what a reader finds, in document order.
 pub trait CaseSink {
+    /// One complete test case.
     fn case(&mut self, case: TestCase);
+    /// One non-fatal disagreement (declared totals, dangling events, ...).
     fn finding(&mut self, finding: Finding);
+}
+
+// Lets callers pass `&mut sink` where a `CaseSink` is taken by value (e.g. `RerunMerger::new`).
+impl<S: CaseSink + ?Sized> CaseSink for &mut S {
+    fn case(&mut self, case: TestCase) {
+        (**self).case(case);
+    }
+    fn finding(&mut self, finding: Finding) {
+        (**self).finding(finding);
+    }
 }
 
 /// What a reader reports about one whole file once it is done.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileSummary {
-    pub format: String,
+    /// The format the file was read as.
+    pub format: Format,
+    /// Cases handed to the sink (after merging, when reruns are merged).
     pub cases: u64,
+}
+
+/// Options for [`read_file_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Merge repeated runs of the same test within the file (see [`RerunMerger`]).
+    pub merge_reruns: bool,
 }
 
 /// Why a results file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
+    /// The file could not be opened or read.
     #[error("failed to read `{}`", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
     /// Not well-formed XML/JSON, or a structure the format does not allow.
     #[error("`{}`:{line}:{column}: {message}", path.display())]
-    Syntax { path: PathBuf, line: u64, column: u64, message: String },
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// 1-based column, in characters.
+        column: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// A known format that gen-report does not read (TRX, NUnit, xUnit.net v2, ...).
     #[error("`{}` is a {format} file, which gen-report does not read (it reads JUnit XML, CTRF JSON and libtest JSON)", path.display())]
-    Unsupported { path: PathBuf, format: String },
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// Human name of the format (see [`Format`]'s `Display`).
+        format: String,
+    },
     /// Neither a known results format nor anything recognisable.
     #[error("`{}` is not a test results file: {reason}", path.display())]
-    Unrecognised { path: PathBuf, reason: String },
+    Unrecognised {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+}
+
+impl ResultsError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        ResultsError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Reads one results file of any supported format, streaming its cases into `sink`.
@@ -96,6 +172,159 @@ pub enum ResultsError {
 /// # Errors
 /// I/O failures, malformed documents (with line and column), and unsupported formats.
 pub fn read_file(path: &Path, sink: &mut dyn CaseSink) -> Result<FileSummary, ResultsError> {
-    let _ = (path, sink);
-    unimplemented!()
+    read_file_with(path, sink, &ReadOptions::default())
+}
+
+/// Like [`read_file`], with options (e.g. merging reruns).
+///
+/// # Errors
+/// I/O failures, malformed documents (with line and column), and unsupported formats.
+pub fn read_file_with(
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    opts: &ReadOptions,
+) -> Result<FileSummary, ResultsError> {
+    let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| ResultsError::io(path, e))?;
+    let format = detect_format(&head);
+    check_readable(path, &head, format)?;
+
+    // Re-open rather than seek so that the readers see the file from its first byte through
+    // a fresh BufReader (cheap, and keeps the readers free of sniffing concerns).
+    let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
+    let src = BufReader::with_capacity(64 * 1024, file);
+    let mut locator = locate::Locator::file(path);
+    if opts.merge_reruns {
+        let mut merger = RerunMerger::new(sink);
+        dispatch(format, src, path, &mut merger, &mut locator)?;
+        let cases = merger.finish();
+        Ok(FileSummary { format, cases })
+    } else {
+        let cases = dispatch(format, src, path, sink, &mut locator)?;
+        Ok(FileSummary { format, cases })
+    }
+}
+
+/// Turns a sniffed format that cannot be read into the matching error.
+fn check_readable(path: &Path, head: &[u8], format: Format) -> Result<(), ResultsError> {
+    match format {
+        Format::Junit | Format::Ctrf | Format::LibtestJson => Ok(()),
+        Format::Trx | Format::Nunit { .. } | Format::XunitNet => Err(ResultsError::Unsupported {
+            path: path.to_path_buf(),
+            format: format.to_string(),
+        }),
+        Format::Unknown => Err(ResultsError::Unrecognised {
+            path: path.to_path_buf(),
+            reason: detect::unknown_reason(head),
+        }),
+    }
+}
+
+/// Runs the reader for `format`; returns the number of cases handed to `sink`.
+fn dispatch<R: std::io::BufRead>(
+    format: Format,
+    src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    locator: &mut locate::Locator<'_>,
+) -> Result<u64, ResultsError> {
+    match format {
+        Format::Junit => junit::read(src, path, sink, locator),
+        Format::Ctrf => ctrf::read(src, path, sink),
+        Format::LibtestJson => libtest::read(src, path, sink),
+        other => Err(ResultsError::Unsupported {
+            path: path.to_path_buf(),
+            format: other.to_string(),
+        }),
+    }
+}
+
+/// Reads results held in memory (format sniffed as for files); `path` only names them in
+/// errors and findings.
+///
+/// # Errors
+/// As [`read_file_with`], except that nothing is opened.
+pub fn read_bytes_with(
+    bytes: &[u8],
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    opts: &ReadOptions,
+) -> Result<FileSummary, ResultsError> {
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let format = detect_format(head);
+    check_readable(path, head, format)?;
+    let mut locator = locate::Locator::bytes(bytes);
+    if opts.merge_reruns {
+        let mut merger = RerunMerger::new(sink);
+        dispatch(format, bytes, path, &mut merger, &mut locator)?;
+        let cases = merger.finish();
+        Ok(FileSummary { format, cases })
+    } else {
+        let cases = dispatch(format, bytes, path, sink, &mut locator)?;
+        Ok(FileSummary { format, cases })
+    }
+}
+
+/// A sink that keeps everything; handy for tests and small tools.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CollectSink {
+    /// Cases in the order received.
+    pub cases: Vec<TestCase>,
+    /// Findings in the order received.
+    pub findings: Vec<Finding>,
+}
+
+impl CaseSink for CollectSink {
+    fn case(&mut self, case: TestCase) {
+        self.cases.push(case);
+    }
+    fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+}
+
+/// Per-outcome totals of a set of cases.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// All cases.
+    pub tests: u64,
+    /// [`Outcome::Passed`] cases.
+    pub passed: u64,
+    /// [`Outcome::Failed`] cases.
+    pub failed: u64,
+    /// [`Outcome::Error`] cases.
+    pub errors: u64,
+    /// [`Outcome::Skipped`] cases.
+    pub skipped: u64,
+    /// Passed cases marked flaky.
+    pub flaky: u64,
+}
+
+impl Counts {
+    /// Adds one case.
+    pub fn add(&mut self, outcome: Outcome, flaky: bool) {
+        self.tests += 1;
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+        if flaky {
+            self.flaky += 1;
+        }
+    }
+
+    /// Totals of `cases`.
+    pub fn of(cases: &[TestCase]) -> Self {
+        let mut c = Counts::default();
+        for case in cases {
+            c.add(case.outcome, case.flaky);
+        }
+        c
+    }
 }

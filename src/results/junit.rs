@@ -1,0 +1,1273 @@
+//! Streaming JUnit XML reader (quick-xml events, no DOM).
+//!
+//! Counting policy (one case per `<testcase>` element, wherever it sits under the suites):
+//! - outcome = the most severe result child: `<error>` > `<failure>` > `<skipped>` > passed;
+//! - a `status` attribute of `disabled`, `ignored`, `skipped` or `notrun` (any case) makes the
+//!   case [`Outcome::Skipped`] and wins over any `<failure>`/`<error>` child. This matches
+//!   mikepenz/action-junit-report: such tests were not run, so a recorded failure is stale;
+//! - Surefire/Gradle `<flakyFailure>`/`<flakyError>` mean the case passed on a rerun:
+//!   the outcome is decided by the other children (usually passed) and the case is flaky;
+//! - `<rerunFailure>`/`<rerunError>` are further failed attempts of a failed case and do not
+//!   change its outcome; only when no `<failure>`/`<error>` is present do they make it
+//!   Failed/Error;
+//! - `<system-out>`, `<system-err>`, `<properties>` and unknown elements are skipped over.
+//!
+//! Strictness: the document must be well-formed. Entity references other than the five
+//! predefined ones and numeric character references are an error with position: a DOCTYPE is
+//! tolerated but never expanded and nothing external is ever read (no XXE, no billion laughs).
+//! Only UTF-8 (with or without BOM) is accepted. Duplicate attributes are detected for the
+//! attributes the reader uses.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::encoding::Decoder;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::locate::Locator;
+use super::message::MessageBuf;
+use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase};
+
+/// Deepest element nesting accepted; deeper documents are refused rather than risked.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a JUnit XML document from `src`, handing cases and findings to `sink`.
+///
+/// `path` names the document in errors and findings; `locator` turns byte offsets into lines
+/// (used only for findings and errors). Returns the number of cases read.
+pub(crate) fn read<R: BufRead>(
+    mut src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    locator: &mut Locator<'_>,
+) -> Result<u64, ResultsError> {
+    // quick-xml drops a BOM without counting it in its offsets; drop it here so that our
+    // offsets can be corrected by a known amount.
+    let base = match src.fill_buf() {
+        Ok(head) if head.starts_with(UTF8_BOM) => {
+            src.consume(UTF8_BOM.len());
+            UTF8_BOM.len() as u64
+        }
+        Ok(_) => 0,
+        Err(e) => return Err(ResultsError::io(path, e)),
+    };
+    let mut parser = Parser {
+        path,
+        sink,
+        locator,
+        base,
+        names: Vec::with_capacity(256),
+        stack: Vec::with_capacity(16),
+        suites: Vec::with_capacity(8),
+        root_seen: false,
+        root_done: false,
+        case: CaseState::default(),
+        capture_depth: None,
+        msg: MessageBuf::default(),
+        result_type: String::new(),
+        cases: 0,
+    };
+    let mut reader = Reader::from_reader(src);
+    let config = reader.config_mut();
+    // End tags are matched by `Parser` itself: it needs the open names for its own messages.
+    config.check_end_names = false;
+    config.check_comments = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    let decoder = reader.decoder();
+    let mut buf = Vec::with_capacity(16 * 1024);
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => {
+                let pos = reader.error_position();
+                return Err(parser.syntax(pos, e.to_string()));
+            }
+        };
+        match event {
+            Event::Start(e) => parser.start(&e, at, false, decoder)?,
+            Event::Empty(e) => parser.start(&e, at, true, decoder)?,
+            Event::End(e) => parser.end(e.name().as_ref(), at)?,
+            Event::Text(t) => {
+                if parser.capture_depth.is_some() && !parser.msg.is_full() {
+                    let text = t.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
+                    parser.msg.push(&text);
+                } else if parser.stack.is_empty() && t.iter().any(|b| !b.is_ascii_whitespace()) {
+                    return Err(parser.syntax(at, parser.outside_root("text")));
+                }
+            }
+            Event::CData(c) => {
+                if parser.stack.is_empty() {
+                    return Err(parser.syntax(at, parser.outside_root("CDATA")));
+                }
+                if parser.capture_depth.is_some() && !parser.msg.is_full() {
+                    let text = c.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
+                    parser.msg.push(&text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if parser.stack.is_empty() {
+                    return Err(parser.syntax(at, parser.outside_root("an entity reference")));
+                }
+                // Resolved (and so validated) even when not captured: an undeclared entity is
+                // an error wherever it appears.
+                let resolved = resolve_ref(&r).map_err(|m| parser.syntax(at, m))?;
+                if parser.capture_depth.is_some() {
+                    match resolved {
+                        Resolved::Char(c) => parser.msg.push_char(c),
+                        Resolved::Str(s) => parser.msg.push(s),
+                    }
+                }
+            }
+            Event::Decl(d) => {
+                if let Some(enc) = d.encoding() {
+                    let enc = enc.map_err(|e| parser.syntax(at, e.to_string()))?;
+                    if !is_utf8_label(&enc) {
+                        return Err(parser.syntax(
+                            at,
+                            format!(
+                                "the document declares encoding `{}`; only UTF-8 is supported \
+                                 (convert the file, e.g. with iconv)",
+                                String::from_utf8_lossy(&enc)
+                            ),
+                        ));
+                    }
+                }
+            }
+            Event::DocType(_) => {
+                if parser.root_seen {
+                    return Err(parser.syntax(at, "DOCTYPE after the root element".to_owned()));
+                }
+                // Tolerated, never expanded: entities it declares are rejected where used.
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                let end = reader.buffer_position();
+                return parser.finish(end);
+            }
+        }
+        buf.clear();
+    }
+}
+
+/// What an open element is, as far as counting goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Root `<testsuites>`.
+    Suites,
+    /// `<testsuite>`; its frame is the last of `Parser::suites`.
+    Suite,
+    /// `<testcase>`.
+    Case,
+    /// A result child of a test case.
+    Result(ResultKind),
+    /// Anything else (`<properties>`, `<system-out>`, unknown elements...).
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResultKind {
+    Failure,
+    Error,
+    Skipped,
+    FlakyFailure,
+    FlakyError,
+    RerunFailure,
+    RerunError,
+}
+
+impl ResultKind {
+    fn from_name(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b"failure" => ResultKind::Failure,
+            b"error" => ResultKind::Error,
+            b"skipped" => ResultKind::Skipped,
+            b"flakyFailure" => ResultKind::FlakyFailure,
+            b"flakyError" => ResultKind::FlakyError,
+            b"rerunFailure" => ResultKind::RerunFailure,
+            b"rerunError" => ResultKind::RerunError,
+            _ => return None,
+        })
+    }
+
+    /// Whose message a case keeps: the first element of the highest rank.
+    fn message_rank(self) -> u8 {
+        match self {
+            ResultKind::Error => 4,
+            ResultKind::Failure => 3,
+            ResultKind::Skipped => 2,
+            ResultKind::RerunFailure
+            | ResultKind::RerunError
+            | ResultKind::FlakyFailure
+            | ResultKind::FlakyError => 1,
+        }
+    }
+}
+
+/// Declared count attribute of a suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Declared {
+    #[default]
+    Absent,
+    Num(u64),
+    /// Present but not a whole number (already reported as a finding).
+    Invalid,
+}
+
+/// Declared totals of one `<testsuite>`/`<testsuites>`, in attribute order
+/// tests, failures, errors, skipped, disabled.
+#[derive(Debug, Default)]
+struct DeclaredTotals {
+    tests: Declared,
+    failures: Declared,
+    errors: Declared,
+    skipped: Declared,
+    disabled: Declared,
+}
+
+/// An open suite (or the root `<testsuites>`).
+#[derive(Debug)]
+struct SuiteFrame {
+    name: String,
+    is_root_suites: bool,
+    /// Byte offset of the start tag, for findings.
+    start: u64,
+    declared: DeclaredTotals,
+    /// Cases directly inside plus those of closed nested suites.
+    counts: Counts,
+}
+
+/// The test case being read; reset per case.
+#[derive(Debug, Default)]
+struct CaseState {
+    name: Option<String>,
+    classname: Option<String>,
+    file: Option<String>,
+    line: Option<u32>,
+    /// From the kept result element, used when the testcase has none.
+    result_file: Option<String>,
+    result_line: Option<u32>,
+    duration_s: f64,
+    status_skips: bool,
+    primary: Option<Outcome>,
+    rerun: Option<Outcome>,
+    flaky_seen: bool,
+    msg_rank: u8,
+}
+
+enum Resolved {
+    Char(char),
+    Str(&'static str),
+}
+
+struct Parser<'p, 's, 'l, 'b> {
+    path: &'p Path,
+    sink: &'s mut dyn CaseSink,
+    locator: &'l mut Locator<'b>,
+    /// Bytes before quick-xml's offset 0 (a BOM).
+    base: u64,
+    /// Names of the open elements, concatenated; `stack` holds where each starts.
+    names: Vec<u8>,
+    stack: Vec<(usize, Kind)>,
+    suites: Vec<SuiteFrame>,
+    root_seen: bool,
+    root_done: bool,
+    case: CaseState,
+    /// Stack depth of the result element whose text is being kept.
+    capture_depth: Option<usize>,
+    msg: MessageBuf,
+    result_type: String,
+    cases: u64,
+}
+
+impl Parser<'_, '_, '_, '_> {
+    fn syntax(&mut self, offset: u64, message: String) -> ResultsError {
+        let (line, column) = self.locator.line_col(offset + self.base).unwrap_or((0, 0));
+        ResultsError::Syntax {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn outside_root(&self, what: &str) -> String {
+        if self.root_done {
+            format!("{what} after the end of the root element")
+        } else {
+            format!("{what} before the root element")
+        }
+    }
+
+    fn finding(&mut self, offset: u64, message: String) {
+        let line = self.locator.line(offset + self.base);
+        self.sink.finding(Finding {
+            file: self.path.to_path_buf(),
+            line,
+            message,
+        });
+    }
+
+    fn parent_kind(&self) -> Option<Kind> {
+        self.stack.last().map(|&(_, k)| k)
+    }
+
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        empty: bool,
+        decoder: Decoder,
+    ) -> Result<(), ResultsError> {
+        // `<` is never allowed inside a tag, even in a quoted attribute value; quick-xml
+        // would accept it, expat and the spec do not.
+        if let Some(i) = e.iter().position(|&b| b == b'<') {
+            return Err(self.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
+        }
+        if self.root_done {
+            return Err(self.syntax(at, self.outside_root("an element")));
+        }
+        let name = e.name();
+        let name = name.as_ref();
+        let kind = if !self.root_seen {
+            self.root_seen = true;
+            match name {
+                b"testsuites" => Kind::Suites,
+                b"testsuite" => Kind::Suite,
+                other => {
+                    return Err(ResultsError::Unrecognised {
+                        path: self.path.to_path_buf(),
+                        reason: format!(
+                            "XML root element `<{}>` is not JUnit (`<testsuites>`/`<testsuite>`)",
+                            String::from_utf8_lossy(other)
+                        ),
+                    });
+                }
+            }
+        } else {
+            let parent = self.parent_kind();
+            let in_suites = matches!(parent, Some(Kind::Suites | Kind::Suite));
+            match name {
+                b"testsuite" | b"testcase" if !in_suites => {
+                    let message = format!(
+                        "`<{}>` inside `<{}>`; it is only allowed in `<testsuites>` or `<testsuite>`",
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(self.top_name())
+                    );
+                    return Err(self.syntax(at, message));
+                }
+                b"testsuites" => {
+                    return Err(self.syntax(
+                        at,
+                        "`<testsuites>` is only allowed as the root element".to_owned(),
+                    ));
+                }
+                b"testsuite" => Kind::Suite,
+                b"testcase" => Kind::Case,
+                _ if parent == Some(Kind::Case) => match ResultKind::from_name(name) {
+                    Some(r) => Kind::Result(r),
+                    None => Kind::Other,
+                },
+                _ => Kind::Other,
+            }
+        };
+        match kind {
+            Kind::Suites | Kind::Suite => self.open_suite(e, at, kind == Kind::Suites, decoder)?,
+            Kind::Case => self.open_case(e, at, decoder)?,
+            Kind::Result(r) => self.open_result(e, at, r, decoder)?,
+            Kind::Other => self.check_attrs(e, at)?,
+        }
+        if empty {
+            self.close(kind)?;
+        } else {
+            let start = self.names.len();
+            self.names.extend_from_slice(name);
+            self.stack.push((start, kind));
+        }
+        Ok(())
+    }
+
+    fn top_name(&self) -> &[u8] {
+        match self.stack.last() {
+            Some(&(start, _)) => &self.names[start..],
+            None => b"",
+        }
+    }
+
+    fn end(&mut self, name: &[u8], at: u64) -> Result<(), ResultsError> {
+        let Some(&(start, kind)) = self.stack.last() else {
+            return Err(self.syntax(
+                at,
+                format!(
+                    "closing tag `</{}>` without an open element",
+                    String::from_utf8_lossy(name)
+                ),
+            ));
+        };
+        if &self.names[start..] != name {
+            let message = format!(
+                "expected `</{}>`, found `</{}>`",
+                String::from_utf8_lossy(&self.names[start..]),
+                String::from_utf8_lossy(name)
+            );
+            return Err(self.syntax(at, message));
+        }
+        self.names.truncate(start);
+        self.stack.pop();
+        self.close(kind)
+    }
+
+    fn close(&mut self, kind: Kind) -> Result<(), ResultsError> {
+        match kind {
+            Kind::Suites | Kind::Suite => self.close_suite(),
+            Kind::Case => self.close_case(),
+            Kind::Result(_) => {
+                if self.capture_depth.is_some_and(|d| d >= self.stack.len()) {
+                    self.capture_depth = None;
+                    if self.msg.is_empty() && !self.result_type.is_empty() {
+                        // No message nor text: the type (e.g. an exception class) is all we have.
+                        let ty = std::mem::take(&mut self.result_type);
+                        self.msg.push(&ty);
+                        self.result_type = ty;
+                    }
+                }
+            }
+            Kind::Other => {}
+        }
+        if self.stack.is_empty() {
+            self.root_done = true;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, end: u64) -> Result<u64, ResultsError> {
+        if let Some(&(start, _)) = self.stack.last() {
+            let message = format!(
+                "the document ends inside `<{}>` (missing `</{}>`; truncated file?)",
+                String::from_utf8_lossy(&self.names[start..]),
+                String::from_utf8_lossy(&self.names[start..])
+            );
+            return Err(self.syntax(end, message));
+        }
+        if !self.root_seen {
+            return Err(self.syntax(end, "no root element".to_owned()));
+        }
+        Ok(self.cases)
+    }
+
+    /// Validates every attribute of an element whose content is ignored.
+    fn check_attrs(&mut self, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError> {
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            if let Err(err) = attr {
+                return Err(self.attr_error(at, err));
+            }
+        }
+        Ok(())
+    }
+
+    fn attr_error(
+        &mut self,
+        at: u64,
+        err: quick_xml::events::attributes::AttrError,
+    ) -> ResultsError {
+        use quick_xml::events::attributes::AttrError as A;
+        let rel = match err {
+            A::ExpectedEq(p)
+            | A::ExpectedValue(p)
+            | A::UnquotedValue(p)
+            | A::ExpectedQuote(p, _)
+            | A::Duplicated(p, _) => p,
+        };
+        self.syntax(at + 1 + rel as u64, format!("bad attribute: {err}"))
+    }
+
+    /// Decodes an attribute value (UTF-8 check, predefined and numeric references).
+    fn value<'a>(
+        &mut self,
+        attr: &Attribute<'a>,
+        at: u64,
+        decoder: Decoder,
+    ) -> Result<Cow<'a, str>, ResultsError> {
+        attr.decode_and_unescape_value(decoder).map_err(|err| {
+            let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+            self.syntax(at, format!("attribute `{key}`: {err}"))
+        })
+    }
+
+    fn duplicate(&mut self, at: u64, key: &[u8]) -> ResultsError {
+        self.syntax(
+            at,
+            format!("duplicate attribute `{}`", String::from_utf8_lossy(key)),
+        )
+    }
+
+    fn open_suite(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        is_root_suites: bool,
+        decoder: Decoder,
+    ) -> Result<(), ResultsError> {
+        let mut name: Option<String> = None;
+        let mut declared = DeclaredTotals::default();
+        let mut invalid: Vec<(&'static str, String)> = Vec::new();
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr.map_err(|err| self.attr_error(at, err))?;
+            let key = attr.key.as_ref();
+            let slot = match key {
+                b"name" => {
+                    if name.is_some() {
+                        return Err(self.duplicate(at, key));
+                    }
+                    name = Some(self.value(&attr, at, decoder)?.into_owned());
+                    continue;
+                }
+                b"tests" => (&mut declared.tests, "tests"),
+                b"failures" => (&mut declared.failures, "failures"),
+                b"errors" => (&mut declared.errors, "errors"),
+                b"skipped" => (&mut declared.skipped, "skipped"),
+                b"disabled" => (&mut declared.disabled, "disabled"),
+                _ => continue,
+            };
+            let (slot, label) = slot;
+            if *slot != Declared::Absent {
+                return Err(self.duplicate(at, key));
+            }
+            let value = self.value(&attr, at, decoder)?;
+            *slot = match parse_count(&value) {
+                Some(n) => Declared::Num(n),
+                None => {
+                    invalid.push((label, value.into_owned()));
+                    Declared::Invalid
+                }
+            };
+        }
+        let frame = SuiteFrame {
+            name: name.unwrap_or_default(),
+            is_root_suites,
+            start: at,
+            declared,
+            counts: Counts::default(),
+        };
+        for (label, value) in invalid {
+            let message = format!(
+                "{} has {label}=\"{value}\", which is not a whole number; it is not compared",
+                suite_label(&frame)
+            );
+            self.finding(at, message);
+        }
+        self.suites.push(frame);
+        Ok(())
+    }
+
+    fn close_suite(&mut self) {
+        let Some(frame) = self.suites.pop() else {
+            return;
+        };
+        let label = suite_label(&frame);
+        let c = frame.counts;
+        let d = &frame.declared;
+        let mut mismatches: Vec<String> = Vec::new();
+        let mut check = |declared: Declared, attr: &str, counted: u64, noun: (&str, &str)| {
+            if let Declared::Num(n) = declared
+                && n != counted
+            {
+                let noun = if counted == 1 { noun.0 } else { noun.1 };
+                mismatches.push(format!(
+                    "{label} declares {attr}=\"{n}\" but has {counted} {noun}"
+                ));
+            }
+        };
+        check(d.tests, "tests", c.tests, ("test case", "test cases"));
+        let failed = ("failed test case", "failed test cases");
+        check(d.failures, "failures", c.failed, failed);
+        let errored = ("test case with an error", "test cases with an error");
+        check(d.errors, "errors", c.errors, errored);
+        // `disabled` tests are the ones we count as skipped via `status="disabled"`, so the
+        // two declared figures together are compared with our skipped count.
+        let skipped = ("skipped test case", "skipped test cases");
+        match (d.skipped, d.disabled) {
+            (Declared::Num(s), Declared::Num(dis)) => {
+                if s + dis != c.skipped {
+                    let noun = if c.skipped == 1 { skipped.0 } else { skipped.1 };
+                    mismatches.push(format!(
+                        "{label} declares skipped=\"{s}\" and disabled=\"{dis}\" but has {} {noun}",
+                        c.skipped
+                    ));
+                }
+            }
+            (s, Declared::Absent | Declared::Invalid) => check(s, "skipped", c.skipped, skipped),
+            (Declared::Absent | Declared::Invalid, dis) => {
+                check(dis, "disabled", c.skipped, skipped)
+            }
+        }
+        for message in mismatches {
+            self.finding(frame.start, message);
+        }
+        if let Some(parent) = self.suites.last_mut() {
+            let p = &mut parent.counts;
+            p.tests += c.tests;
+            p.passed += c.passed;
+            p.failed += c.failed;
+            p.errors += c.errors;
+            p.skipped += c.skipped;
+            p.flaky += c.flaky;
+        }
+    }
+
+    fn open_case(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        decoder: Decoder,
+    ) -> Result<(), ResultsError> {
+        self.case = CaseState::default();
+        self.msg.clear();
+        self.capture_depth = None;
+        let mut seen = 0u8;
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr.map_err(|err| self.attr_error(at, err))?;
+            let key = attr.key.as_ref();
+            let bit = match key {
+                b"name" => 1,
+                b"classname" => 2,
+                b"file" => 4,
+                b"line" => 8,
+                b"time" => 16,
+                b"status" => 32,
+                _ => continue,
+            };
+            if seen & bit != 0 {
+                return Err(self.duplicate(at, key));
+            }
+            seen |= bit;
+            let value = self.value(&attr, at, decoder)?;
+            match bit {
+                1 => self.case.name = Some(value.into_owned()),
+                2 => self.case.classname = Some(value.into_owned()),
+                4 => self.case.file = Some(value.into_owned()),
+                8 => self.case.line = parse_line(&value),
+                16 => self.case.duration_s = parse_time(&value),
+                _ => self.case.status_skips = status_means_skipped(&value),
+            }
+        }
+        Ok(())
+    }
+
+    fn open_result(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        kind: ResultKind,
+        decoder: Decoder,
+    ) -> Result<(), ResultsError> {
+        let c = &mut self.case;
+        match kind {
+            ResultKind::Error => c.primary = c.primary.max(Some(Outcome::Error)),
+            ResultKind::Failure => c.primary = c.primary.max(Some(Outcome::Failed)),
+            ResultKind::Skipped => c.primary = c.primary.max(Some(Outcome::Skipped)),
+            ResultKind::RerunError => c.rerun = c.rerun.max(Some(Outcome::Error)),
+            ResultKind::RerunFailure => c.rerun = c.rerun.max(Some(Outcome::Failed)),
+            ResultKind::FlakyFailure | ResultKind::FlakyError => c.flaky_seen = true,
+        }
+        let rank = kind.message_rank();
+        let keep = rank > c.msg_rank;
+        if keep {
+            c.msg_rank = rank;
+            c.result_file = None;
+            c.result_line = None;
+            self.msg.clear();
+            self.result_type.clear();
+        }
+        let mut seen = 0u8;
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr.map_err(|err| self.attr_error(at, err))?;
+            let key = attr.key.as_ref();
+            let bit = match key {
+                b"message" => 1,
+                b"type" => 2,
+                b"file" => 4,
+                b"line" => 8,
+                _ => continue,
+            };
+            if seen & bit != 0 {
+                return Err(self.duplicate(at, key));
+            }
+            seen |= bit;
+            if !keep {
+                continue;
+            }
+            let value = self.value(&attr, at, decoder)?;
+            match bit {
+                1 => self.msg.push(&value),
+                2 => self.result_type.push_str(&value),
+                4 => self.case.result_file = Some(value.into_owned()),
+                _ => self.case.result_line = parse_line(&value),
+            }
+        }
+        if keep {
+            self.msg.separate();
+            // Text is captured until this element closes (the depth it will have once pushed).
+            self.capture_depth = Some(self.stack.len() + 1);
+        }
+        Ok(())
+    }
+
+    fn close_case(&mut self) {
+        let c = std::mem::take(&mut self.case);
+        self.capture_depth = None;
+        let outcome = if c.status_skips {
+            Outcome::Skipped
+        } else {
+            c.primary.or(c.rerun).unwrap_or(Outcome::Passed)
+        };
+        let flaky = outcome == Outcome::Passed && c.flaky_seen;
+        let (file, line) = match (c.file, c.line) {
+            (None, None) => (c.result_file, c.result_line),
+            (file, line) => (file, line.or(c.result_line)),
+        };
+        let suite = self
+            .suites
+            .last()
+            .filter(|s| !s.is_root_suites)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        if let Some(frame) = self.suites.last_mut() {
+            frame.counts.add(outcome, flaky);
+        }
+        self.cases += 1;
+        self.sink.case(TestCase {
+            suite,
+            name: c.name.unwrap_or_default(),
+            classname: c.classname,
+            file,
+            line,
+            outcome,
+            flaky,
+            duration_s: c.duration_s,
+            message: self.msg.take(),
+        });
+        self.msg.clear();
+    }
+}
+
+fn suite_label(frame: &SuiteFrame) -> String {
+    match (frame.is_root_suites, frame.name.is_empty()) {
+        (true, true) => "`<testsuites>`".to_owned(),
+        (true, false) => format!("`<testsuites>` `{}`", frame.name),
+        (false, true) => "unnamed suite".to_owned(),
+        (false, false) => format!("suite `{}`", frame.name),
+    }
+}
+
+fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Resolved::Char(c)),
+            Ok(None) | Err(_) => Err(format!(
+                "invalid character reference `&{};`",
+                String::from_utf8_lossy(r)
+            )),
+        };
+    }
+    let name = std::str::from_utf8(r).unwrap_or("");
+    match quick_xml::escape::resolve_predefined_entity(name) {
+        Some(s) => Ok(Resolved::Str(s)),
+        None => Err(format!(
+            "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
+             DTD entities are never expanded)",
+            String::from_utf8_lossy(r)
+        )),
+    }
+}
+
+fn is_utf8_label(enc: &[u8]) -> bool {
+    enc.eq_ignore_ascii_case(b"utf-8")
+        || enc.eq_ignore_ascii_case(b"utf8")
+        || enc.eq_ignore_ascii_case(b"us-ascii")
+        || enc.eq_ignore_ascii_case(b"ascii")
+}
+
+/// `status` values that mean the test did not run (compared case-insensitively).
+fn status_means_skipped(status: &str) -> bool {
+    let s = status.trim();
+    ["disabled", "ignored", "skipped", "notrun"]
+        .iter()
+        .any(|k| s.eq_ignore_ascii_case(k))
+}
+
+/// A declared count: a whole number (a float with no fraction, e.g. `"3.0"`, is accepted).
+fn parse_count(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(n) = v.parse::<u64>() {
+        return Some(n);
+    }
+    match v.parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Some(f as u64),
+        _ => None,
+    }
+}
+
+fn parse_line(value: &str) -> Option<u32> {
+    value.trim().parse().ok()
+}
+
+/// Seconds, leniently: missing, negative or unparsable → 0; a decimal comma is accepted
+/// (`"1,5"`), and so are thousands separators when a point is also present (`"1,234.5"`).
+pub(crate) fn parse_time(value: &str) -> f64 {
+    let v = value.trim();
+    let parsed = if v.contains(',') {
+        let fixed: String = if v.contains('.') {
+            v.chars().filter(|&c| c != ',').collect()
+        } else {
+            v.replace(',', ".")
+        };
+        fixed.parse::<f64>()
+    } else {
+        v.parse::<f64>()
+    };
+    match parsed {
+        Ok(t) if t.is_finite() && t > 0.0 => t,
+        _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{CollectSink, MESSAGE_LIMIT, TRUNCATION_MARKER};
+
+    fn run(xml: &str) -> Result<CollectSink, ResultsError> {
+        run_bytes(xml.as_bytes())
+    }
+
+    fn run_bytes(xml: &[u8]) -> Result<CollectSink, ResultsError> {
+        let mut sink = CollectSink::default();
+        let mut loc = Locator::bytes(xml);
+        let n = read(xml, Path::new("r.xml"), &mut sink, &mut loc)?;
+        assert_eq!(n as usize, sink.cases.len());
+        Ok(sink)
+    }
+
+    /// (line, column, message) of a syntax error.
+    fn syntax_err(xml: &str) -> (u64, u64, String) {
+        match run(xml) {
+            Err(ResultsError::Syntax {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    fn outcomes(sink: &CollectSink) -> Vec<(Outcome, bool)> {
+        sink.cases.iter().map(|c| (c.outcome, c.flaky)).collect()
+    }
+
+    #[test]
+    fn nested_suites_and_innermost_suite_name() {
+        let sink = run(r#"<testsuites name="all">
+  <testcase name="top" classname="T"/>
+  <testsuite name="outer">
+    <testsuite name="inner"><testcase name="deep" classname="D" time="0.25"/></testsuite>
+    <testcase name="after-inner"/>
+  </testsuite>
+</testsuites>"#)
+        .unwrap();
+        let names: Vec<(&str, &str)> = sink
+            .cases
+            .iter()
+            .map(|c| (c.suite.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("", "top"), ("inner", "deep"), ("outer", "after-inner")]
+        );
+        assert_eq!(sink.cases[1].classname.as_deref(), Some("D"));
+        assert_eq!(sink.cases[1].duration_s, 0.25);
+        assert!(sink.findings.is_empty());
+    }
+
+    #[test]
+    fn bare_testsuite_root_and_empty_roots() {
+        let sink = run(r#"<testsuite name="s"><testcase name="a"/></testsuite>"#).unwrap();
+        assert_eq!(sink.cases[0].suite, "s");
+        assert_eq!(run("<testsuites/>").unwrap().cases.len(), 0);
+        assert_eq!(run("<testsuite></testsuite>\n").unwrap().cases.len(), 0);
+    }
+
+    #[test]
+    fn result_elements_and_severity() {
+        let sink = run(r#"<testsuite>
+  <testcase name="f"><failure message="m1">text1</failure></testcase>
+  <testcase name="e"><error/></testcase>
+  <testcase name="s"><skipped/></testcase>
+  <testcase name="p"></testcase>
+  <testcase name="multi"><skipped message="s"/><failure message="f"/><error message="e"/><failure message="f2"/></testcase>
+  <testcase name="fs"><failure message="f"/><skipped message="s"/></testcase>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        assert_eq!(
+            outcomes(&sink),
+            [
+                (Failed, false),
+                (Error, false),
+                (Skipped, false),
+                (Passed, false),
+                (Error, false),
+                (Failed, false)
+            ]
+        );
+        assert_eq!(sink.cases[0].message.as_deref(), Some("m1\ntext1"));
+        assert_eq!(sink.cases[1].message, None);
+        assert_eq!(
+            sink.cases[4].message.as_deref(),
+            Some("e"),
+            "most severe's message"
+        );
+        assert_eq!(sink.cases[5].message.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn flaky_and_rerun_elements() {
+        let sink = run(r#"<testsuite>
+  <testcase name="flaky"><flakyFailure message="first try"><stackTrace>x</stackTrace></flakyFailure></testcase>
+  <testcase name="flaky-err"><flakyError message="e"/><flakyFailure/></testcase>
+  <testcase name="rerun"><failure message="f"/><rerunFailure message="r1"/><rerunError message="r2"/></testcase>
+  <testcase name="rerun-only"><rerunFailure message="r"/></testcase>
+  <testcase name="rerun-err-only"><rerunError/><rerunFailure/></testcase>
+  <testcase name="flaky-but-failed"><flakyFailure/><failure/></testcase>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        assert_eq!(
+            outcomes(&sink),
+            [
+                (Passed, true),
+                (Passed, true),
+                (Failed, false),
+                (Failed, false),
+                (Error, false),
+                (Failed, false)
+            ]
+        );
+        assert_eq!(sink.cases[0].message.as_deref(), Some("first try\nx"));
+        assert_eq!(sink.cases[2].message.as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn status_attribute_skips_and_wins_over_failure() {
+        let sink = run(r#"<testsuite>
+  <testcase name="a" status="disabled"><failure message="stale"/></testcase>
+  <testcase name="b" status="Ignored"/>
+  <testcase name="c" status="skipped"><error/></testcase>
+  <testcase name="d" status="notrun"/>
+  <testcase name="e" status="run"><failure/></testcase>
+  <testcase name="f" status="passed"/>
+</testsuite>"#)
+        .unwrap();
+        use Outcome::*;
+        let got: Vec<Outcome> = sink.cases.iter().map(|c| c.outcome).collect();
+        assert_eq!(got, [Skipped, Skipped, Skipped, Skipped, Failed, Passed]);
+    }
+
+    #[test]
+    fn ignored_children_do_not_leak_into_messages() {
+        let sink = run(r#"<testsuite><properties><property name="a" value="&lt;b&gt;"/></properties>
+  <testcase name="t"><system-out>out &amp; more<![CDATA[ <x> ]]></system-out><failure message="real"/><system-err>err</system-err></testcase>
+</testsuite>"#)
+        .unwrap();
+        assert_eq!(sink.cases[0].message.as_deref(), Some("real"));
+    }
+
+    #[test]
+    fn entities_char_refs_and_cdata_are_decoded() {
+        let sink = run(
+            "<testsuite name=\"a&amp;b\"><testcase name=\"&lt;&#65;&#x42;&quot;&apos;&gt;\">\
+             <failure message=\"x &#x1F600;\">one &amp; two<![CDATA[ <raw> & ]]>&#10;three</failure>\
+             </testcase></testsuite>",
+        )
+        .unwrap();
+        let c = &sink.cases[0];
+        assert_eq!(c.suite, "a&b");
+        assert_eq!(c.name, "<AB\"'>");
+        assert_eq!(
+            c.message.as_deref(),
+            Some("x \u{1F600}\none & two <raw> & \nthree")
+        );
+    }
+
+    #[test]
+    fn bom_is_skipped_and_positions_stay_right() {
+        let mut xml = b"\xEF\xBB\xBF".to_vec();
+        xml.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite><testcase name=\"a\"/></testsuite>");
+        assert_eq!(run_bytes(&xml).unwrap().cases.len(), 1);
+        let mut bad = b"\xEF\xBB\xBF".to_vec();
+        bad.extend_from_slice(b"<testsuite>\n  <testcase></testsuite>");
+        match run_bytes(&bad) {
+            Err(ResultsError::Syntax { line, column, .. }) => assert_eq!((line, column), (2, 13)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn doctype_is_never_expanded() {
+        // A declared-but-unused entity (even a billion-laughs one) is harmless.
+        let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+]>
+<testsuite><testcase name="a"/></testsuite>"#;
+        assert_eq!(run(laughs).unwrap().cases.len(), 1);
+        // Using a DTD entity (internal or external) is an error with position.
+        let xxe = r#"<!DOCTYPE t [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+<testsuite>
+  <testcase name="a"><failure>&xxe;</failure></testcase>
+</testsuite>"#;
+        let (line, column, message) = syntax_err(xxe);
+        assert_eq!((line, column), (3, 31));
+        assert!(message.contains("`&xxe;`"), "{message}");
+        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"/>";
+        let (line, _, message) = syntax_err(in_attr);
+        assert_eq!(line, 2);
+        assert!(message.contains("lol"), "{message}");
+        // Even in content that is otherwise ignored.
+        let ignored = "<testsuite><system-out>&custom;</system-out></testsuite>";
+        assert!(syntax_err(ignored).2.contains("custom"));
+    }
+
+    #[test]
+    fn lenient_time() {
+        let sink = run(r#"<testsuite>
+<testcase name="a"/><testcase name="b" time="abc"/><testcase name="c" time="1,5"/>
+<testcase name="d" time=" 2.25 "/><testcase name="e" time="-3"/><testcase name="f" time="1,234.5"/>
+<testcase name="g" time="NaN"/><testcase name="h" time=""/>
+</testsuite>"#)
+        .unwrap();
+        let t: Vec<f64> = sink.cases.iter().map(|c| c.duration_s).collect();
+        assert_eq!(t, [0.0, 0.0, 1.5, 2.25, 0.0, 1234.5, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn file_and_line_from_testcase_or_failure() {
+        let sink = run(r#"<testsuite>
+<testcase name="a" file="a.py" line="12"><failure file="other.c" line="3"/></testcase>
+<testcase name="b"><failure message="x" file="b.cpp" line="40"/></testcase>
+<testcase name="c" file="c.py"><failure line="7"/></testcase>
+<testcase name="d" line="oops"/>
+</testsuite>"#)
+        .unwrap();
+        let fl: Vec<(Option<&str>, Option<u32>)> = sink
+            .cases
+            .iter()
+            .map(|c| (c.file.as_deref(), c.line))
+            .collect();
+        assert_eq!(
+            fl,
+            [
+                (Some("a.py"), Some(12)),
+                (Some("b.cpp"), Some(40)),
+                (Some("c.py"), Some(7)),
+                (None, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn huge_failure_text_is_bounded() {
+        let body = "line of a very long stack trace\n".repeat(400_000); // ~13 MB
+        let xml = format!(
+            "<testsuite><testcase name=\"a\"><failure message=\"boom\">{body}</failure></testcase>\
+             <testcase name=\"b\"/></testsuite>"
+        );
+        let sink = run(&xml).unwrap();
+        let m = sink.cases[0].message.as_deref().unwrap();
+        assert!(m.len() <= MESSAGE_LIMIT, "{}", m.len());
+        assert!(m.starts_with("boom\nline of a very long stack trace\n"));
+        assert!(m.ends_with(TRUNCATION_MARKER));
+        assert_eq!(sink.cases.len(), 2);
+        assert_eq!(sink.cases[1].message, None);
+    }
+
+    #[test]
+    fn type_is_the_message_of_last_resort() {
+        let sink = run(
+            r#"<testsuite><testcase name="a"><error type="java.lang.NullPointerException"/></testcase></testsuite>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            sink.cases[0].message.as_deref(),
+            Some("java.lang.NullPointerException")
+        );
+    }
+
+    #[test]
+    fn declared_totals_are_compared_with_nested_counts() {
+        let sink = run(r#"<?xml version="1.0"?>
+<testsuites tests="4" failures="1" errors="0">
+  <testsuite name="outer" tests="6" failures="1" skipped="0">
+    <testsuite name="inner" tests="2" failures="1">
+      <testcase name="a"><failure/></testcase>
+      <testcase name="b"/>
+    </testsuite>
+    <testcase name="c"><skipped/></testcase>
+  </testsuite>
+  <testsuite name="bad" tests="abc" errors="1.0" disabled="1">
+    <testcase name="d" status="disabled"/>
+  </testsuite>
+</testsuites>"#)
+        .unwrap();
+        let f: Vec<(Option<u64>, &str)> = sink
+            .findings
+            .iter()
+            .map(|f| (f.line, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                (
+                    Some(3),
+                    "suite `outer` declares tests=\"6\" but has 3 test cases"
+                ),
+                (
+                    Some(3),
+                    "suite `outer` declares skipped=\"0\" but has 1 skipped test case"
+                ),
+                (
+                    Some(10),
+                    "suite `bad` has tests=\"abc\", which is not a whole number; it is not compared"
+                ),
+                (
+                    Some(10),
+                    "suite `bad` declares errors=\"1\" but has 0 test cases with an error"
+                ),
+            ]
+        );
+        assert!(sink.findings.iter().all(|f| f.file == Path::new("r.xml")));
+    }
+
+    #[test]
+    fn root_totals_are_compared() {
+        let sink = run(r#"<testsuites tests="3" failures="1"><testsuite><testcase name="a"/></testsuite></testsuites>"#)
+            .unwrap();
+        let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "`<testsuites>` declares tests=\"3\" but has 1 test case",
+                "`<testsuites>` declares failures=\"1\" but has 0 failed test cases"
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_documents_are_syntax_errors_with_positions() {
+        let (l, c, m) = syntax_err("<testsuite>\n  <testcase name=\"a\">\n  </testsuite>");
+        assert_eq!((l, c), (3, 3));
+        assert!(m.contains("expected `</testcase>`"), "{m}");
+
+        let (l, _, m) = syntax_err("<testsuite>\n<testcase name=\"a\"/>\n");
+        assert_eq!(l, 3, "truncated: reported at the end");
+        assert!(m.contains("ends inside `<testsuite>`"), "{m}");
+
+        let (l, c, m) = syntax_err("<testsuite>\n  <testcase name=a/>\n</testsuite>");
+        assert_eq!(l, 2);
+        assert!(c > 3, "{c}");
+        assert!(m.contains("attribute"), "{m}");
+
+        let (l, c, m) =
+            syntax_err("<testsuite>\n<testcase name=\"x\" time=\"<<computed>>\"/></testsuite>");
+        assert_eq!((l, c), (2, 26));
+        assert!(m.contains('<'), "{m}");
+
+        let (l, _, _) = syntax_err("<testsuite>\n<testcase name=\"unterminated/>\n</testsuite>");
+        assert!(l >= 2);
+
+        let (_, _, m) = syntax_err("<testsuite/>\n<testsuite/>");
+        assert!(m.contains("after the end of the root"), "{m}");
+        let (_, _, m) = syntax_err("junk<testsuite/>");
+        assert!(m.contains("before the root"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite></testsuite></extra>");
+        assert!(m.contains("`</extra>`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><testcase name=\"a\" name=\"b\"/></testsuite>");
+        assert!(m.contains("duplicate attribute `name`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><testcase><testcase/></testcase></testsuite>");
+        assert!(m.contains("`<testcase>` inside `<testcase>`"), "{m}");
+        let (_, _, m) = syntax_err("<testsuites><testsuites/></testsuites>");
+        assert!(m.contains("only allowed as the root"), "{m}");
+        let (_, _, m) = syntax_err("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><testsuite/>");
+        assert!(m.contains("ISO-8859-1"), "{m}");
+        let (_, _, m) = syntax_err("<?xml version=\"1.0\"?>");
+        assert!(m.contains("no root element"), "{m}");
+        let (_, _, m) = syntax_err("<testsuite><!-- a -- b --></testsuite>");
+        assert!(!m.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_in_kept_text_is_an_error() {
+        let xml =
+            b"<testsuite><testcase name=\"a\"><failure>\xFF\xFE</failure></testcase></testsuite>";
+        assert!(matches!(
+            run_bytes(xml),
+            Err(ResultsError::Syntax { line: 1, .. })
+        ));
+        let name = b"<testsuite><testcase name=\"\xC3\x28\"/></testsuite>";
+        assert!(matches!(run_bytes(name), Err(ResultsError::Syntax { .. })));
+    }
+
+    #[test]
+    fn nesting_depth_is_limited() {
+        let ok = format!(
+            "<testsuite>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH - 1),
+            "</x>".repeat(MAX_DEPTH - 1)
+        );
+        assert!(run(&ok).is_ok());
+        let deep = format!(
+            "<testsuite>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH),
+            "</x>".repeat(MAX_DEPTH)
+        );
+        let (_, _, m) = syntax_err(&deep);
+        assert_eq!(m, "nesting deeper than 1000");
+        // Nested suites count towards the same limit.
+        let suites = format!(
+            "{}{}",
+            "<testsuite>".repeat(MAX_DEPTH + 1),
+            "</testsuite>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(syntax_err(&suites).2.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn non_junit_root_is_unrecognised() {
+        let mut sink = CollectSink::default();
+        let xml = b"<html><body/></html>";
+        let mut loc = Locator::bytes(xml);
+        match read(&xml[..], Path::new("x.xml"), &mut sink, &mut loc) {
+            Err(ResultsError::Unrecognised { reason, .. }) => assert!(reason.contains("<html>")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

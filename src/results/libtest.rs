@@ -1,0 +1,502 @@
+//! libtest JSON lines reader: `cargo test -- -Z unstable-options --format json --report-time`
+//! and nextest `--message-format libtest-json[-plus]`.
+//!
+//! One JSON object per line (blank lines allowed); any other line is a syntax error with its
+//! line number. Events:
+//! - `{"type":"test","event":"started"}` is not a case (only counted to notice tests that never
+//!   finished);
+//! - `ok` → Passed, `failed` → Failed, `ignored` → Skipped;
+//! - `timeout` is libtest's "running for over 60 seconds" warning: the test keeps running and
+//!   reports its real result later, so it becomes a Failed case only if no result follows;
+//! - `{"type":"suite","event":"ok"|"failed"}` declares `passed`/`failed`/`ignored`; each is
+//!   compared with the cases counted since that suite started, and a mismatch is a finding
+//!   (as is a started suite that never finishes).
+//!
+//! nextest names tests `crate::binary$path` (plus `@stress-N` after the binary and `#N` after a
+//! retried test): the part before `$` becomes the suite and classname, the rest the name, and
+//! a passed test with a `#N` suffix is flaky (it needed N attempts).
+//! `bench` events and unknown event types carry no test result and are skipped.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::message::MessageBuf;
+use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase};
+
+#[derive(Debug, Deserialize)]
+struct Event<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    event: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    exec_time: Option<f64>,
+    #[serde(borrow)]
+    stdout: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
+    passed: Option<u64>,
+    failed: Option<u64>,
+    ignored: Option<u64>,
+    test_count: Option<u64>,
+    #[serde(borrow)]
+    nextest: Option<NextestMeta<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextestMeta<'a> {
+    #[serde(rename = "crate", borrow)]
+    krate: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    test_binary: Option<Cow<'a, str>>,
+}
+
+/// An open suite: counted results since its `started` event.
+#[derive(Debug, Default)]
+struct OpenSuite {
+    line: u64,
+    test_count: Option<u64>,
+    counts: Counts,
+}
+
+struct State<'p, 's> {
+    path: &'p Path,
+    sink: &'s mut dyn CaseSink,
+    /// Keyed by nextest `crate::binary` when the events say it, else "" (cargo test runs one
+    /// binary after the other, so one open suite at a time).
+    suites: HashMap<String, OpenSuite>,
+    /// Tests that reported `timeout` and no result yet (rare; usually empty).
+    timed_out: HashSet<String>,
+    started: u64,
+    finished: u64,
+    cases: u64,
+    msg: MessageBuf,
+}
+
+/// Reads libtest JSON lines from `src`. Returns the number of cases read.
+pub(crate) fn read<R: BufRead>(
+    mut src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+) -> Result<u64, ResultsError> {
+    let mut state = State {
+        path,
+        sink,
+        suites: HashMap::new(),
+        timed_out: HashSet::new(),
+        started: 0,
+        finished: 0,
+        cases: 0,
+        msg: MessageBuf::default(),
+    };
+    let mut line = Vec::with_capacity(4096);
+    let mut line_no = 0u64;
+    loop {
+        line.clear();
+        let n = src
+            .read_until(b'\n', &mut line)
+            .map_err(|e| ResultsError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut text: &[u8] = &line;
+        if line_no == 1 {
+            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        }
+        if text.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let event: Event<'_> = serde_json::from_slice(text).map_err(|e| {
+            let message = super::ctrf::json_error(path, e);
+            match message {
+                ResultsError::Syntax {
+                    column, message, ..
+                } => ResultsError::Syntax {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    column,
+                    message: format!("not a libtest JSON event: {message}"),
+                },
+                other => other,
+            }
+        })?;
+        state.event(event, line_no)?;
+    }
+    state.finish(line_no);
+    Ok(state.cases)
+}
+
+impl State<'_, '_> {
+    fn syntax(&self, line: u64, message: String) -> ResultsError {
+        ResultsError::Syntax {
+            path: self.path.to_path_buf(),
+            line,
+            column: 1,
+            message,
+        }
+    }
+
+    fn finding(&mut self, line: Option<u64>, message: String) {
+        self.sink.finding(Finding {
+            file: self.path.to_path_buf(),
+            line,
+            message,
+        });
+    }
+
+    fn event(&mut self, ev: Event<'_>, line: u64) -> Result<(), ResultsError> {
+        let kind = ev.kind.as_ref();
+        if kind != "suite" && kind != "test" {
+            // Benchmarks and future event types carry no test result.
+            return Ok(());
+        }
+        let Some(event) = ev.event.as_deref() else {
+            return Err(self.syntax(line, format!("`{kind}` event without an `event` field")));
+        };
+        if kind == "suite" {
+            self.suite_event(&ev, event, line)
+        } else {
+            self.test_event(&ev, event, line)
+        }
+    }
+
+    fn suite_key(ev: &Event<'_>) -> String {
+        match &ev.nextest {
+            Some(NextestMeta {
+                krate: Some(k),
+                test_binary: Some(b),
+            }) => format!("{k}::{b}"),
+            _ => String::new(),
+        }
+    }
+
+    fn suite_event(&mut self, ev: &Event<'_>, event: &str, line: u64) -> Result<(), ResultsError> {
+        let key = Self::suite_key(ev);
+        match event {
+            "started" => {
+                if let Some(old) = self.suites.remove(&key) {
+                    self.unfinished_suite(&key, &old);
+                }
+                self.suites.insert(
+                    key,
+                    OpenSuite {
+                        line,
+                        test_count: ev.test_count,
+                        counts: Counts::default(),
+                    },
+                );
+                Ok(())
+            }
+            "ok" | "failed" => {
+                let suite = self.suites.remove(&key).unwrap_or_default();
+                let label = if key.is_empty() {
+                    "suite".to_owned()
+                } else {
+                    format!("suite `{key}`")
+                };
+                let c = suite.counts;
+                let checks = [
+                    ("passed", ev.passed, c.passed),
+                    ("failed", ev.failed, c.failed + c.errors),
+                    ("ignored", ev.ignored, c.skipped),
+                ];
+                for (field, declared, counted) in checks {
+                    if let Some(n) = declared
+                        && n != counted
+                    {
+                        let noun = if counted == 1 { "result" } else { "results" };
+                        self.finding(
+                            Some(line),
+                            format!(
+                                "{label} declares {field}={n} but has {counted} {field} test {noun}"
+                            ),
+                        );
+                    }
+                }
+                if let Some(n) = suite.test_count
+                    && n != c.tests
+                {
+                    self.finding(
+                        Some(suite.line),
+                        format!(
+                            "{label} started with test_count={n} but reported {} test results",
+                            c.tests
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            other => Err(self.syntax(line, format!("unknown suite event `{other}`"))),
+        }
+    }
+
+    fn test_event(&mut self, ev: &Event<'_>, event: &str, line: u64) -> Result<(), ResultsError> {
+        let Some(full_name) = ev.name.as_deref() else {
+            return Err(self.syntax(line, "test event without a `name`".to_owned()));
+        };
+        let outcome = match event {
+            "started" => {
+                self.started += 1;
+                return Ok(());
+            }
+            "timeout" => {
+                self.timed_out.insert(full_name.to_owned());
+                return Ok(());
+            }
+            "ok" => Outcome::Passed,
+            "failed" => Outcome::Failed,
+            "ignored" => Outcome::Skipped,
+            other => return Err(self.syntax(line, format!("unknown test event `{other}`"))),
+        };
+        self.finished += 1;
+        if !self.timed_out.is_empty() {
+            self.timed_out.remove(full_name);
+        }
+        self.msg.clear();
+        for part in [&ev.message, &ev.reason, &ev.stdout].into_iter().flatten() {
+            self.msg.separate();
+            self.msg.push(part);
+        }
+        let duration_s = ev
+            .exec_time
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .unwrap_or(0.0);
+        self.emit(full_name, outcome, duration_s);
+        Ok(())
+    }
+
+    fn emit(&mut self, full_name: &str, outcome: Outcome, duration_s: f64) {
+        let (prefix, name, attempts) = split_name(full_name);
+        let flaky = outcome == Outcome::Passed && attempts > 1;
+        let key = match prefix {
+            Some(p) if self.suites.contains_key(p) => p,
+            _ => "",
+        };
+        if let Some(suite) = self.suites.get_mut(key) {
+            suite.counts.add(outcome, flaky);
+        }
+        self.cases += 1;
+        let message = if outcome == Outcome::Passed && !flaky {
+            None
+        } else {
+            self.msg.take()
+        };
+        self.sink.case(TestCase {
+            suite: prefix.unwrap_or("").to_owned(),
+            name: name.to_owned(),
+            classname: prefix.map(str::to_owned),
+            file: None,
+            line: None,
+            outcome,
+            flaky,
+            duration_s,
+            message,
+        });
+    }
+
+    fn unfinished_suite(&mut self, key: &str, suite: &OpenSuite) {
+        let label = if key.is_empty() {
+            "a suite".to_owned()
+        } else {
+            format!("suite `{key}`")
+        };
+        let count = suite
+            .test_count
+            .map(|n| format!(" (test_count={n})"))
+            .unwrap_or_default();
+        self.finding(
+            Some(suite.line),
+            format!("{label} started{count} but never reported its result (aborted run?)"),
+        );
+    }
+
+    fn finish(&mut self, last_line: u64) {
+        let mut timed_out: Vec<String> = self.timed_out.drain().collect();
+        timed_out.sort();
+        for name in timed_out {
+            self.msg.clear();
+            self.msg
+                .push("timed out: libtest reported `timeout` and no result followed");
+            self.finished += 1;
+            self.emit(&name, Outcome::Failed, 0.0);
+        }
+        let mut open: Vec<(String, OpenSuite)> = self.suites.drain().collect();
+        open.sort_by_key(|(_, s)| s.line);
+        for (key, suite) in open {
+            self.unfinished_suite(&key, &suite);
+        }
+        // Ignored tests may or may not have a `started` event, so only more starts than
+        // results of any kind means some test never finished.
+        if self.started > self.finished {
+            let n = self.started - self.finished;
+            self.finding(
+                Some(last_line),
+                format!(
+                    "{n} test{} started but never reported a result (crashed or aborted run?)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
+        }
+    }
+}
+
+/// Splits a nextest name `crate::binary$path#N` into (Some("crate::binary"), "path", N);
+/// plain libtest names give (None, name, 1).
+fn split_name(full: &str) -> (Option<&str>, &str, u32) {
+    let (prefix, rest) = match full.split_once('$') {
+        Some((p, r)) => (Some(p), r),
+        None => (None, full),
+    };
+    if prefix.is_some()
+        && let Some((name, n)) = rest.rsplit_once('#')
+        && let Ok(n) = n.parse::<u32>()
+    {
+        return (prefix, name, n);
+    }
+    (prefix, rest, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::CollectSink;
+
+    fn run(text: &str) -> Result<CollectSink, ResultsError> {
+        let mut sink = CollectSink::default();
+        let n = read(text.as_bytes(), Path::new("t.json"), &mut sink)?;
+        assert_eq!(n as usize, sink.cases.len());
+        Ok(sink)
+    }
+
+    const CARGO: &str = r#"{ "type": "suite", "event": "started", "test_count": 3 }
+{ "type": "test", "event": "started", "name": "tests::adds" }
+{ "type": "test", "event": "started", "name": "tests::fails" }
+{ "type": "test", "event": "started", "name": "tests::slow" }
+{ "type": "test", "name": "tests::adds", "event": "ok", "exec_time": 0.0012 }
+
+{ "type": "test", "name": "tests::fails", "event": "failed", "exec_time": 0.002, "stdout": "thread 'tests::fails' panicked at src/lib.rs:9:5:\nassertion failed\n" }
+{ "type": "test", "event": "ignored", "name": "tests::slow", "message": "needs network" }
+{ "type": "suite", "event": "failed", "passed": 1, "failed": 1, "ignored": 1, "measured": 0, "filtered_out": 0, "exec_time": 0.003 }
+"#;
+
+    #[test]
+    fn cargo_test_events() {
+        let sink = run(CARGO).unwrap();
+        let c = &sink.cases;
+        assert_eq!(c.len(), 3, "started events are not cases");
+        assert_eq!(c[0].name, "tests::adds");
+        assert_eq!(c[0].outcome, Outcome::Passed);
+        assert_eq!(c[0].duration_s, 0.0012);
+        assert_eq!(c[0].message, None);
+        assert_eq!(c[1].outcome, Outcome::Failed);
+        assert!(
+            c[1].message
+                .as_deref()
+                .unwrap()
+                .starts_with("thread 'tests::fails' panicked")
+        );
+        assert_eq!(c[2].outcome, Outcome::Skipped);
+        assert_eq!(c[2].message.as_deref(), Some("needs network"));
+        assert!(sink.findings.is_empty(), "{:?}", sink.findings);
+    }
+
+    #[test]
+    fn suite_totals_are_compared() {
+        let text = CARGO.replace("\"passed\": 1", "\"passed\": 4");
+        let sink = run(&text).unwrap();
+        assert_eq!(sink.findings.len(), 1, "{:?}", sink.findings);
+        assert_eq!(sink.findings[0].line, Some(9));
+        assert!(sink.findings[0].message.contains("passed=4 but has 1"));
+    }
+
+    #[test]
+    fn nextest_names_retries_and_interleaved_suites() {
+        let text = r#"{"type":"suite","event":"started","test_count":2,"nextest":{"crate":"app","test_binary":"app","kind":"lib"}}
+{"type":"suite","event":"started","test_count":1,"nextest":{"crate":"app","test_binary":"cli","kind":"test"}}
+{"type":"test","event":"started","name":"app::app$a::one"}
+{"type":"test","event":"ok","name":"app::app$a::one#3","exec_time":0.5}
+{"type":"test","event":"failed","name":"app::cli$runs","exec_time":1.0,"reason":"time limit exceeded"}
+{"type":"test","event":"failed","name":"app::app$a::two#2","exec_time":0.1,"stdout":"boom"}
+{"type":"suite","event":"failed","passed":1,"failed":1,"ignored":0,"measured":0,"filtered_out":0,"exec_time":0.6,"nextest":{"crate":"app","test_binary":"app","kind":"lib"}}
+{"type":"suite","event":"failed","passed":0,"failed":1,"ignored":0,"measured":0,"filtered_out":3,"exec_time":1.0,"nextest":{"crate":"app","test_binary":"cli","kind":"test"}}
+"#;
+        let sink = run(text).unwrap();
+        let c = &sink.cases;
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[0].suite, "app::app");
+        assert_eq!(c[0].classname.as_deref(), Some("app::app"));
+        assert_eq!(c[0].name, "a::one");
+        assert!(c[0].flaky && c[0].outcome == Outcome::Passed);
+        assert_eq!(c[1].message.as_deref(), Some("time limit exceeded"));
+        assert_eq!(c[2].name, "a::two");
+        assert!(!c[2].flaky && c[2].outcome == Outcome::Failed);
+        assert!(sink.findings.is_empty(), "{:?}", sink.findings);
+    }
+
+    #[test]
+    fn timeout_warning_is_not_a_second_case() {
+        let text = r#"{ "type": "test", "event": "started", "name": "slow" }
+{ "type": "test", "event": "timeout", "name": "slow" }
+{ "type": "test", "event": "ok", "name": "slow" }
+{ "type": "test", "event": "started", "name": "hangs" }
+{ "type": "test", "event": "timeout", "name": "hangs" }
+"#;
+        let sink = run(text).unwrap();
+        assert_eq!(sink.cases.len(), 2);
+        assert_eq!(sink.cases[0].outcome, Outcome::Passed);
+        assert_eq!(sink.cases[1].name, "hangs");
+        assert_eq!(sink.cases[1].outcome, Outcome::Failed);
+        assert!(sink.findings.is_empty(), "{:?}", sink.findings);
+    }
+
+    #[test]
+    fn aborted_runs_are_findings() {
+        let text = "{\"type\":\"suite\",\"event\":\"started\",\"test_count\":2}\n\
+                    {\"type\":\"test\",\"event\":\"started\",\"name\":\"a\"}\n\
+                    {\"type\":\"test\",\"event\":\"started\",\"name\":\"b\"}\n\
+                    {\"type\":\"test\",\"event\":\"ok\",\"name\":\"a\"}\n";
+        let sink = run(text).unwrap();
+        assert_eq!(sink.cases.len(), 1);
+        let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].contains("never reported its result"));
+        assert_eq!(sink.findings[0].line, Some(1));
+        assert!(msgs[1].starts_with("1 test started"));
+    }
+
+    #[test]
+    fn bad_line_is_a_syntax_error_with_its_line() {
+        let text = "{\"type\":\"test\",\"event\":\"ok\",\"name\":\"a\"}\n\nrunning 3 tests\n";
+        match run(text) {
+            Err(ResultsError::Syntax { line, column, .. }) => {
+                assert_eq!(line, 3);
+                assert!(column >= 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let unknown = "{\"type\":\"test\",\"event\":\"exploded\",\"name\":\"a\"}\n";
+        assert!(matches!(
+            run(unknown),
+            Err(ResultsError::Syntax { line: 1, message, .. }) if message.contains("exploded")
+        ));
+        // Benchmarks are skipped, not errors.
+        let bench = "{\"type\":\"bench\",\"name\":\"b\",\"median\":10,\"deviation\":1}\n";
+        assert_eq!(run(bench).unwrap().cases.len(), 0);
+    }
+
+    #[test]
+    fn split_nextest_names() {
+        assert_eq!(split_name("m::t"), (None, "m::t", 1));
+        assert_eq!(split_name("c::b$m::t"), (Some("c::b"), "m::t", 1));
+        assert_eq!(split_name("c::b$m::t#2"), (Some("c::b"), "m::t", 2));
+        assert_eq!(split_name("c::b$m::t#x"), (Some("c::b"), "m::t#x", 1));
+    }
+}
