@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn fail_on_takes_a_comma_list() {
-        let o = Cli::try_parse_from(["gen-report", "d", "--fail-on", "failures,not-run"]).unwrap().into_options().unwrap();
+        let o = Cli::try_parse_from(["gen-report", "d", "--fail-on", "failures,not-run"])
+            .unwrap()
+            .into_options()
+            .unwrap();
         assert_eq!(o.fail_on, vec![FailOn::Failures, FailOn::NotRun]);
         assert!(Cli::try_parse_from(["gen-report", "d", "--fail-on", "bogus"]).is_err());
     }

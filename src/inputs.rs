@@ -51,7 +51,9 @@ fn has_result_files(dir: &Path) -> bool {
 }
 
 fn is_result_file(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| RESULT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| RESULT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Result files named by `inputs`: files as given, directories walked for result files.
@@ -81,7 +83,13 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let is_glob = pattern.contains(['*', '?', '[', '{']);
     let full = if Path::new(pattern).is_absolute() { PathBuf::from(pattern) } else { base.join(pattern) };
     if !is_glob {
-        return Ok(if full.is_dir() { result_files(&[full]) } else if full.exists() { vec![full] } else { vec![] });
+        return Ok(if full.is_dir() {
+            result_files(&[full])
+        } else if full.exists() {
+            vec![full]
+        } else {
+            vec![]
+        });
     }
     // Walk from the longest literal prefix of the pattern.
     let mut root = PathBuf::new();

@@ -113,8 +113,12 @@ struct OptionsView {
 pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match run(options, out, err) {
         Ok(report) => {
-            let held: Vec<&str> =
-                options.fail_on.iter().filter(|f| f.holds(&report.totals.conditions)).map(|f| f.name()).collect();
+            let held: Vec<&str> = options
+                .fail_on
+                .iter()
+                .filter(|f| f.holds(&report.totals.conditions))
+                .map(|f| f.name())
+                .collect();
             if held.is_empty() {
                 exit_code::OK
             } else {
@@ -209,7 +213,10 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 }
 
 /// Result files named by the categories' `results:` (owned by them) and by `--results`.
-fn category_result_files(m: &manifest::Manifests, extra: &[String]) -> Result<Vec<(PathBuf, Option<usize>)>, Error> {
+fn category_result_files(
+    m: &manifest::Manifests,
+    extra: &[String],
+) -> Result<Vec<(PathBuf, Option<usize>)>, Error> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for (i, c) in m.categories.iter().enumerate() {
@@ -262,7 +269,11 @@ fn read_results(
         let shown = path.display().to_string();
         agg.begin_file(&shown, *owner);
         match results::read_file_with(path, &mut agg, &opts) {
-            Ok(summary) => infos.push(model::ResultFile { path: shown, format: summary.format.to_string(), cases: summary.cases }),
+            Ok(summary) => infos.push(model::ResultFile {
+                path: shown,
+                format: summary.format.to_string(),
+                cases: summary.cases,
+            }),
             Err(e) => problems.push(results_diagnostic(&e)),
         }
     }
@@ -275,14 +286,24 @@ fn read_results(
 fn results_diagnostic(e: &results::ResultsError) -> Diagnostic {
     use results::ResultsError as R;
     match e {
-        R::Syntax { path, line, column, message } => Diagnostic::error(path, Some((*line, *column)), message.clone()),
-        R::Io { path, source } => Diagnostic::error(path, None, format!("cannot read: {}", manifest::io_reason(source))),
-        R::Unsupported { path, .. } | R::Unrecognised { path, .. } => Diagnostic::error(path, None, e.to_string()),
+        R::Syntax { path, line, column, message } => {
+            Diagnostic::error(path, Some((*line, *column)), message.clone())
+        }
+        R::Io { path, source } => {
+            Diagnostic::error(path, None, format!("cannot read: {}", manifest::io_reason(source)))
+        }
+        R::Unsupported { path, .. } | R::Unrecognised { path, .. } => {
+            Diagnostic::error(path, None, e.to_string())
+        }
     }
 }
 
 /// Resolves `--template`: a known template name, else a file added under its own name.
-fn template_name(set: &mut render::TemplateSet, requested: Option<&str>, default: &str) -> Result<String, Error> {
+fn template_name(
+    set: &mut render::TemplateSet,
+    requested: Option<&str>,
+    default: &str,
+) -> Result<String, Error> {
     let Some(req) = requested else { return Ok(default.to_string()) };
     if set.sources.contains_key(req) {
         return Ok(req.to_string());

@@ -75,7 +75,9 @@ fn key_on_line(text: &str, line: u64) -> Option<String> {
     let l = text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
     let (key, value) = l.trim_start().trim_start_matches("- ").split_once(':')?;
     let key = key.trim();
-    let ok = !key.is_empty() && !value.trim().is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let ok = !key.is_empty()
+        && !value.trim().is_empty()
+        && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     ok.then(|| key.to_string())
 }
 

@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn locator_matches_files_classnames_and_prefers_the_longest() {
-        let loc = Locator::new([(0, "tests/integration"), (1, "tests/integration/test_gcp.py"), (2, "tests/e2e/")]);
+        let loc =
+            Locator::new([(0, "tests/integration"), (1, "tests/integration/test_gcp.py"), (2, "tests/e2e/")]);
         let c = |f: Option<&str>, cl: Option<&str>| loc.locate(&case("x", f, cl, Outcome::Passed, 0.0));
         assert_eq!(c(Some("tests/integration/test_gcp.py"), None), Some(1));
         assert_eq!(c(Some("/home/ci/repo/tests/integration/test_staging.py"), None), Some(0));

@@ -222,7 +222,12 @@ pub struct BuildOptions {
 }
 
 /// Computes the report from validated manifests and, when given, the measured results.
-pub fn build(manifests: &Manifests, evidence: Option<&Aggregator>, files: Vec<ResultFile>, opts: &BuildOptions) -> Report {
+pub fn build(
+    manifests: &Manifests,
+    evidence: Option<&Aggregator>,
+    files: Vec<ResultFile>,
+    opts: &BuildOptions,
+) -> Report {
     let r = &manifests.report;
     let any_results = evidence.is_some_and(|e| e.any_results);
     let mut findings = Vec::new();
@@ -283,7 +288,9 @@ pub fn build(manifests: &Manifests, evidence: Option<&Aggregator>, files: Vec<Re
     let conditions = Conditions {
         failures: failing,
         below_target: !met || categories_met < categories.len(),
-        mismatch: findings.iter().any(|f| matches!(f.kind, "count-mismatch" | "declared-totals" | "stage-contradicted")),
+        mismatch: findings
+            .iter()
+            .any(|f| matches!(f.kind, "count-mismatch" | "declared-totals" | "stage-contradicted")),
         not_run: categories_not_run > 0,
     };
     let value_ratio = r.value_target.filter(|t| *t > 0.0).map(|t| value / t);

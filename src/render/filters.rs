@@ -60,6 +60,9 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
         let lang = kw.get::<&str>("lang")?.unwrap_or("");
         Ok(Value::safe_string(&fence(&plain(&v), lang)))
     });
+    tera.register_filter("html", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&escape_html(&plain(&v))))
+    });
     tera.register_filter("md", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_inline(&plain(&v))))
     });
@@ -72,6 +75,29 @@ fn plain(v: &Value) -> String {
         None if v.is_none() || v.is_undefined() => String::new(),
         None => v.to_string(),
     }
+}
+
+/// Escapes text for use inside raw HTML (where Markdown escapes do not apply); line breaks
+/// become spaces so the HTML block cannot end early.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' | '\n' => out.push(' '),
+            // Keep `*`, `_`, `` ` `` literal even where a renderer looks for Markdown in HTML.
+            '*' => out.push_str("&#42;"),
+            '_' => out.push_str("&#95;"),
+            '`' => out.push_str("&#96;"),
+            '|' => out.push_str("&#124;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The sign used before amounts of a currency, or the code itself followed by a space.
@@ -271,6 +297,12 @@ mod tests {
         assert_eq!(symbol("fail", true), Some("[fail]"));
         assert_eq!(symbol("not-run", true), Some("[not run]"));
         assert_eq!(symbol("bogus", true), None);
+    }
+
+    #[test]
+    fn html_escape_neutralises_tags_and_breaks() {
+        assert_eq!(escape_html("<script>a</script>\n&"), "&lt;script&gt;a&lt;/script&gt; &amp;");
+        assert_eq!(escape_html("__init__"), "&#95;&#95;init&#95;&#95;");
     }
 
     #[test]

@@ -8,7 +8,11 @@ use crate::error::Error;
 use crate::manifest::io_reason;
 
 /// The built-in templates, by name. A user's template directory overrides them by name.
-pub const BUILTINS: &[(&str, &str)] = &[("report.md", include_str!("../../templates/report.md"))];
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("report.md", include_str!("../../templates/report.md")),
+    ("summary.md", include_str!("../../templates/summary.md")),
+    ("partials/results.md", include_str!("../../templates/partials/results.md")),
+];
 
 /// The template rendered for a data directory when none is named.
 pub const DEFAULT_TEMPLATE: &str = "report.md";
