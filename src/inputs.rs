@@ -81,7 +81,7 @@ pub fn result_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
 /// An invalid glob.
 pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let is_glob = pattern.contains(['*', '?', '[', '{']);
-    let full = if Path::new(pattern).is_absolute() { PathBuf::from(pattern) } else { base.join(pattern) };
+    let full = normalize(&if Path::new(pattern).is_absolute() { PathBuf::from(pattern) } else { base.join(pattern) });
     if !is_glob {
         return Ok(if full.is_dir() {
             result_files(&[full])
@@ -100,7 +100,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
         }
         root.push(comp);
     }
-    let root = if Path::new(pattern).is_absolute() { root } else { base.join(root) };
+    let root = normalize(&if Path::new(pattern).is_absolute() { root } else { base.join(root) });
     let matcher: GlobMatcher = GlobBuilder::new(&full.to_string_lossy())
         .literal_separator(true)
         .build()
@@ -114,6 +114,22 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     }
     found.sort();
     Ok(found)
+}
+
+/// Removes `.` and `name/..` pairs without touching the file system, so paths read well.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 /// Collects files below `dir` accepted by `keep`. Symlinked directories are not followed.

@@ -57,10 +57,10 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<
         let raw = e.to_string();
         let mut message = explain(strip_location(&raw), fields);
         // Name the key whose value is wrong, from the source line the error points at.
-        if let Some(key) = loc.and_then(|l| key_on_line(text, l.line())) {
-            if !message.contains(&format!("`{key}`")) {
-                message = format!("invalid value for `{key}`: {message}");
-            }
+        if let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
+            && !message.contains(&format!("`{key}`"))
+        {
+            message = format!("invalid value for `{key}`: {message}");
         }
         YamlError {
             message,
