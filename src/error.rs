@@ -125,9 +125,15 @@ impl Error {
     }
 }
 
-/// `1 problem`, `2 problems`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+/// `1 problem`, `2 problems`, `2 categories`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else if let Some(stem) = word.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn position(line: Option<usize>, column: Option<usize>) -> String {

@@ -174,11 +174,11 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     if options.command == Command::Check {
         let _ = writeln!(
             err,
-            "ok: {} categories, {} result files, {} warnings, {} findings",
-            manifests.categories.len(),
-            files.len(),
-            manifests.warnings.len(),
-            report.findings.len()
+            "ok: {}, {}, {}, {}",
+            error::plural(manifests.categories.len(), "category"),
+            error::plural(files.len(), "result file"),
+            error::plural(manifests.warnings.len(), "warning"),
+            error::plural(report.findings.len(), "finding")
         );
         return Ok(report);
     }
@@ -334,10 +334,31 @@ fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<
     };
     let io = |source| Error::Output { path: path.to_path_buf(), source };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    // The temp file is created 0600; give the report the mode it had, or an ordinary 0644.
+    let perms = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => default_permissions(),
+    };
+    tmp.as_file().set_permissions(perms).map_err(io)?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Mode of a new report file: `rw-r--r--`, what an ordinary redirect gives under umask 022.
+#[cfg(unix)]
+fn default_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o644)
+}
+
+/// Elsewhere the temp file's own permissions are ordinary already.
+#[cfg(not(unix))]
+fn default_permissions() -> std::fs::Permissions {
+    let mut p = std::fs::metadata(".").map(|m| m.permissions()).unwrap_or_else(|_| unreachable!());
+    p.set_readonly(false);
+    p
 }
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.

@@ -122,22 +122,29 @@ pub enum StageState {
 // ---------------------------------------------------------------------------------------------
 // Raw serde types: exactly the YAML shape, with spans where later checks need a position.
 
-pub(crate) const REPORT_FIELDS: &[&str] = &[
-    "title",
-    "date",
-    "objective",
-    "target",
-    "duration",
-    "author",
-    "currency",
-    "value_target",
-    "achievements",
-    "process",
-    "quality_standards",
-    "highlights",
-    "next_steps",
-    "final_remarks",
-    "extra",
+/// Keys of `report.yaml`, with what each expects (for messages).
+pub(crate) const REPORT_FIELDS: &[(&str, &str)] = &[
+    ("title", "text"),
+    ("date", "a date as YYYY-MM-DD"),
+    ("objective", "text"),
+    ("target", "a whole number"),
+    ("duration", "text"),
+    ("author", "text"),
+    ("currency", "a three-letter ISO code"),
+    ("value_target", "an amount"),
+    ("achievements", "a list of {title, points}"),
+    ("process", "a list of text"),
+    ("quality_standards", "a list of {name, implementation}"),
+    ("highlights", "a list of {title, points}"),
+    ("next_steps", "a map of immediate, medium_term, long_term"),
+    ("final_remarks", "a list of text"),
+    ("extra", "a map"),
+    ("points", "a list of text"),
+    ("name", "text"),
+    ("implementation", "text"),
+    ("immediate", "a list of text"),
+    ("medium_term", "a list of text"),
+    ("long_term", "a list of text"),
 ];
 
 pub(crate) const CATEGORY_FIELDS: &[&str] =
@@ -323,6 +330,13 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     }
     files.sort();
     warn_stray_yaml(root, &mut warnings);
+    if files.is_empty() {
+        warnings.push(Diagnostic::warning(
+            &cat_dir,
+            None,
+            format!("no category manifests found: expected `{CATEGORIES_DIR}/<slug>.yaml` files"),
+        ));
+    }
 
     let mut categories: Vec<Category> = Vec::new();
     let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -497,7 +511,7 @@ fn validate_report(
     }
     Some(ReportManifest {
         file: file.to_path_buf(),
-        title: raw.title,
+        title: raw.title.trim().to_string(),
         date,
         objective,
         target: raw.target,
@@ -547,7 +561,7 @@ fn validate_category(
     Some(Category {
         slug,
         file: file.to_path_buf(),
-        name: raw.name.value,
+        name: raw.name.value.trim().to_string(),
         target: raw.target,
         tests: raw.tests,
         location: raw.location,

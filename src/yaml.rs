@@ -28,7 +28,7 @@ impl YamlError {
 /// Parses one YAML document into `T`, with strict limits against hostile input.
 ///
 /// `fields` are the keys `T` accepts, used for "did you mean" hints on unknown keys.
-pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<T, YamlError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) -> Result<T, YamlError> {
     if text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---"
@@ -55,12 +55,22 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<
     serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
         let loc = e.location();
         let raw = e.to_string();
-        let mut message = explain(strip_location(&raw), fields);
-        // Name the key whose value is wrong, from the source line the error points at.
-        if let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
+        let raw = strip_location(&raw);
+        let mut message = explain(raw, fields);
+        // Name the key whose value is wrong, from the source line the error points at, and say
+        // what that key expects. (Not for errors about the mapping as a whole.)
+        let about_value = !raw.starts_with("missing field") && !raw.starts_with("unknown field") && !raw.starts_with("duplicate");
+        if about_value
+            && let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
             && !message.contains(&format!("`{key}`"))
         {
-            message = format!("invalid value for `{key}`: {message}");
+            let expects = fields.iter().find(|(k, _)| *k == key).map(|(_, e)| *e);
+            message = match expects {
+                Some(e) if message.starts_with("expected string scalar") || message.starts_with("invalid type") => {
+                    format!("invalid value for `{key}`: expected {e}")
+                }
+                _ => format!("invalid value for `{key}`: {message}"),
+            };
         }
         YamlError {
             message,
@@ -90,11 +100,20 @@ fn strip_location(msg: &str) -> &str {
 }
 
 /// Rewords library messages into what the user must write instead.
-fn explain(msg: &str, fields: &[&str]) -> String {
+fn explain(msg: &str, fields: &[(&str, &str)]) -> String {
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("duplicate key `{key}`: each key may appear once");
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
-        let expected = fields.join(", ");
-        return match did_you_mean(name, fields) {
+        // Only the keys valid at this level, as the library lists them.
+        let level: Vec<&str> = rest
+            .split_once("expected one of ")
+            .map(|(_, l)| l.split(',').map(str::trim).filter(|k| !k.is_empty()).collect())
+            .unwrap_or_else(|| fields.iter().map(|(k, _)| *k).collect());
+        let expected = level.join(", ");
+        return match did_you_mean(name, &level) {
             Some(best) => {
                 format!("unknown key `{name}` (did you mean `{best}`?); expected one of: {expected}")
             }
@@ -147,16 +166,24 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_the_closest() {
-        let e = parse::<T>("targt: 3\n", &["target"]).unwrap_err();
+        let e = parse::<T>("targt: 3\n", &[("target", "a whole number")]).unwrap_err();
         assert!(e.message.contains("did you mean `target`"), "{}", e.message);
         assert_eq!((e.line, e.column), (Some(1), Some(1)));
     }
 
     #[test]
     fn negative_count_names_the_range() {
-        let e = parse::<T>("target: -1\n", &["target"]).unwrap_err();
+        let e = parse::<T>("target: -1\n", &[("target", "a whole number")]).unwrap_err();
         assert!(e.message.contains("whole number"), "{}", e.message);
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn wrong_shape_says_what_the_key_expects() {
+        let e = parse::<T>("target: [1, 2]\n", &[("target", "a whole number")]).unwrap_err();
+        assert!(e.message.contains("`target`: expected a whole number"), "{}", e.message);
+        let e = parse::<T>("target: 1\ntarget: 2\n", &[("target", "a whole number")]).unwrap_err();
+        assert!(e.message.starts_with("duplicate key `target`"), "{}", e.message);
     }
 
     #[test]

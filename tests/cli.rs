@@ -1,0 +1,686 @@
+//! Integration tests: run the real `gen-report` binary on fixture data directories.
+//!
+//! Each case has its folder under `tests/fixtures/<case>/`, named like its test. Cases that
+//! vary the seed data copy `data/` to a temp dir and edit one file. Snapshots live in
+//! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test cli`.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::markdown::{self, Table};
+use support::{
+    BAD_INPUT, SeedCopy, assert_bad_input, assert_exit, assert_ok, dir_entries, fixture, fixtures,
+    gen_report, redact, repo, run,
+};
+
+const EMOJI_MARKERS: [&str; 4] = ["✅", "⚠️", "❌", "➖"];
+const STATISTICS: [&str; 7] = ["Category", "Target", "Tests", "Of target", "Status", "Location", "Covers"];
+const VALUE_TABLE: [&str; 3] = ["Category", "Value protected", "Share"];
+const STABILITY: [&str; 4] = ["Category", "Stage", "Status", "Note"];
+
+/// The seed report, rendered from the repo's `data/`.
+fn seed() -> String {
+    let r = run(["data"]);
+    assert_ok(&r);
+    r.stdout
+}
+
+/// The one row of `table` whose first cell is `first`.
+#[track_caller]
+fn row<'a>(table: &'a Table, first: &str) -> &'a Vec<String> {
+    let rows = table.rows_starting(first);
+    assert_eq!(rows.len(), 1, "expected one row {first:?} in {table:#?}");
+    rows[0]
+}
+
+/// The money amounts in `text` as printed: `$3.1M`, `$500K`, `$3,100,000`.
+fn money_amounts(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('$') {
+        let rest = &text[i + 1..];
+        let digits: String =
+            rest.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '.' | ',')).collect();
+        let digits = digits.trim_end_matches(['.', ',']);
+        if digits.is_empty() {
+            continue;
+        }
+        let unit = rest[digits.len()..].chars().next().filter(|c| matches!(c, 'K' | 'M' | 'B' | 'T'));
+        out.push(format!("${digits}{}", unit.map(String::from).unwrap_or_default()));
+    }
+    out
+}
+
+/// `$3.1M` → 3_100_000.
+fn money_value(amount: &str) -> f64 {
+    let s = amount.trim_start_matches('$').replace(',', "");
+    let (num, scale) = match s.chars().last() {
+        Some('K') => (&s[..s.len() - 1], 1e3),
+        Some('M') => (&s[..s.len() - 1], 1e6),
+        Some('B') => (&s[..s.len() - 1], 1e9),
+        _ => (&s[..], 1.0),
+    };
+    num.parse::<f64>().unwrap() * scale
+}
+
+/// The text of the `## ` section whose heading contains `title`, up to the next `## `.
+#[track_caller]
+fn section<'a>(md: &'a str, title: &str) -> &'a str {
+    let start = md.find(&format!("## {title}")).unwrap_or_else(|| panic!("no section {title:?}"));
+    let end = md[start + 3..].find("\n## ").map_or(md.len(), |e| start + 3 + e);
+    &md[start..end]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The seed report
+
+// Checks the seed data renders, with its headline figures computed and consistent everywhere.
+#[test]
+fn seed_report() {
+    let r = run(["data"]);
+    assert_ok(&r);
+    assert_eq!(r.stderr, "", "the seed data must render without warnings");
+    let md = &r.stdout;
+    insta::assert_snapshot!("seed_report", md);
+
+    let tables = markdown::assert_well_formed(md);
+    let stats = markdown::table(&tables, &STATISTICS);
+    assert_eq!(row(stats, "Total")[1..5], ["100", "67", "67%", "⚠️"]);
+    let expected = [
+        ("Auth", "25", "6", "24%"),
+        ("WebSocket", "25", "6", "24%"),
+        ("E2E", "25", "18", "72%"),
+        ("GCP", "15", "22", "147%"),
+        ("Staging", "10", "15", "150%"),
+    ];
+    for (name, target, tests, pct) in expected {
+        assert_eq!(row(stats, name)[1..4], [target, tests, pct], "{name}");
+    }
+    // Auth is below target and has an execution stage with issues: never ✅.
+    assert_eq!(row(stats, "Auth")[4], "⚠️");
+    assert!(md.contains("Below target: Auth (6/25), E2E (18/25), WebSocket (6/25)."), "{md}");
+    assert!(md.contains("At or above target: GCP (22/15), Staging (15/10)."), "{md}");
+    assert!(md.contains("**Total tests**: 67 of 100 (67%), 33 short"));
+    assert!(md.contains("67 tests of a 100 target (67%)"));
+
+    // Value: $3.1M everywhere a total is shown; the seed's contradicting $1.6M never appears.
+    assert!(md.contains("$3.1M"));
+    assert!(!md.contains("$1.6M"), "the seed's typed $1.6M must not appear");
+    let amounts = money_amounts(md);
+    for a in &amounts {
+        assert!(["$3.1M", "$3,100,000", "$500K", "$1.1M"].contains(&a.as_str()), "unexpected amount {a}");
+    }
+    let mut total_lines = 0;
+    for line in md.lines().filter(|l| l.contains('$') && l.to_lowercase().contains("value protected")) {
+        let totals: Vec<String> = money_amounts(line).into_iter().filter(|a| a != "$500K").collect();
+        assert!(!totals.is_empty(), "no total value in {line:?}");
+        for a in totals {
+            assert_eq!(money_value(&a), 3_100_000.0, "{a} in {line:?}");
+        }
+        // $500K, the value target, only ever appears as the target.
+        if line.contains("$500K") {
+            assert!(
+                line.contains("$500K value target")
+                    || line.starts_with("| Business value protected | $500K |")
+            );
+        }
+        total_lines += 1;
+    }
+    assert!(total_lines >= 4, "expected the total value in several places, found {total_lines}");
+    let values = markdown::table(&tables, &VALUE_TABLE);
+    assert_eq!(row(values, "Total")[1], "$3.1M");
+    let sum: f64 = values.rows.iter().filter(|r| r[0] != "Total").map(|r| money_value(&r[1])).sum();
+    assert_eq!(sum, 3_100_000.0, "category values must add up to the total");
+
+    // Ratio to the $500K value target: 6.2×, said as 620% of it, never "620% OVER TARGET".
+    assert!(md.contains("6.2× the $500K value target (620% of it)"), "{md}");
+    assert!(md.contains("620%"));
+    assert!(!md.to_lowercase().contains("620% over"));
+    assert!(!md.contains("OVER"));
+}
+
+// Checks a change to one category's tests changes exactly the figures that depend on it.
+#[test]
+fn one_category_change() {
+    let copy = SeedCopy::new();
+    let before = run([&copy.data]);
+    assert_ok(&before);
+    copy.edit("categories/auth.yaml", "tests: 6\n", "tests: 16\n");
+    let after = run([&copy.data]);
+    assert_ok(&after);
+    markdown::assert_well_formed(&after.stdout);
+
+    let (old, new) = (&before.stdout, &after.stdout);
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    assert_eq!(old_lines.len(), new_lines.len(), "only figures change, not the layout");
+    // Every line that depends on Auth's test count, by its start; nothing else may change.
+    let dependent = [
+        "**Result**: ⚠️ Target not met: ",
+        "**Result**: 67 tests across",
+        "| **Auth** |",
+        "| **Total** | **100** |",
+        "**Total tests**:",
+        "| Total tests |",
+        "**Verdict**: ⚠️ **PARTLY MET**:",
+    ];
+    let changed: Vec<(&str, &str)> =
+        old_lines.iter().zip(&new_lines).filter(|(a, b)| a != b).map(|(a, b)| (*a, *b)).collect();
+    for (a, b) in &changed {
+        assert!(dependent.iter().any(|p| a.starts_with(p)), "unexpected change:\n- {a}\n+ {b}");
+    }
+    for p in dependent {
+        assert!(changed.iter().any(|(a, _)| a.starts_with(p)), "line {p:?} should have changed");
+    }
+
+    assert!(new.contains("77 tests of a 100 target (77%)"));
+    assert!(new.contains("**Result**: 77 tests across 5 categories, 77% of the 100-test target: 23 short"));
+    assert!(new.contains("Below target: Auth (16/25)"));
+    assert!(new.contains("**Total tests**: 77 of 100 (77%), 23 short"));
+    let tables = markdown::tables(new);
+    let stats = markdown::table(&tables, &STATISTICS);
+    assert_eq!(row(stats, "Auth")[1..5], ["25", "16", "64%", "⚠️"]);
+    assert_eq!(row(stats, "Total")[1..4], ["100", "77", "77%"]);
+    assert!(!new.contains(" 67 ") && !new.contains("67%"), "no trace of the old total");
+    for title in ["💼 Business Impact Assessment", "🔧 Technical Highlights", "📈 System Stability"] {
+        assert_eq!(section(old, title), section(new, title), "{title} does not depend on tests");
+    }
+}
+
+// Checks every table renders with the header's number of cells and hostile text stays text.
+#[test]
+fn markdown_tables_well_formed() {
+    // The seed and its ASCII variant.
+    markdown::assert_well_formed(&seed());
+    let ascii = run(["data", "--ascii"]);
+    assert_ok(&ascii);
+    markdown::assert_well_formed(&ascii.stdout);
+
+    // Names, locations, covers and notes made of Markdown, HTML and template syntax.
+    let r = gen_report(["markdown_tables_well_formed"]).current_dir(fixtures()).run();
+    assert_ok(&r);
+    let md = &r.stdout;
+    let tables = markdown::assert_well_formed(md);
+    let m = markdown::markup(md);
+    assert!(!m.html.iter().any(|h| h.to_lowercase().contains("script")), "{:?}", m.html);
+    assert!(!m.links.iter().any(|l| l.to_lowercase().starts_with("javascript:")), "{:?}", m.links);
+
+    let stats = markdown::table(&tables, &STATISTICS);
+    let expected: [[&str; 7]; 9] = [
+        ["Pipe | Name", "2", "1", "50%", "⚠️", "tests/a|b.py", "x | y, z"],
+        ["Two\nLines", "2", "2", "100%", "⚠️", "", ""],
+        ["Back `tick` name", "1", "1", "100%", "✅", "`weird`|path`", ""],
+        ["<script>alert('x')</script>", "1", "0", "0%", "❌", "", ""],
+        ["[x](javascript:alert(1))", "1", "1", "100%", "✅", "", ""],
+        ["<!-- -->", "1", "1", "100%", "✅", "", ""],
+        ["{{ title }}", "1", "1", "100%", "✅", "", ""],
+        ["{% if %}", "1", "1", "100%", "✅", "", ""],
+        ["*star* _under_ ~~strike~~ AT&amp;T \\| $5 $6", "1", "1", "100%", "⚠️", "", ""],
+    ];
+    assert_eq!(stats.rows.len(), expected.len() + 1, "one row per category and the total");
+    for exp in &expected {
+        let name = exp[0];
+        let cells: Vec<&Vec<String>> = stats.rows.iter().filter(|r| r.iter().any(|c| c == name)).collect();
+        assert_eq!(cells.len(), 1, "{name:?} must be the text of exactly one cell: {stats:#?}");
+        assert_eq!(cells[0], exp, "row of {name:?}");
+        // No other cell of the table shows part of it.
+        let others = stats.rows.iter().flatten().filter(|c| *c != name && c.contains(name)).count();
+        assert_eq!(others, 0, "{name:?} leaked into another cell");
+    }
+    assert_eq!(row(stats, "Total")[1..4], ["11", "9", "82%"]);
+
+    let values = markdown::table(&tables, &VALUE_TABLE);
+    for exp in &expected {
+        assert_eq!(row(values, exp[0])[1], "$10", "value row of {:?}", exp[0]);
+    }
+    let stability = markdown::table(&tables, &STABILITY);
+    assert_eq!(row(stability, "Two\nLines")[1..], ["exec|ution", "⚠️ issues", "line one\nline | two"]);
+    let standards = markdown::table(&tables, &["Standard", "Implementation"]);
+    assert_eq!(standards.rows, [["Pipes | in | names", "Back`ticks` and <!-- comments -->"]]);
+
+    // Narrative cannot open blocks or run templates either.
+    assert_eq!(md.lines().filter(|l| l.starts_with("# ")).count(), 1, "one title heading only");
+    assert!(md.contains("{% if true %}Template{% endif %}"), "template syntax in data is text");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: exit 2, nothing on stdout, every problem named with its file and position
+
+// Checks a YAML syntax error names the file, line and column.
+#[test]
+fn malformed_yaml() {
+    let r = gen_report(["malformed_yaml"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["malformed_yaml/categories/auth.yaml:1:7", "unclosed quote"]);
+}
+
+// Checks a string where a count is expected is refused, naming what is expected.
+#[test]
+fn wrong_type() {
+    let r = gen_report(["wrong_type"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["wrong_type/categories/auth.yaml:3:8", "whole number", "`tests`"]);
+}
+
+// Checks a sequence where a count is expected is refused, naming what is expected.
+#[test]
+#[ignore = "bug: `target: [1, 2]` is reported as \"expected string scalar\", not as a whole number"]
+fn wrong_type_sequence() {
+    let copy = SeedCopy::new();
+    copy.edit("categories/auth.yaml", "target: 25\n", "target: [1, 2]\n");
+    let r = run([&copy.data]);
+    assert_bad_input(&r, &["categories/auth.yaml:2:9", "`target`", "whole number"]);
+    assert!(!r.stderr.contains("string"), "a count is not a string:\n{}", r.stderr);
+}
+
+// Checks a missing required field is named.
+#[test]
+fn missing_field() {
+    let r = gen_report(["missing_field"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["missing_field/categories/auth.yaml", "missing field `target`"]);
+}
+
+// Checks a missing field is not blamed on the key that happens to come last.
+#[test]
+#[ignore = "bug: a missing `target` is reported as \"invalid value for `value`: missing field `target`\" at the last key"]
+fn missing_field_blames_no_other_key() {
+    let r = gen_report(["missing_field"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["missing field `target`"]);
+    assert!(!r.stderr.contains("invalid value for `value`"), "{}", r.stderr);
+}
+
+// Checks a misspelt key is refused with a did-you-mean hint and the accepted keys.
+#[test]
+fn unknown_key() {
+    let r = gen_report(["unknown_key"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["unknown_key/categories/auth.yaml:2:1", "`targt`", "did you mean `target`"]);
+    insta::assert_snapshot!("unknown_key_stderr", r.stderr);
+}
+
+// Checks two files defining the same category are both named.
+#[test]
+fn duplicate_category() {
+    let r = gen_report(["duplicate_category"]).current_dir(fixtures()).run();
+    assert_bad_input(
+        &r,
+        &[
+            "duplicate_category/categories/auth.yaml",
+            "duplicate_category/categories/login.yaml:1:7",
+            "`Auth`",
+            "twice",
+        ],
+    );
+}
+
+// Checks a key given twice in one file is refused at the second occurrence.
+#[test]
+fn duplicate_key() {
+    let r = gen_report(["duplicate_key"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["duplicate_key/categories/auth.yaml:4:1", "duplicate", "tests"]);
+}
+
+// Checks a negative test count is refused, naming the accepted range.
+#[test]
+fn negative_count() {
+    let r = gen_report(["negative_count"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["negative_count/categories/auth.yaml:3:8", "whole number from 0"]);
+}
+
+// Checks a file that is not UTF-8 is refused at the first bad byte.
+#[test]
+fn not_utf8() {
+    let copy = SeedCopy::new();
+    fs::write(copy.file("categories/auth.yaml"), b"name: Au\xff\xfeth\ntarget: 25\ntests: 6\n").unwrap();
+    let r = run([&copy.data]);
+    assert_bad_input(&r, &["categories/auth.yaml:1:9", "UTF-8"]);
+}
+
+// Checks an unreadable file is refused with the reason (skipped where permissions don't bind).
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let copy = SeedCopy::new();
+    let file = copy.file("categories/gcp.yaml");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&file).is_ok() {
+        eprintln!("skipped: {} is still readable after chmod 000 (running as root?)", file.display());
+        return;
+    }
+    let r = run([&copy.data]);
+    assert_bad_input(&r, &["categories/gcp.yaml", "permission denied"]);
+}
+
+// Checks an empty data directory is refused, naming the missing report.yaml.
+#[test]
+fn empty_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run([tmp.path()]);
+    assert_bad_input(&r, &["report.yaml", "no such file"]);
+}
+
+// Checks a data directory that does not exist is refused.
+#[test]
+fn missing_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run([tmp.path().join("nope")]);
+    assert_bad_input(&r, &["nope", "data directory", "no such file"]);
+}
+
+// Checks an empty category file is refused as empty, not as an odd type error.
+#[test]
+fn empty_file() {
+    let r = gen_report(["empty_file"]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["empty_file/categories/auth.yaml", "empty", "expected a YAML mapping"]);
+}
+
+// Checks a template syntax error names the template file and line.
+#[test]
+fn template_syntax_error() {
+    let r = gen_report(["../../data", "--template", "template_syntax_error/broken.md"])
+        .current_dir(fixtures())
+        .run();
+    assert_bad_input(&r, &["template_syntax_error/broken.md:4:"]);
+    insta::assert_snapshot!("template_syntax_error_stderr", r.stderr);
+}
+
+// Checks a template using an undefined variable names it, the file and line.
+#[test]
+fn template_undefined_variable() {
+    let r = gen_report(["../../data", "--template", "template_undefined_variable/undefined.md"])
+        .current_dir(fixtures())
+        .run();
+    assert_bad_input(&r, &["template_undefined_variable/undefined.md:4:", "`owner`", "not defined"]);
+}
+
+// Checks an unknown template name is refused, listing the known ones.
+#[test]
+fn unknown_template_name() {
+    let r = run(["data", "--template", "nothere.md"]);
+    assert_bad_input(&r, &["`nothere.md`", "report.md"]);
+}
+
+// Checks usage errors (bad --date, no DATA_DIR) exit 2 with nothing on stdout.
+#[test]
+fn usage_errors() {
+    for args in [vec!["data", "--date", "11/09/2025"], vec![], vec!["data", "--format", "pdf"]] {
+        let r = run(&args);
+        assert_exit(&r, BAD_INPUT);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert!(r.stderr.contains("error"), "{args:?}: {}", r.stderr);
+    }
+}
+
+// Checks no output file is created when the input or the template is bad.
+#[test]
+fn error_creates_no_output_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.md");
+    let r = gen_report([Path::new("malformed_yaml"), Path::new("-o"), &out]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["malformed_yaml/categories/auth.yaml"]);
+    let broken = fixture("template_syntax_error").join("broken.md");
+    let r = run([Path::new("data"), Path::new("--template"), &broken, Path::new("-o"), &out]);
+    assert_bad_input(&r, &["broken.md"]);
+    assert!(!out.exists(), "no output file on error");
+    assert!(dir_entries(tmp.path()).is_empty(), "no temp file left: {:?}", dir_entries(tmp.path()));
+}
+
+// Checks `check` lists every broken file, not just the first.
+#[test]
+fn check_lists_every_problem() {
+    let r = gen_report(["check", "check_lists_every_problem"]).current_dir(fixtures()).run();
+    assert_bad_input(
+        &r,
+        &[
+            "check_lists_every_problem/categories/auth.yaml:3:8",
+            "check_lists_every_problem/categories/e2e.yaml:1:7",
+            "check_lists_every_problem/categories/gcp.yaml:2:1",
+            "3 problems",
+        ],
+    );
+    assert!(!r.stderr.contains("staging.yaml"), "the valid file is not a problem:\n{}", r.stderr);
+}
+
+// Checks `check` accepts the seed data without writing a report.
+#[test]
+fn check_accepts_seed() {
+    let r = run(["check", "data"]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.is_empty(), "check writes no report: {}", r.stdout);
+    assert!(r.stderr.contains("ok:") && r.stderr.contains("5 categories"), "{}", r.stderr);
+}
+
+// Checks `check`'s summary pluralizes its counts.
+#[test]
+#[ignore = "bug: `check` prints \"(1 categories, 1 warnings)\""]
+fn check_summary_pluralizes() {
+    let r = gen_report(["check", "narrative_warning"]).current_dir(fixtures()).run();
+    assert_exit(&r, 0);
+    assert!(r.stderr.contains("(1 category, 1 warning)"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+// Checks a user template can extend the built-in report and replace one block.
+#[test]
+fn user_template_extends() {
+    let templates = fixture("user_template_extends").join("templates");
+    let r = run([
+        Path::new("data"),
+        Path::new("--templates"),
+        &templates,
+        Path::new("--template"),
+        Path::new("custom.md"),
+    ]);
+    assert_ok(&r);
+    let md = &r.stdout;
+    let seed = seed();
+    assert!(md.lines().any(|l| l == "CUSTOM 67"), "{md}");
+    markdown::assert_well_formed(md);
+    assert!(!md.contains("## 📊 Test Statistics"), "the statistics block is replaced");
+    // Everything before and after the replaced block is the built-in report's.
+    let before = &seed[..seed.find("\n## 📊 Test Statistics").unwrap()];
+    let after = &seed[seed.find("## 🏆 Key Achievements").unwrap()..];
+    assert!(md.starts_with(before), "{md}");
+    assert!(md.ends_with(after), "{md}");
+    for heading in ["## 🎯 Mission Summary", "## 💼 Business Impact Assessment", "## 🏁 Final Assessment"]
+    {
+        assert!(md.contains(heading), "{heading} kept");
+    }
+}
+
+// Checks a user template named like a built-in replaces it.
+#[test]
+fn user_template_overrides_builtin() {
+    let templates = fixture("user_template_overrides_builtin").join("templates");
+    let r = run([Path::new("data"), Path::new("--templates"), &templates]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, "OVERRIDDEN: 67 of 100\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+// Checks --ascii replaces every status marker, and only those.
+#[test]
+fn ascii() {
+    let r = run(["data", "--ascii"]);
+    assert_ok(&r);
+    let md = &r.stdout;
+    for e in EMOJI_MARKERS {
+        assert!(!md.contains(e), "{e} in --ascii output");
+    }
+    for m in ["[ok]", "[warn]", "[fail]", "[not run]"] {
+        assert!(md.contains(m), "{m} missing");
+    }
+    let tables = markdown::assert_well_formed(md);
+    assert_eq!(row(markdown::table(&tables, &STATISTICS), "Auth")[4], "[warn]");
+    let mapped = seed()
+        .replace("✅", "[ok]")
+        .replace("⚠️", "[warn]")
+        .replace("❌", "[fail]")
+        .replace("➖", "[not run]");
+    assert_eq!(*md, mapped, "--ascii changes the markers and nothing else");
+    insta::assert_snapshot!("seed_report_ascii", md);
+}
+
+// Checks two runs on the same data give identical bytes.
+#[test]
+fn deterministic() {
+    let a = run(["data"]);
+    let b = run(["data"]);
+    assert_ok(&a);
+    assert_eq!(a.stdout_bytes, b.stdout_bytes);
+    let a = run(["data", "--format", "json"]);
+    let b = run(["data", "--format", "json"]);
+    assert_ok(&a);
+    assert_eq!(a.stdout_bytes, b.stdout_bytes);
+}
+
+// Checks SOURCE_DATE_EPOCH dates a report whose data has no date, and the data's date wins.
+#[test]
+fn source_date_epoch() {
+    let copy = SeedCopy::new();
+    copy.edit("report.yaml", "date: 2025-09-11\n", "");
+    // 1700000000 is 2023-11-14T22:13:20Z.
+    let r = gen_report([&copy.data]).env("SOURCE_DATE_EPOCH", "1700000000").run();
+    assert_ok(&r);
+    assert!(r.stdout.contains("**Date**: 2023-11-14"), "{}", r.stdout);
+    assert!(r.stdout.contains("**Report date**: 2023-11-14"));
+    let r = gen_report(["data"]).env("SOURCE_DATE_EPOCH", "1700000000").run();
+    assert_ok(&r);
+    assert!(r.stdout.contains("**Date**: 2025-09-11") && !r.stdout.contains("2023-11-14"));
+}
+
+// Checks a malformed SOURCE_DATE_EPOCH is refused.
+#[test]
+fn source_date_epoch_invalid() {
+    let r = gen_report(["data"]).env("SOURCE_DATE_EPOCH", "yesterday").run();
+    assert_bad_input(&r, &["SOURCE_DATE_EPOCH"]);
+}
+
+// Checks --date wins over the data and SOURCE_DATE_EPOCH.
+#[test]
+fn date_option_wins() {
+    let r = gen_report(["data", "--date", "2030-01-02"]).env("SOURCE_DATE_EPOCH", "1700000000").run();
+    assert_ok(&r);
+    assert!(r.stdout.contains("**Date**: 2030-01-02"));
+    assert!(r.stdout.contains("**Report date**: 2030-01-02"));
+    assert!(!r.stdout.contains("2025-09-11") && !r.stdout.contains("2023-11-14"));
+}
+
+// Checks a report without a date anywhere has no date line, and never today's date.
+#[test]
+fn no_date_without_source() {
+    let copy = SeedCopy::new();
+    copy.edit("report.yaml", "date: 2025-09-11\n", "");
+    let r = run([&copy.data]);
+    assert_ok(&r);
+    assert!(!r.stdout.lines().any(|l| l.contains("Date**") || l.contains("date**")), "{}", r.stdout);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for day in [-1, 0, 1] {
+        let d = chrono::DateTime::from_timestamp(now + day * 86_400, 0).unwrap().date_naive();
+        assert!(!r.stdout.contains(&d.format("%Y-%m-%d").to_string()), "dated {d}");
+    }
+    let json = run([copy.data.as_path(), Path::new("--format"), Path::new("json")]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["date"], serde_json::Value::Null);
+}
+
+// Checks --format json prints the computed model.
+#[test]
+fn json_model() {
+    let r = run(["data", "--format", "json"]);
+    assert_ok(&r);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert!(v["schema_version"].is_u64());
+    let t = &v["totals"];
+    assert_eq!(t["tests"], 67);
+    assert_eq!(t["target"], 100);
+    assert_eq!(t["percent"].as_f64(), Some(67.0));
+    assert_eq!(t["value"].as_f64(), Some(3_100_000.0));
+    assert_eq!(t["verdict"], "partly-met");
+    let cats = v["categories"].as_array().unwrap();
+    let got: Vec<(&str, u64, u64, bool, f64)> = cats
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["tests"].as_u64().unwrap(),
+                c["target"].as_u64().unwrap(),
+                c["met"].as_bool().unwrap(),
+                c["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Auth", 6, 25, false, 500_000.0),
+            ("E2E", 18, 25, false, 1_100_000.0),
+            ("GCP", 22, 15, true, 500_000.0),
+            ("Staging", 15, 10, true, 500_000.0),
+            ("WebSocket", 6, 25, false, 500_000.0),
+        ]
+    );
+    insta::assert_snapshot!("seed_model_json", redact(&r.stdout, &repo()));
+}
+
+// Checks -o writes stdout's bytes, and an error leaves an existing file untouched.
+#[test]
+fn output_file_atomic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.md");
+    let r = run([Path::new("data"), Path::new("-o"), &out]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.is_empty(), "the report goes to the file only");
+    assert_eq!(fs::read(&out).unwrap(), run(["data"]).stdout_bytes);
+    assert_eq!(dir_entries(tmp.path()), ["out.md"], "no temp file left");
+
+    fs::write(&out, b"previous report\n").unwrap();
+    let r = gen_report([Path::new("malformed_yaml"), Path::new("-o"), &out]).current_dir(fixtures()).run();
+    assert_bad_input(&r, &["malformed_yaml"]);
+    assert_eq!(fs::read(&out).unwrap(), b"previous report\n");
+    assert_eq!(dir_entries(tmp.path()), ["out.md"], "no temp file left");
+}
+
+// Checks -o creates the file with the permissions any new file gets (umask), like `>` would.
+#[test]
+#[ignore = "bug: -o creates the report with mode 0600 (the temp file's), not 0666 & !umask"]
+fn output_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("plain.md");
+    fs::File::create(&plain).unwrap();
+    let expected = fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+    let out = tmp.path().join("out.md");
+    assert_exit(&run([Path::new("data"), Path::new("-o"), &out]), 0);
+    let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(format!("{mode:o}"), format!("{expected:o}"));
+}
+
+// Checks a figure typed into narrative text warns with its position and still renders.
+#[test]
+fn narrative_warning() {
+    let r = gen_report(["narrative_warning"]).current_dir(fixtures()).run();
+    assert_ok(&r);
+    assert!(r.stderr.starts_with("warning: "), "{}", r.stderr);
+    assert!(!r.stderr.contains("error"), "{}", r.stderr);
+    for needle in ["narrative_warning/report.yaml:7:9", "money amount", "$1.1M+"] {
+        assert!(r.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", r.stderr);
+    }
+    assert!(r.stdout.contains("Complete user workflows, \\$1.1M+ ARR protection"), "{}", r.stdout);
+    markdown::assert_well_formed(&r.stdout);
+}
+
+// Checks a category name with surrounding spaces keeps its bold in the statistics table.
+#[test]
+#[ignore = "bug: name \" Auth \" renders as `** Auth **`, which is not bold: the asterisks show"]
+fn category_name_with_spaces() {
+    let copy = SeedCopy::new();
+    copy.edit("categories/auth.yaml", "name: Auth\n", "name: \" Auth \"\n");
+    let r = run([&copy.data]);
+    assert_ok(&r);
+    let tables = markdown::tables(&r.stdout);
+    let stats = markdown::table(&tables, &STATISTICS);
+    assert!(stats.rows.iter().all(|row| !row[0].contains('*')), "{stats:#?}");
+}

@@ -1,0 +1,177 @@
+//! Helpers for the CLI tests: run the real binary, check exit codes, copy and edit data dirs.
+
+#![allow(dead_code)]
+
+pub mod markdown;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_gen-report");
+
+/// Exit code for bad input or usage.
+pub const BAD_INPUT: i32 = 2;
+
+/// The crate root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures`.
+pub fn fixtures() -> PathBuf {
+    repo().join("tests").join("fixtures")
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    let p = fixtures().join(name);
+    assert!(p.exists(), "missing fixture {}", p.display());
+    p
+}
+
+/// The outcome of one run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout_bytes: Vec<u8>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A `gen-report` invocation, run from the crate root with `SOURCE_DATE_EPOCH` unset.
+pub struct GenReport {
+    cmd: Command,
+}
+
+/// Starts a `gen-report` invocation with `args`.
+pub fn gen_report<I, S>(args: I) -> GenReport
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(repo()).env_remove("SOURCE_DATE_EPOCH");
+    GenReport { cmd }
+}
+
+impl GenReport {
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        let out = self.cmd.output().expect("failed to start gen-report");
+        Run {
+            code: out.status.code().expect("gen-report was killed by a signal"),
+            stdout: String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8"),
+            stdout_bytes: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `gen-report args` from the crate root.
+pub fn run<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    gen_report(args).run()
+}
+
+/// Asserts the exit code, showing stderr when it differs.
+#[track_caller]
+pub fn assert_exit(run: &Run, code: i32) {
+    assert_eq!(run.code, code, "unexpected exit code; stderr:\n{}", run.stderr);
+}
+
+/// Asserts a successful run with a non-empty report on stdout.
+#[track_caller]
+pub fn assert_ok(run: &Run) {
+    assert_exit(run, 0);
+    assert!(!run.stdout.is_empty(), "empty stdout; stderr:\n{}", run.stderr);
+}
+
+/// Asserts exit 2, nothing on stdout, and that stderr contains every one of `needles`.
+#[track_caller]
+pub fn assert_bad_input(run: &Run, needles: &[&str]) {
+    assert_exit(run, BAD_INPUT);
+    assert!(run.stdout_bytes.is_empty(), "stdout must be empty on error, got:\n{}", run.stdout);
+    assert!(run.stderr.starts_with("error: "), "stderr must start with `error: `:\n{}", run.stderr);
+    for needle in needles {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+}
+
+/// Replaces every occurrence of `dir` (as given and canonicalized) with `[TMP]`.
+pub fn redact(text: &str, dir: &Path) -> String {
+    let mut out = text.to_string();
+    let mut forms = vec![dir.display().to_string()];
+    if let Ok(c) = dir.canonicalize() {
+        forms.push(c.display().to_string());
+    }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    for f in forms {
+        out = out.replace(&f, "[TMP]");
+    }
+    out
+}
+
+/// Copies the directory tree `src` into `dst` (created).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for entry in fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// A temp dir holding a copy of the repo's `data/` as `<tmp>/data`.
+pub struct SeedCopy {
+    pub tmp: tempfile::TempDir,
+    pub data: PathBuf,
+}
+
+impl SeedCopy {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        copy_dir(&repo().join("data"), &data);
+        Self { tmp, data }
+    }
+
+    /// A file of the copy, relative to its data dir.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.data.join(rel)
+    }
+
+    /// Replaces the one occurrence of `from` with `to` in `rel` (a path in the data dir).
+    #[track_caller]
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.file(rel);
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once in {rel}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+}
+
+/// Names of the entries of `dir`, sorted.
+pub fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
