@@ -233,3 +233,61 @@ fn junit_corpus_matches_expected_figures() {
         problems.join("\n")
     );
 }
+
+/// Truncated and byte-mutated corpus files must give a case list or a positioned error —
+/// never a panic, never a Syntax error without a position.
+#[test]
+fn mangled_corpus_files_never_panic() {
+    use gen_report::results::read_bytes_with;
+    let root = corpus_dir().join("junit");
+    let text = std::fs::read_to_string(root.join("expected.json"))
+        .unwrap_or_else(|e| panic!("corpus not found under {} ({e})", root.display()));
+    let expected: Value = serde_json::from_str(&text).unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut runs = 0;
+    for record in expected["files"].as_array().unwrap() {
+        let path = root.join(record["path"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        if bytes.len() > 40_000 {
+            continue;
+        }
+        let step = (bytes.len() / 40).max(1);
+        let mut variants: Vec<Vec<u8>> = (0..bytes.len())
+            .step_by(step)
+            .map(|n| bytes[..n].to_vec())
+            .collect();
+        for _ in 0..20 {
+            let mut v = bytes.clone();
+            for _ in 0..3 {
+                let i = (next() as usize) % v.len().max(1);
+                if let Some(b) = v.get_mut(i) {
+                    const NASTY: &[u8] = b"<>&\"'/ =x\0\xff]!?-";
+                    *b = NASTY[(next() % NASTY.len() as u64) as usize];
+                }
+            }
+            variants.push(v);
+        }
+        for v in variants {
+            runs += 1;
+            let mut sink = CollectSink::default();
+            for merge in [false, true] {
+                let opts = ReadOptions {
+                    merge_reruns: merge,
+                };
+                if let Err(ResultsError::Syntax { line, column, .. }) =
+                    read_bytes_with(&v, &path, &mut sink, &opts)
+                {
+                    assert!(line > 0 && column > 0, "{}", path.display());
+                }
+            }
+        }
+    }
+    println!("mangled corpus: {runs} variants read without a panic");
+    assert!(runs > 1000);
+}

@@ -28,7 +28,10 @@ fn jest_ctrf_report_with_disagreeing_summary() {
     let (format, sink) = read(&fixture("jest-ctrf-report.json"));
     assert_eq!(format, Format::Ctrf);
     let c = Counts::of(&sink.cases);
-    assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (5, 3, 1, 1, 1));
+    assert_eq!(
+        (c.tests, c.passed, c.failed, c.skipped, c.flaky),
+        (5, 3, 1, 1, 1)
+    );
     let failed = &sink.cases[2];
     assert_eq!(failed.suite, "math.test.js > divide");
     assert!(
@@ -219,10 +222,11 @@ fn large_generated_junit_file() {
     let msg = failed.message.as_deref().unwrap();
     assert!(msg.starts_with("expected 7 < 3\nTraceback"), "{msg}");
     assert!(msg.lines().count() >= 4);
-    assert!(sink.cases.iter().all(|c| c
-        .message
-        .as_ref()
-        .is_none_or(|m| m.len() <= MESSAGE_LIMIT)));
+    assert!(
+        sink.cases
+            .iter()
+            .all(|c| c.message.as_ref().is_none_or(|m| m.len() <= MESSAGE_LIMIT))
+    );
     // Generous bound for debug builds on slow CI; release is far faster.
     assert!(elapsed.as_secs_f64() < 5.0, "too slow: {elapsed:?}");
 }
