@@ -1,1 +1,19 @@
-fn main() {}
+//! The `gen-report` binary: parse arguments, run the library, map the outcome to an exit code.
+
+use clap::Parser;
+
+fn main() {
+    let cli = gen_report::cli::Cli::parse();
+    let code = match cli.into_options() {
+        Ok(options) => {
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            gen_report::main_with(&options, &mut stdout.lock(), &mut stderr.lock())
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            gen_report::exit_code::BAD_INPUT
+        }
+    };
+    std::process::exit(code);
+}

@@ -26,22 +26,12 @@ use super::message::MessageBuf;
 use super::{CaseSink, Finding, Outcome, ResultsError, TestCase};
 
 /// Reads a CTRF document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
-    src: R,
-    path: &Path,
-    sink: &mut dyn CaseSink,
-) -> Result<u64, ResultsError> {
-    let mut state = State {
-        sink,
-        msg: MessageBuf::default(),
-        counted: StatusCounts::default(),
-        summary: None,
-    };
+pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+    let mut state =
+        State { sink, msg: MessageBuf::default(), counted: StatusCounts::default(), summary: None };
     let mut de = serde_json::Deserializer::from_reader(src);
     let to_error = |e: serde_json::Error| json_error(path, e);
-    RootSeed(&mut state)
-        .deserialize(&mut de)
-        .map_err(to_error)?;
+    RootSeed(&mut state).deserialize(&mut de).map_err(to_error)?;
     de.end().map_err(to_error)?;
 
     if let Some(summary) = state.summary.take() {
@@ -126,9 +116,7 @@ fn compare_summary(path: &Path, s: &Summary, c: &StatusCounts, sink: &mut dyn Ca
             sink.finding(Finding {
                 file: path.to_path_buf(),
                 line: None,
-                message: format!(
-                    "CTRF summary declares {field}={n} but the report has {counted} {noun}"
-                ),
+                message: format!("CTRF summary declares {field}={n} but the report has {counted} {noun}"),
             });
         }
     }
@@ -311,11 +299,8 @@ impl State<'_> {
             Some(ms) if ms.is_finite() && ms > 0.0 => ms / 1000.0,
             _ => 0.0,
         };
-        let line = t
-            .line
-            .0
-            .filter(|l| l.fract() == 0.0 && *l >= 1.0 && *l <= f64::from(u32::MAX))
-            .map(|l| l as u32);
+        let line =
+            t.line.0.filter(|l| l.fract() == 0.0 && *l >= 1.0 && *l <= f64::from(u32::MAX)).map(|l| l as u32);
         self.sink.case(TestCase {
             suite: t.suite.map(|s| s.0).unwrap_or_default(),
             name: t.name,
@@ -455,10 +440,7 @@ mod tests {
     fn summary_mismatch_becomes_a_finding() {
         let sink = run(REPORT).unwrap();
         assert_eq!(sink.findings.len(), 1, "{:?}", sink.findings);
-        assert_eq!(
-            sink.findings[0].message,
-            "CTRF summary declares tests=7 but the report has 6 tests"
-        );
+        assert_eq!(sink.findings[0].message, "CTRF summary declares tests=7 but the report has 6 tests");
     }
 
     #[test]
@@ -493,10 +475,7 @@ mod tests {
             run("{\"results\": {\"tool\": {}}}"),
             Err(ResultsError::Syntax { message, .. }) if message.contains("tests")
         ));
-        assert!(matches!(
-            run("{\"results\": {\"tests\": []}} trailing"),
-            Err(ResultsError::Syntax { .. })
-        ));
+        assert!(matches!(run("{\"results\": {\"tests\": []}} trailing"), Err(ResultsError::Syntax { .. })));
         assert!(matches!(
             run("{\"results\": {\"tests\": [], \"tests\": []}}"),
             Err(ResultsError::Syntax { message, .. }) if message.contains("duplicate")

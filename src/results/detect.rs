@@ -124,10 +124,7 @@ fn classify_json(body: &[u8]) -> Format {
     // libtest: the first line is a complete event object.
     let first_line = body.split(|&b| b == b'\n').next().unwrap_or(body);
     if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(first_line)
-        && matches!(
-            obj.get("type").and_then(|t| t.as_str()),
-            Some("suite" | "test")
-        )
+        && matches!(obj.get("type").and_then(|t| t.as_str()), Some("suite" | "test"))
     {
         return Format::LibtestJson;
     }
@@ -220,14 +217,8 @@ mod tests {
         let trx = br#"<?xml version="1.0" encoding="utf-8"?><TestRun id="1" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">"#;
         assert_eq!(detect_format(trx), Format::Trx);
         assert_eq!(detect_format(b"<TestRun id=\"1\">"), Format::Unknown);
-        assert_eq!(
-            detect_format(b"<test-run id=\"2\">"),
-            Format::Nunit { version: 3 }
-        );
-        assert_eq!(
-            detect_format(b"<test-results name=\"x\">"),
-            Format::Nunit { version: 2 }
-        );
+        assert_eq!(detect_format(b"<test-run id=\"2\">"), Format::Nunit { version: 3 });
+        assert_eq!(detect_format(b"<test-results name=\"x\">"), Format::Nunit { version: 2 });
         assert_eq!(detect_format(b"<assemblies>"), Format::XunitNet);
         assert_eq!(detect_format(b"<html>"), Format::Unknown);
         assert_eq!(Format::Trx.to_string(), "TRX (Visual Studio test results)");
@@ -241,7 +232,8 @@ mod tests {
         assert_eq!(detect_format(ctrf), Format::Ctrf);
         let ctrf2 = br#"{"reportFormat":"CTRF","specVersion":"0.0.0","results":{"tests":[]}}"#;
         assert_eq!(detect_format(ctrf2), Format::Ctrf);
-        let libtest = b"{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 2 }\n{ \"type\": \"test\"";
+        let libtest =
+            b"{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 2 }\n{ \"type\": \"test\"";
         assert_eq!(detect_format(libtest), Format::LibtestJson);
         assert_eq!(detect_format(b"{\"type\":\"other\"}\n"), Format::Unknown);
         assert_eq!(detect_format(b"{\"results\": 3}"), Format::Unknown);

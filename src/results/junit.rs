@@ -289,12 +289,7 @@ struct Parser<'p, 's, 'l, 'b> {
 impl Parser<'_, '_, '_, '_> {
     fn syntax(&mut self, offset: u64, message: String) -> ResultsError {
         let (line, column) = self.locator.line_col(offset + self.base).unwrap_or((0, 0));
-        ResultsError::Syntax {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
+        ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
     }
 
     fn outside_root(&self, what: &str) -> String {
@@ -307,11 +302,7 @@ impl Parser<'_, '_, '_, '_> {
 
     fn finding(&mut self, offset: u64, message: String) {
         let line = self.locator.line(offset + self.base);
-        self.sink.finding(Finding {
-            file: self.path.to_path_buf(),
-            line,
-            message,
-        });
+        self.sink.finding(Finding { file: self.path.to_path_buf(), line, message });
     }
 
     fn parent_kind(&self) -> Option<Kind> {
@@ -366,10 +357,9 @@ impl Parser<'_, '_, '_, '_> {
                     return Err(self.syntax(at, message));
                 }
                 b"testsuites" => {
-                    return Err(self.syntax(
-                        at,
-                        "`<testsuites>` is only allowed as the root element".to_owned(),
-                    ));
+                    return Err(
+                        self.syntax(at, "`<testsuites>` is only allowed as the root element".to_owned())
+                    );
                 }
                 b"testsuite" => Kind::Suite,
                 b"testcase" => Kind::Case,
@@ -407,10 +397,7 @@ impl Parser<'_, '_, '_, '_> {
         let Some(&(start, kind)) = self.stack.last() else {
             return Err(self.syntax(
                 at,
-                format!(
-                    "closing tag `</{}>` without an open element",
-                    String::from_utf8_lossy(name)
-                ),
+                format!("closing tag `</{}>` without an open element", String::from_utf8_lossy(name)),
             ));
         };
         if &self.names[start..] != name {
@@ -476,11 +463,7 @@ impl Parser<'_, '_, '_, '_> {
         Ok(())
     }
 
-    fn attr_error(
-        &mut self,
-        at: u64,
-        err: quick_xml::events::attributes::AttrError,
-    ) -> ResultsError {
+    fn attr_error(&mut self, at: u64, err: quick_xml::events::attributes::AttrError) -> ResultsError {
         use quick_xml::events::attributes::AttrError as A;
         let rel = match err {
             A::ExpectedEq(p)
@@ -506,10 +489,7 @@ impl Parser<'_, '_, '_, '_> {
     }
 
     fn duplicate(&mut self, at: u64, key: &[u8]) -> ResultsError {
-        self.syntax(
-            at,
-            format!("duplicate attribute `{}`", String::from_utf8_lossy(key)),
-        )
+        self.syntax(at, format!("duplicate attribute `{}`", String::from_utf8_lossy(key)))
     }
 
     fn open_suite(
@@ -586,9 +566,7 @@ impl Parser<'_, '_, '_, '_> {
                 && n != counted
             {
                 let noun = if counted == 1 { noun.0 } else { noun.1 };
-                mismatches.push(format!(
-                    "{label} declares {attr}=\"{n}\" but has {counted} {noun}"
-                ));
+                mismatches.push(format!("{label} declares {attr}=\"{n}\" but has {counted} {noun}"));
             }
         };
         check(d.tests, "tests", c.tests, ("test case", "test cases"));
@@ -610,9 +588,7 @@ impl Parser<'_, '_, '_, '_> {
                 }
             }
             (s, Declared::Absent | Declared::Invalid) => check(s, "skipped", c.skipped, skipped),
-            (Declared::Absent | Declared::Invalid, dis) => {
-                check(dis, "disabled", c.skipped, skipped)
-            }
+            (Declared::Absent | Declared::Invalid, dis) => check(dis, "disabled", c.skipped, skipped),
         }
         for message in mismatches {
             self.finding(frame.start, message);
@@ -628,12 +604,7 @@ impl Parser<'_, '_, '_, '_> {
         }
     }
 
-    fn open_case(
-        &mut self,
-        e: &BytesStart<'_>,
-        at: u64,
-        decoder: Decoder,
-    ) -> Result<(), ResultsError> {
+    fn open_case(&mut self, e: &BytesStart<'_>, at: u64, decoder: Decoder) -> Result<(), ResultsError> {
         self.case = CaseState::default();
         self.msg.clear();
         self.capture_depth = None;
@@ -733,22 +704,15 @@ impl Parser<'_, '_, '_, '_> {
     fn close_case(&mut self) {
         let c = std::mem::take(&mut self.case);
         self.capture_depth = None;
-        let outcome = if c.status_skips {
-            Outcome::Skipped
-        } else {
-            c.primary.or(c.rerun).unwrap_or(Outcome::Passed)
-        };
+        let outcome =
+            if c.status_skips { Outcome::Skipped } else { c.primary.or(c.rerun).unwrap_or(Outcome::Passed) };
         let flaky = outcome == Outcome::Passed && c.flaky_seen;
         let (file, line) = match (c.file, c.line) {
             (None, None) => (c.result_file, c.result_line),
             (file, line) => (file, line.or(c.result_line)),
         };
-        let suite = self
-            .suites
-            .last()
-            .filter(|s| !s.is_root_suites)
-            .map(|s| s.name.clone())
-            .unwrap_or_default();
+        let suite =
+            self.suites.last().filter(|s| !s.is_root_suites).map(|s| s.name.clone()).unwrap_or_default();
         if let Some(frame) = self.suites.last_mut() {
             frame.counts.add(outcome, flaky);
         }
@@ -781,10 +745,9 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
             Ok(Some(c)) => Ok(Resolved::Char(c)),
-            Ok(None) | Err(_) => Err(format!(
-                "invalid character reference `&{};`",
-                String::from_utf8_lossy(r)
-            )),
+            Ok(None) | Err(_) => {
+                Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
+            }
         };
     }
     let name = std::str::from_utf8(r).unwrap_or("");
@@ -808,9 +771,7 @@ fn is_utf8_label(enc: &[u8]) -> bool {
 /// `status` values that mean the test did not run (compared case-insensitively).
 fn status_means_skipped(status: &str) -> bool {
     let s = status.trim();
-    ["disabled", "ignored", "skipped", "notrun"]
-        .iter()
-        .any(|k| s.eq_ignore_ascii_case(k))
+    ["disabled", "ignored", "skipped", "notrun"].iter().any(|k| s.eq_ignore_ascii_case(k))
 }
 
 /// A declared count: a whole number (a float with no fraction, e.g. `"3.0"`, is accepted).
@@ -834,11 +795,8 @@ fn parse_line(value: &str) -> Option<u32> {
 pub(crate) fn parse_time(value: &str) -> f64 {
     let v = value.trim();
     let parsed = if v.contains(',') {
-        let fixed: String = if v.contains('.') {
-            v.chars().filter(|&c| c != ',').collect()
-        } else {
-            v.replace(',', ".")
-        };
+        let fixed: String =
+            if v.contains('.') { v.chars().filter(|&c| c != ',').collect() } else { v.replace(',', ".") };
         fixed.parse::<f64>()
     } else {
         v.parse::<f64>()
@@ -869,12 +827,7 @@ mod tests {
     /// (line, column, message) of a syntax error.
     fn syntax_err(xml: &str) -> (u64, u64, String) {
         match run(xml) {
-            Err(ResultsError::Syntax {
-                line,
-                column,
-                message,
-                ..
-            }) => (line, column, message),
+            Err(ResultsError::Syntax { line, column, message, .. }) => (line, column, message),
             other => panic!("expected a syntax error, got {other:?}"),
         }
     }
@@ -893,15 +846,9 @@ mod tests {
   </testsuite>
 </testsuites>"#)
         .unwrap();
-        let names: Vec<(&str, &str)> = sink
-            .cases
-            .iter()
-            .map(|c| (c.suite.as_str(), c.name.as_str()))
-            .collect();
-        assert_eq!(
-            names,
-            [("", "top"), ("inner", "deep"), ("outer", "after-inner")]
-        );
+        let names: Vec<(&str, &str)> =
+            sink.cases.iter().map(|c| (c.suite.as_str(), c.name.as_str())).collect();
+        assert_eq!(names, [("", "top"), ("inner", "deep"), ("outer", "after-inner")]);
         assert_eq!(sink.cases[1].classname.as_deref(), Some("D"));
         assert_eq!(sink.cases[1].duration_s, 0.25);
         assert!(sink.findings.is_empty());
@@ -940,11 +887,7 @@ mod tests {
         );
         assert_eq!(sink.cases[0].message.as_deref(), Some("m1\ntext1"));
         assert_eq!(sink.cases[1].message, None);
-        assert_eq!(
-            sink.cases[4].message.as_deref(),
-            Some("e"),
-            "most severe's message"
-        );
+        assert_eq!(sink.cases[4].message.as_deref(), Some("e"), "most severe's message");
         assert_eq!(sink.cases[5].message.as_deref(), Some("f"));
     }
 
@@ -1002,25 +945,22 @@ mod tests {
 
     #[test]
     fn entities_char_refs_and_cdata_are_decoded() {
-        let sink = run(
-            "<testsuite name=\"a&amp;b\"><testcase name=\"&lt;&#65;&#x42;&quot;&apos;&gt;\">\
+        let sink = run("<testsuite name=\"a&amp;b\"><testcase name=\"&lt;&#65;&#x42;&quot;&apos;&gt;\">\
              <failure message=\"x &#x1F600;\">one &amp; two<![CDATA[ <raw> & ]]>&#10;three</failure>\
-             </testcase></testsuite>",
-        )
+             </testcase></testsuite>")
         .unwrap();
         let c = &sink.cases[0];
         assert_eq!(c.suite, "a&b");
         assert_eq!(c.name, "<AB\"'>");
-        assert_eq!(
-            c.message.as_deref(),
-            Some("x \u{1F600}\none & two <raw> & \nthree")
-        );
+        assert_eq!(c.message.as_deref(), Some("x \u{1F600}\none & two <raw> & \nthree"));
     }
 
     #[test]
     fn bom_is_skipped_and_positions_stay_right() {
         let mut xml = b"\xEF\xBB\xBF".to_vec();
-        xml.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite><testcase name=\"a\"/></testsuite>");
+        xml.extend_from_slice(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite><testcase name=\"a\"/></testsuite>",
+        );
         assert_eq!(run_bytes(&xml).unwrap().cases.len(), 1);
         let mut bad = b"\xEF\xBB\xBF".to_vec();
         bad.extend_from_slice(b"<testsuite>\n  <testcase></testsuite>");
@@ -1078,19 +1018,11 @@ mod tests {
 <testcase name="d" line="oops"/>
 </testsuite>"#)
         .unwrap();
-        let fl: Vec<(Option<&str>, Option<u32>)> = sink
-            .cases
-            .iter()
-            .map(|c| (c.file.as_deref(), c.line))
-            .collect();
+        let fl: Vec<(Option<&str>, Option<u32>)> =
+            sink.cases.iter().map(|c| (c.file.as_deref(), c.line)).collect();
         assert_eq!(
             fl,
-            [
-                (Some("a.py"), Some(12)),
-                (Some("b.cpp"), Some(40)),
-                (Some("c.py"), Some(7)),
-                (None, None)
-            ]
+            [(Some("a.py"), Some(12)), (Some("b.cpp"), Some(40)), (Some("c.py"), Some(7)), (None, None)]
         );
     }
 
@@ -1116,10 +1048,7 @@ mod tests {
             r#"<testsuite><testcase name="a"><error type="java.lang.NullPointerException"/></testcase></testsuite>"#,
         )
         .unwrap();
-        assert_eq!(
-            sink.cases[0].message.as_deref(),
-            Some("java.lang.NullPointerException")
-        );
+        assert_eq!(sink.cases[0].message.as_deref(), Some("java.lang.NullPointerException"));
     }
 
     #[test]
@@ -1138,30 +1067,15 @@ mod tests {
   </testsuite>
 </testsuites>"#)
         .unwrap();
-        let f: Vec<(Option<u64>, &str)> = sink
-            .findings
-            .iter()
-            .map(|f| (f.line, f.message.as_str()))
-            .collect();
+        let f: Vec<(Option<u64>, &str)> =
+            sink.findings.iter().map(|f| (f.line, f.message.as_str())).collect();
         assert_eq!(
             f,
             [
-                (
-                    Some(3),
-                    "suite `outer` declares tests=\"6\" but has 3 test cases"
-                ),
-                (
-                    Some(3),
-                    "suite `outer` declares skipped=\"0\" but has 1 skipped test case"
-                ),
-                (
-                    Some(10),
-                    "suite `bad` has tests=\"abc\", which is not a whole number; it is not compared"
-                ),
-                (
-                    Some(10),
-                    "suite `bad` declares errors=\"1\" but has 0 test cases with an error"
-                ),
+                (Some(3), "suite `outer` declares tests=\"6\" but has 3 test cases"),
+                (Some(3), "suite `outer` declares skipped=\"0\" but has 1 skipped test case"),
+                (Some(10), "suite `bad` has tests=\"abc\", which is not a whole number; it is not compared"),
+                (Some(10), "suite `bad` declares errors=\"1\" but has 0 test cases with an error"),
             ]
         );
         assert!(sink.findings.iter().all(|f| f.file == Path::new("r.xml")));
@@ -1169,8 +1083,10 @@ mod tests {
 
     #[test]
     fn root_totals_are_compared() {
-        let sink = run(r#"<testsuites tests="3" failures="1"><testsuite><testcase name="a"/></testsuite></testsuites>"#)
-            .unwrap();
+        let sink = run(
+            r#"<testsuites tests="3" failures="1"><testsuite><testcase name="a"/></testsuite></testsuites>"#,
+        )
+        .unwrap();
         let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             msgs,
@@ -1196,8 +1112,7 @@ mod tests {
         assert!(c > 3, "{c}");
         assert!(m.contains("attribute"), "{m}");
 
-        let (l, c, m) =
-            syntax_err("<testsuite>\n<testcase name=\"x\" time=\"<<computed>>\"/></testsuite>");
+        let (l, c, m) = syntax_err("<testsuite>\n<testcase name=\"x\" time=\"<<computed>>\"/></testsuite>");
         assert_eq!((l, c), (2, 26));
         assert!(m.contains('<'), "{m}");
 
@@ -1226,37 +1141,23 @@ mod tests {
 
     #[test]
     fn invalid_utf8_in_kept_text_is_an_error() {
-        let xml =
-            b"<testsuite><testcase name=\"a\"><failure>\xFF\xFE</failure></testcase></testsuite>";
-        assert!(matches!(
-            run_bytes(xml),
-            Err(ResultsError::Syntax { line: 1, .. })
-        ));
+        let xml = b"<testsuite><testcase name=\"a\"><failure>\xFF\xFE</failure></testcase></testsuite>";
+        assert!(matches!(run_bytes(xml), Err(ResultsError::Syntax { line: 1, .. })));
         let name = b"<testsuite><testcase name=\"\xC3\x28\"/></testsuite>";
         assert!(matches!(run_bytes(name), Err(ResultsError::Syntax { .. })));
     }
 
     #[test]
     fn nesting_depth_is_limited() {
-        let ok = format!(
-            "<testsuite>{}{}</testsuite>",
-            "<x>".repeat(MAX_DEPTH - 1),
-            "</x>".repeat(MAX_DEPTH - 1)
-        );
+        let ok =
+            format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH - 1), "</x>".repeat(MAX_DEPTH - 1));
         assert!(run(&ok).is_ok());
-        let deep = format!(
-            "<testsuite>{}{}</testsuite>",
-            "<x>".repeat(MAX_DEPTH),
-            "</x>".repeat(MAX_DEPTH)
-        );
+        let deep = format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH), "</x>".repeat(MAX_DEPTH));
         let (_, _, m) = syntax_err(&deep);
         assert_eq!(m, "nesting deeper than 1000");
         // Nested suites count towards the same limit.
-        let suites = format!(
-            "{}{}",
-            "<testsuite>".repeat(MAX_DEPTH + 1),
-            "</testsuite>".repeat(MAX_DEPTH + 1)
-        );
+        let suites =
+            format!("{}{}", "<testsuite>".repeat(MAX_DEPTH + 1), "</testsuite>".repeat(MAX_DEPTH + 1));
         assert!(syntax_err(&suites).2.contains("nesting deeper"));
     }
 

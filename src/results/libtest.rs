@@ -100,9 +100,7 @@ pub(crate) fn read<R: BufRead>(
     let mut line_no = 0u64;
     loop {
         line.clear();
-        let n = src
-            .read_until(b'\n', &mut line)
-            .map_err(|e| ResultsError::io(path, e))?;
+        let n = src.read_until(b'\n', &mut line).map_err(|e| ResultsError::io(path, e))?;
         if n == 0 {
             break;
         }
@@ -117,9 +115,7 @@ pub(crate) fn read<R: BufRead>(
         let event: Event<'_> = serde_json::from_slice(text).map_err(|e| {
             let message = super::ctrf::json_error(path, e);
             match message {
-                ResultsError::Syntax {
-                    column, message, ..
-                } => ResultsError::Syntax {
+                ResultsError::Syntax { column, message, .. } => ResultsError::Syntax {
                     path: path.to_path_buf(),
                     line: line_no,
                     column,
@@ -136,20 +132,11 @@ pub(crate) fn read<R: BufRead>(
 
 impl State<'_, '_> {
     fn syntax(&self, line: u64, message: String) -> ResultsError {
-        ResultsError::Syntax {
-            path: self.path.to_path_buf(),
-            line,
-            column: 1,
-            message,
-        }
+        ResultsError::Syntax { path: self.path.to_path_buf(), line, column: 1, message }
     }
 
     fn finding(&mut self, line: Option<u64>, message: String) {
-        self.sink.finding(Finding {
-            file: self.path.to_path_buf(),
-            line,
-            message,
-        });
+        self.sink.finding(Finding { file: self.path.to_path_buf(), line, message });
     }
 
     fn event(&mut self, ev: Event<'_>, line: u64) -> Result<(), ResultsError> {
@@ -161,19 +148,12 @@ impl State<'_, '_> {
         let Some(event) = ev.event.as_deref() else {
             return Err(self.syntax(line, format!("`{kind}` event without an `event` field")));
         };
-        if kind == "suite" {
-            self.suite_event(&ev, event, line)
-        } else {
-            self.test_event(&ev, event, line)
-        }
+        if kind == "suite" { self.suite_event(&ev, event, line) } else { self.test_event(&ev, event, line) }
     }
 
     fn suite_key(ev: &Event<'_>) -> String {
         match &ev.nextest {
-            Some(NextestMeta {
-                krate: Some(k),
-                test_binary: Some(b),
-            }) => format!("{k}::{b}"),
+            Some(NextestMeta { krate: Some(k), test_binary: Some(b) }) => format!("{k}::{b}"),
             _ => String::new(),
         }
     }
@@ -185,23 +165,13 @@ impl State<'_, '_> {
                 if let Some(old) = self.suites.remove(&key) {
                     self.unfinished_suite(&key, &old);
                 }
-                self.suites.insert(
-                    key,
-                    OpenSuite {
-                        line,
-                        test_count: ev.test_count,
-                        counts: Counts::default(),
-                    },
-                );
+                self.suites
+                    .insert(key, OpenSuite { line, test_count: ev.test_count, counts: Counts::default() });
                 Ok(())
             }
             "ok" | "failed" => {
                 let suite = self.suites.remove(&key).unwrap_or_default();
-                let label = if key.is_empty() {
-                    "suite".to_owned()
-                } else {
-                    format!("suite `{key}`")
-                };
+                let label = if key.is_empty() { "suite".to_owned() } else { format!("suite `{key}`") };
                 let c = suite.counts;
                 let checks = [
                     ("passed", ev.passed, c.passed),
@@ -215,9 +185,7 @@ impl State<'_, '_> {
                         let noun = if counted == 1 { "result" } else { "results" };
                         self.finding(
                             Some(line),
-                            format!(
-                                "{label} declares {field}={n} but has {counted} {field} test {noun}"
-                            ),
+                            format!("{label} declares {field}={n} but has {counted} {field} test {noun}"),
                         );
                     }
                 }
@@ -226,10 +194,7 @@ impl State<'_, '_> {
                 {
                     self.finding(
                         Some(suite.line),
-                        format!(
-                            "{label} started with test_count={n} but reported {} test results",
-                            c.tests
-                        ),
+                        format!("{label} started with test_count={n} but reported {} test results", c.tests),
                     );
                 }
                 Ok(())
@@ -265,10 +230,7 @@ impl State<'_, '_> {
             self.msg.separate();
             self.msg.push(part);
         }
-        let duration_s = ev
-            .exec_time
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .unwrap_or(0.0);
+        let duration_s = ev.exec_time.filter(|t| t.is_finite() && *t > 0.0).unwrap_or(0.0);
         self.emit(full_name, outcome, duration_s);
         Ok(())
     }
@@ -285,11 +247,7 @@ impl State<'_, '_> {
             suite.counts.add(outcome, flaky);
         }
         self.cases += 1;
-        let message = if outcome == Outcome::Passed && !flaky {
-            None
-        } else {
-            self.msg.take()
-        };
+        let message = if outcome == Outcome::Passed && !flaky { None } else { self.msg.take() };
         self.sink.case(TestCase {
             suite: prefix.unwrap_or("").to_owned(),
             name: name.to_owned(),
@@ -304,15 +262,8 @@ impl State<'_, '_> {
     }
 
     fn unfinished_suite(&mut self, key: &str, suite: &OpenSuite) {
-        let label = if key.is_empty() {
-            "a suite".to_owned()
-        } else {
-            format!("suite `{key}`")
-        };
-        let count = suite
-            .test_count
-            .map(|n| format!(" (test_count={n})"))
-            .unwrap_or_default();
+        let label = if key.is_empty() { "a suite".to_owned() } else { format!("suite `{key}`") };
+        let count = suite.test_count.map(|n| format!(" (test_count={n})")).unwrap_or_default();
         self.finding(
             Some(suite.line),
             format!("{label} started{count} but never reported its result (aborted run?)"),
@@ -324,8 +275,7 @@ impl State<'_, '_> {
         timed_out.sort();
         for name in timed_out {
             self.msg.clear();
-            self.msg
-                .push("timed out: libtest reported `timeout` and no result followed");
+            self.msg.push("timed out: libtest reported `timeout` and no result followed");
             self.finished += 1;
             self.emit(&name, Outcome::Failed, 0.0);
         }
@@ -398,12 +348,7 @@ mod tests {
         assert_eq!(c[0].duration_s, 0.0012);
         assert_eq!(c[0].message, None);
         assert_eq!(c[1].outcome, Outcome::Failed);
-        assert!(
-            c[1].message
-                .as_deref()
-                .unwrap()
-                .starts_with("thread 'tests::fails' panicked")
-        );
+        assert!(c[1].message.as_deref().unwrap().starts_with("thread 'tests::fails' panicked"));
         assert_eq!(c[2].outcome, Outcome::Skipped);
         assert_eq!(c[2].message.as_deref(), Some("needs network"));
         assert!(sink.findings.is_empty(), "{:?}", sink.findings);

@@ -34,11 +34,7 @@ struct Pos {
 }
 
 impl Pos {
-    const START: Pos = Pos {
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
+    const START: Pos = Pos { offset: 0, line: 1, column: 1 };
 
     /// Advances over `bytes`; columns count characters (UTF-8 continuation bytes are skipped).
     fn advance(&mut self, bytes: &[u8]) {
@@ -66,11 +62,7 @@ impl<'a> Locator<'a> {
     }
 
     fn new(source: Source<'a>) -> Self {
-        Locator {
-            source,
-            pos: Pos::START,
-            reader: None,
-        }
+        Locator { source, pos: Pos::START, reader: None }
     }
 
     /// Line and column of byte `offset` (both 1-based), or `None` if the bytes cannot be re-read.

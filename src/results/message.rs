@@ -125,10 +125,7 @@ mod tests {
         m.push("expected 1");
         m.separate();
         m.push("\n\n   at foo\r\n  at bar\rbaz  \n");
-        assert_eq!(
-            m.take().as_deref(),
-            Some("expected 1\nat foo\n  at bar\nbaz")
-        );
+        assert_eq!(m.take().as_deref(), Some("expected 1\nat foo\n  at bar\nbaz"));
         m.clear();
         assert!(m.is_empty());
         assert_eq!(m.take(), None);

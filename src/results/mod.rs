@@ -176,10 +176,7 @@ pub enum ResultsError {
 
 impl ResultsError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        ResultsError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        ResultsError::Io { path: path.to_path_buf(), source }
     }
 }
 
@@ -202,10 +199,7 @@ pub fn read_file_with(
 ) -> Result<FileSummary, ResultsError> {
     let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
-    (&file)
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| ResultsError::io(path, e))?;
+    (&file).take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(|e| ResultsError::io(path, e))?;
     let format = detect_format(&head);
     check_readable(path, &head, format)?;
 
@@ -229,14 +223,12 @@ pub fn read_file_with(
 fn check_readable(path: &Path, head: &[u8], format: Format) -> Result<(), ResultsError> {
     match format {
         Format::Junit | Format::Ctrf | Format::LibtestJson => Ok(()),
-        Format::Trx | Format::Nunit { .. } | Format::XunitNet => Err(ResultsError::Unsupported {
-            path: path.to_path_buf(),
-            format: format.to_string(),
-        }),
-        Format::Unknown => Err(ResultsError::Unrecognised {
-            path: path.to_path_buf(),
-            reason: detect::unknown_reason(head),
-        }),
+        Format::Trx | Format::Nunit { .. } | Format::XunitNet => {
+            Err(ResultsError::Unsupported { path: path.to_path_buf(), format: format.to_string() })
+        }
+        Format::Unknown => {
+            Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason: detect::unknown_reason(head) })
+        }
     }
 }
 
@@ -252,10 +244,7 @@ fn dispatch<R: std::io::BufRead>(
         Format::Junit => junit::read(src, path, sink, locator),
         Format::Ctrf => ctrf::read(src, path, sink),
         Format::LibtestJson => libtest::read(src, path, sink),
-        other => Err(ResultsError::Unsupported {
-            path: path.to_path_buf(),
-            format: other.to_string(),
-        }),
+        other => Err(ResultsError::Unsupported { path: path.to_path_buf(), format: other.to_string() }),
     }
 }
 

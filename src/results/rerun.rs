@@ -46,12 +46,7 @@ struct Merged {
 impl<S: CaseSink> RerunMerger<S> {
     /// Wraps `inner`.
     pub fn new(inner: S) -> Self {
-        RerunMerger {
-            inner,
-            merged: Vec::new(),
-            index: HashMap::new(),
-            hasher: RandomState::new(),
-        }
+        RerunMerger { inner, merged: Vec::new(), index: HashMap::new(), hasher: RandomState::new() }
     }
 
     /// Emits the merged cases of the file, in first-seen order, and returns how many.
@@ -209,10 +204,8 @@ mod tests {
 
     #[test]
     fn skipped_and_passed_is_a_plain_pass() {
-        let out = merge(vec![
-            case("a", Outcome::Skipped, 0.0, Some("why")),
-            case("a", Outcome::Passed, 1.0, None),
-        ]);
+        let out =
+            merge(vec![case("a", Outcome::Skipped, 0.0, Some("why")), case("a", Outcome::Passed, 1.0, None)]);
         assert_eq!(out[0].outcome, Outcome::Passed);
         assert!(!out[0].flaky);
         assert_eq!(out[0].message, None);
@@ -226,12 +219,7 @@ mod tests {
         other_file.file = Some("x.py".into());
         let mut other_suite = case("a", Outcome::Failed, 1.0, None);
         other_suite.suite = "t".into();
-        let out = merge(vec![
-            case("a", Outcome::Passed, 1.0, None),
-            other_class,
-            other_file,
-            other_suite,
-        ]);
+        let out = merge(vec![case("a", Outcome::Passed, 1.0, None), other_class, other_file, other_suite]);
         assert_eq!(out.len(), 4);
         assert!(out.iter().all(|c| !c.flaky));
     }

@@ -1,0 +1,197 @@
+//! The command line: clap types only, converted into plain [`crate::Options`]. No I/O here.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::{Command, FailOn, Format, Options};
+
+const EXAMPLES: &str = "\
+Examples:
+  gen-report data/ > REPORT.md              render the report from a data directory
+  gen-report data/ -o REPORT.md             write it atomically (never half-written)
+  gen-report data/ --format json            print the computed model as JSON
+  gen-report check data/                    validate every manifest, list every problem
+  gen-report data/ --results 'reports/**/*.xml' --fail-on failures,mismatch
+  gen-report junit.xml more-results/        summarise result files without manifests
+  gen-report data/ --templates my-templates --template custom.md
+  SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly";
+
+/// Turn test manifests into a computed, honest Markdown report.
+#[derive(Debug, Parser)]
+#[command(name = "gen-report", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+
+    /// A data directory (report.yaml and categories/), or result files and folders of them.
+    #[arg(value_name = "DATA_DIR|RESULTS")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// Subcommands besides rendering.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Validate the manifests of a data directory and list every problem found.
+    Check {
+        /// The data directory (or result files).
+        #[arg(value_name = "DATA_DIR|RESULTS", required = true)]
+        inputs: Vec<PathBuf>,
+
+        /// Result files (path or glob) to reconcile with the manifests; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        results: Vec<String>,
+
+        /// Merge repeated runs of the same test case within a file into one test.
+        #[arg(long)]
+        merge_reruns: bool,
+    },
+}
+
+/// Options of a render.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
+    pub format: FormatArg,
+
+    /// Template to render: a built-in or user template name, or a template file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub template: Option<String>,
+
+    /// Directory of templates that override built-ins by name and add new ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Use ASCII status markers ([ok] [warn] [fail]) instead of emoji.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Result files (path or glob, e.g. 'reports/**/*.xml') to reconcile with the manifests;
+    /// repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub results: Vec<String>,
+
+    /// Write the report, then exit 1 if one of these holds.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITIONS")]
+    pub fail_on: Vec<FailOnArg>,
+
+    /// Merge repeated runs of the same test case (same file, class and name) within a results
+    /// file into one test: passed if any run passed (then flaky), else its worst result.
+    #[arg(long)]
+    pub merge_reruns: bool,
+
+    /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// `--fail-on` conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// A measured test case failed or errored.
+    Failures,
+    /// The overall target or a category's target is not met.
+    BelowTarget,
+    /// Declared counts disagree with measured ones (or a file with itself).
+    Mismatch,
+    /// Results were given, but a category has none.
+    NotRun,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Markdown,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+}
+
+impl Cli {
+    /// The plain options the library runs with.
+    ///
+    /// # Errors
+    /// A usage problem clap cannot express (no input given).
+    pub fn into_options(self) -> Result<Options, String> {
+        let mut r = self.render;
+        let (command, inputs) = match self.command {
+            Some(Sub::Check { inputs, results, merge_reruns }) => {
+                r.results.extend(results);
+                r.merge_reruns |= merge_reruns;
+                (Command::Check, inputs)
+            }
+            None if self.inputs.is_empty() => {
+                return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
+            }
+            None => (Command::Render, self.inputs),
+        };
+        Ok(Options {
+            command,
+            inputs,
+            results: r.results,
+            merge_reruns: r.merge_reruns,
+            fail_on: r
+                .fail_on
+                .into_iter()
+                .map(|f| match f {
+                    FailOnArg::Failures => FailOn::Failures,
+                    FailOnArg::BelowTarget => FailOn::BelowTarget,
+                    FailOnArg::Mismatch => FailOn::Mismatch,
+                    FailOnArg::NotRun => FailOn::NotRun,
+                })
+                .collect(),
+            output: r.output,
+            format: match r.format {
+                FormatArg::Markdown => Format::Markdown,
+                FormatArg::Json => Format::Json,
+            },
+            template: r.template,
+            templates: r.templates,
+            ascii: r.ascii,
+            date: r.date,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_is_a_subcommand() {
+        let o = Cli::try_parse_from(["gen-report", "check", "d"]).unwrap().into_options().unwrap();
+        assert_eq!(o.command, Command::Check);
+    }
+
+    #[test]
+    fn fail_on_takes_a_comma_list() {
+        let o = Cli::try_parse_from(["gen-report", "d", "--fail-on", "failures,not-run"])
+            .unwrap()
+            .into_options()
+            .unwrap();
+        assert_eq!(o.fail_on, vec![FailOn::Failures, FailOn::NotRun]);
+        assert!(Cli::try_parse_from(["gen-report", "d", "--fail-on", "bogus"]).is_err());
+    }
+
+    #[test]
+    fn bad_date_is_rejected() {
+        assert!(Cli::try_parse_from(["gen-report", "d", "--date", "11/09/2025"]).is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! Error types, diagnostics and the exit codes they map to.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::results::ResultsError;
+
+/// Exit codes, the contract with CI scripts.
+pub mod exit_code {
+    /// The report was produced and no `--fail-on` condition holds.
+    pub const OK: i32 = 0;
+    /// The report was produced, but a `--fail-on` condition holds.
+    pub const CONDITION: i32 = 1;
+    /// Bad input or usage: nothing was written.
+    pub const BAD_INPUT: i32 = 2;
+}
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A problem found in one input file, with its position when known.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: Option<u64>,
+    /// 1-based column.
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at a position in `file`.
+    pub fn error(file: &Path, pos: Option<(u64, u64)>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, pos, message)
+    }
+
+    /// A warning at a position in `file`.
+    pub fn warning(file: &Path, pos: Option<(u64, u64)>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, pos, message)
+    }
+
+    fn new(severity: Severity, file: &Path, pos: Option<(u64, u64)>, message: impl Into<String>) -> Self {
+        Self {
+            severity,
+            file: file.to_path_buf(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message: message.into(),
+        }
+    }
+
+    /// `file:line:column` (or less, when the position is unknown).
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file.display()),
+            (Some(l), None) => format!("{}:{l}", self.file.display()),
+            _ => self.file.display().to_string(),
+        }
+    }
+
+    /// Renders the diagnostic rustc-style, with the offending source line when `source` is given.
+    pub fn render(&self, source: Option<&str>) -> String {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{label}: {}\n  --> {}\n", self.message, self.location());
+        if let (Some(src), Some(line)) = (source, self.line)
+            && let Some(text) = src.lines().nth(line.saturating_sub(1) as usize)
+        {
+            let num = line.to_string();
+            let pad = " ".repeat(num.len());
+            let text: String = text.chars().take(200).collect();
+            out.push_str(&format!("{pad} |\n{num} | {text}\n"));
+            if let Some(col) = self.column {
+                let caret_pad = " ".repeat(col.saturating_sub(1).min(200) as usize);
+                out.push_str(&format!("{pad} | {caret_pad}^\n"));
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)
+    }
+}
+
+/// Everything that can stop gen-report from producing a report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more input files are invalid; every problem found is listed.
+    #[error("{} in the input", plural(.0.len(), "problem"))]
+    Input(Vec<Diagnostic>),
+    /// A results file could not be read.
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+    /// A template failed to parse or render.
+    #[error("template error in `{template}{}`: {message}", position(*.line, *.column))]
+    Template { template: String, line: Option<usize>, column: Option<usize>, message: String },
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the output failed; nothing was left half-written.
+    #[error("failed to write `{}`", path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code this error maps to.
+    pub fn exit_code(&self) -> i32 {
+        exit_code::BAD_INPUT
+    }
+}
+
+/// `1 problem`, `2 problems`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,712 @@
+//! Loading the YAML manifests of a data directory into validated types.
+//!
+//! `report.yaml` describes the report; `categories/**/*.{yaml,yml}` hold one category each.
+//! Every file is read and every problem collected before failing, so `check` lists them all.
+//! Only this module (and `results`) read input.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::error::Diagnostic;
+use crate::yaml;
+
+/// Name of the report manifest at the root of a data directory.
+pub const REPORT_FILE: &str = "report.yaml";
+/// Folder of category manifests inside a data directory.
+pub const CATEGORIES_DIR: &str = "categories";
+
+/// Free-form user fields passed through to templates untouched.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// Everything read from a data directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifests {
+    /// The data directory as given.
+    #[serde(skip)]
+    pub root: PathBuf,
+    pub report: ReportManifest,
+    /// Categories in the sorted order of their file paths.
+    pub categories: Vec<Category>,
+    /// Non-fatal problems (figures typed into narrative, ignored files).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `report.yaml`: what the report is about, and its narrative (words only).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportManifest {
+    pub file: PathBuf,
+    pub title: String,
+    pub date: Option<chrono::NaiveDate>,
+    pub objective: Option<String>,
+    pub target: Option<u64>,
+    pub duration: Option<String>,
+    pub author: Option<String>,
+    pub currency: String,
+    pub value_target: Option<f64>,
+    pub achievements: Vec<Section>,
+    pub process: Vec<String>,
+    pub quality_standards: Vec<Standard>,
+    pub highlights: Vec<Section>,
+    pub next_steps: NextSteps,
+    pub final_remarks: Vec<String>,
+    pub extra: Extra,
+}
+
+/// A titled group of narrative points.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub points: Vec<String>,
+}
+
+/// A quality standard and how it is implemented (a claim: shown without a status).
+#[derive(Debug, Clone, Serialize)]
+pub struct Standard {
+    pub name: String,
+    pub implementation: String,
+}
+
+/// Next steps grouped by horizon.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NextSteps {
+    pub immediate: Vec<String>,
+    pub medium_term: Vec<String>,
+    pub long_term: Vec<String>,
+}
+
+/// One category of tests, from `categories/<slug>.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    /// File path relative to `categories/`, without extension (`auth`, `backend/api`).
+    pub slug: String,
+    pub file: PathBuf,
+    pub name: String,
+    pub target: u64,
+    /// Declared number of tests (a claim; results, when given, are the evidence).
+    pub tests: u64,
+    pub location: Option<String>,
+    pub covers: Vec<String>,
+    pub value: f64,
+    /// Stages in the order they were declared.
+    pub status: Vec<Stage>,
+    /// Path or glob of result files, relative to the manifest.
+    pub results: Option<String>,
+    pub extra: Extra,
+}
+
+/// One declared stage status (`collection: ok`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    pub stage: String,
+    pub state: StageState,
+    pub note: Option<String>,
+}
+
+/// A stage's declared state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageState {
+    Ok,
+    Issues,
+    Failed,
+    NotRun,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw serde types: exactly the YAML shape, with spans where later checks need a position.
+
+pub(crate) const REPORT_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "objective",
+    "target",
+    "duration",
+    "author",
+    "currency",
+    "value_target",
+    "achievements",
+    "process",
+    "quality_standards",
+    "highlights",
+    "next_steps",
+    "final_remarks",
+    "extra",
+];
+
+pub(crate) const CATEGORY_FIELDS: &[&str] =
+    &["name", "target", "tests", "location", "covers", "value", "status", "results", "extra"];
+
+type Text = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    title: String,
+    date: Option<Spanned<String>>,
+    objective: Option<Text>,
+    target: Option<u64>,
+    duration: Option<String>,
+    author: Option<String>,
+    currency: Option<Spanned<String>>,
+    value_target: Option<Spanned<f64>>,
+    #[serde(default)]
+    achievements: Vec<RawSection>,
+    #[serde(default)]
+    process: Vec<Text>,
+    #[serde(default)]
+    quality_standards: Vec<RawStandard>,
+    #[serde(default)]
+    highlights: Vec<RawSection>,
+    #[serde(default)]
+    next_steps: RawNextSteps,
+    #[serde(default)]
+    final_remarks: Vec<Text>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: Text,
+    #[serde(default)]
+    points: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStandard {
+    name: Text,
+    implementation: Text,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNextSteps {
+    #[serde(default)]
+    immediate: Vec<Text>,
+    #[serde(default)]
+    medium_term: Vec<Text>,
+    #[serde(default)]
+    long_term: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    name: Spanned<String>,
+    target: u64,
+    tests: u64,
+    location: Option<String>,
+    #[serde(default)]
+    covers: Vec<Text>,
+    value: Option<Spanned<f64>>,
+    #[serde(default)]
+    status: RawStatus,
+    results: Option<String>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+/// `status:` keeps the declared stage order, which a `BTreeMap` would lose.
+#[derive(Default)]
+struct RawStatus(Vec<(String, RawStage)>);
+
+/// A stage is `ok` or `{ state: ok, note: "..." }`.
+struct RawStage {
+    state: StageState,
+    note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawStatus;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of stage name to ok, issues, failed or not-run")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStatus, A::Error> {
+                let mut out: Vec<(String, RawStage)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, RawStage>()? {
+                    out.push((k, v));
+                }
+                Ok(RawStatus(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawStage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawStage;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("one of ok, issues, failed, not-run, or a map with `state` and `note`")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawStage, E> {
+                Ok(RawStage { state: parse_state(s)?, note: None })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStage, A::Error> {
+                let mut state = None;
+                let mut note = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "state" => state = Some(parse_state::<A::Error>(&map.next_value::<String>()?)?),
+                        "note" => note = Some(map.next_value::<String>()?),
+                        other => return Err(de::Error::unknown_field(other, &["state", "note"])),
+                    }
+                }
+                let state = state.ok_or_else(|| de::Error::missing_field("state"))?;
+                Ok(RawStage { state, note })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn parse_state<E: de::Error>(s: &str) -> Result<StageState, E> {
+    match s {
+        "ok" => Ok(StageState::Ok),
+        "issues" => Ok(StageState::Issues),
+        "failed" => Ok(StageState::Failed),
+        "not-run" => Ok(StageState::NotRun),
+        other => Err(de::Error::unknown_variant(other, &["ok", "issues", "failed", "not-run"])),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Loads and validates every manifest under `root`.
+///
+/// # Errors
+/// Every problem found in every file, as diagnostics (the caller fails with all of them).
+pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let meta = fs::metadata(root).map_err(|e| {
+        vec![Diagnostic::error(root, None, format!("cannot read the data directory: {}", io_reason(&e)))]
+    })?;
+    if !meta.is_dir() {
+        return Err(vec![Diagnostic::error(root, None, "expected a data directory")]);
+    }
+
+    let report_path = root.join(REPORT_FILE);
+    let report = match read_text(&report_path) {
+        Ok(text) => match yaml::parse::<RawReport>(&text, REPORT_FIELDS) {
+            Ok(raw) => validate_report(raw, &report_path, &mut errors, &mut warnings),
+            Err(e) => {
+                errors.push(e.at(&report_path));
+                None
+            }
+        },
+        Err(d) => {
+            errors.push(d);
+            None
+        }
+    };
+
+    let mut files = Vec::new();
+    let cat_dir = root.join(CATEGORIES_DIR);
+    if cat_dir.is_dir() {
+        collect_yaml(&cat_dir, &mut files, &mut errors);
+    }
+    files.sort();
+    warn_stray_yaml(root, &mut warnings);
+
+    let mut categories: Vec<Category> = Vec::new();
+    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut by_slug: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for file in &files {
+        let text = match read_text(file) {
+            Ok(t) => t,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        };
+        let raw = match yaml::parse::<RawCategory>(&text, CATEGORY_FIELDS) {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(e.at(file));
+                continue;
+            }
+        };
+        let slug = slug_of(&cat_dir, file);
+        if let Some(first) = by_slug.get(&slug) {
+            errors.push(Diagnostic::error(
+                file,
+                None,
+                format!("category `{slug}` is defined twice: here and in `{}`", first.display()),
+            ));
+            continue;
+        }
+        by_slug.insert(slug.clone(), file.clone());
+        let name_pos = pos(&raw.name);
+        let key = raw.name.value.trim().to_lowercase();
+        if let Some(first) = by_name.get(&key) {
+            errors.push(Diagnostic::error(
+                file,
+                Some(name_pos),
+                format!("category `{}` is defined twice: here and in `{}`", raw.name.value, first.display()),
+            ));
+            continue;
+        }
+        by_name.insert(key, file.clone());
+        if let Some(c) = validate_category(raw, slug, file, &mut errors, &mut warnings) {
+            categories.push(c);
+        }
+    }
+
+    let report = match report {
+        Some(r) if errors.is_empty() => r,
+        _ => return Err(errors),
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Manifests { root: root.to_path_buf(), report, categories, warnings })
+}
+
+impl Manifests {
+    /// No manifests: zero-config mode, where result files are summarised on their own.
+    pub fn results_only() -> Self {
+        Manifests {
+            root: PathBuf::new(),
+            report: ReportManifest {
+                file: PathBuf::new(),
+                title: "Test results".into(),
+                date: None,
+                objective: None,
+                target: None,
+                duration: None,
+                author: None,
+                currency: "USD".into(),
+                value_target: None,
+                achievements: Vec::new(),
+                process: Vec::new(),
+                quality_standards: Vec::new(),
+                highlights: Vec::new(),
+                next_steps: NextSteps::default(),
+                final_remarks: Vec::new(),
+                extra: Extra::new(),
+            },
+            categories: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn validate_report(
+    raw: RawReport,
+    file: &Path,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<ReportManifest> {
+    let before = errors.len();
+    let date = raw.date.and_then(|d| match chrono::NaiveDate::parse_from_str(&d.value, "%Y-%m-%d") {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.push(Diagnostic::error(
+                file,
+                Some(pos(&d)),
+                format!("invalid `date` {:?}: expected a date as YYYY-MM-DD", d.value),
+            ));
+            None
+        }
+    });
+    let currency = match raw.currency {
+        None => "USD".to_string(),
+        Some(c) => {
+            let code = c.value.trim();
+            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_uppercase()) {
+                code.to_string()
+            } else {
+                errors.push(Diagnostic::error(
+                    file,
+                    Some(pos(&c)),
+                    format!(
+                        "invalid `currency` {:?}: expected a three-letter ISO code such as USD or EUR",
+                        c.value
+                    ),
+                ));
+                String::new()
+            }
+        }
+    };
+    let value_target = raw.value_target.map(|v| check_amount(&v, "value_target", file, errors));
+
+    let mut texts = |items: Vec<Text>| -> Vec<String> {
+        items
+            .into_iter()
+            .map(|t| {
+                warn_figures(&t, file, warnings);
+                t.value
+            })
+            .collect()
+    };
+    let objective = raw.objective.map(|t| texts(vec![t]).remove(0));
+    let process = texts(raw.process);
+    let final_remarks = texts(raw.final_remarks);
+    let next_steps = NextSteps {
+        immediate: texts(raw.next_steps.immediate),
+        medium_term: texts(raw.next_steps.medium_term),
+        long_term: texts(raw.next_steps.long_term),
+    };
+    let quality_standards = raw
+        .quality_standards
+        .into_iter()
+        .map(|s| {
+            let mut v = texts(vec![s.name, s.implementation]);
+            let implementation = v.pop().unwrap_or_default();
+            let name = v.pop().unwrap_or_default();
+            Standard { name, implementation }
+        })
+        .collect();
+    let mut sections = |raw: Vec<RawSection>| -> Vec<Section> {
+        raw.into_iter()
+            .map(|s| {
+                warn_figures(&s.title, file, warnings);
+                let points = s
+                    .points
+                    .into_iter()
+                    .map(|p| {
+                        warn_figures(&p, file, warnings);
+                        p.value
+                    })
+                    .collect();
+                Section { title: s.title.value, points }
+            })
+            .collect()
+    };
+    let achievements = sections(raw.achievements);
+    let highlights = sections(raw.highlights);
+
+    if errors.len() > before {
+        return None;
+    }
+    Some(ReportManifest {
+        file: file.to_path_buf(),
+        title: raw.title,
+        date,
+        objective,
+        target: raw.target,
+        duration: raw.duration,
+        author: raw.author,
+        currency,
+        value_target: value_target.flatten(),
+        achievements,
+        process,
+        quality_standards,
+        highlights,
+        next_steps,
+        final_remarks,
+        extra: raw.extra,
+    })
+}
+
+fn validate_category(
+    raw: RawCategory,
+    slug: String,
+    file: &Path,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<Category> {
+    let before = errors.len();
+    if raw.name.value.trim().is_empty() {
+        errors.push(Diagnostic::error(
+            file,
+            Some(pos(&raw.name)),
+            "`name` is empty: expected the category's name",
+        ));
+    }
+    let value = raw.value.and_then(|v| check_amount(&v, "value", file, errors)).unwrap_or(0.0);
+    let covers = raw
+        .covers
+        .into_iter()
+        .map(|t| {
+            warn_figures(&t, file, warnings);
+            t.value
+        })
+        .collect();
+    let status =
+        raw.status.0.into_iter().map(|(stage, s)| Stage { stage, state: s.state, note: s.note }).collect();
+    if errors.len() > before {
+        return None;
+    }
+    Some(Category {
+        slug,
+        file: file.to_path_buf(),
+        name: raw.name.value,
+        target: raw.target,
+        tests: raw.tests,
+        location: raw.location,
+        covers,
+        value,
+        status,
+        results: raw.results,
+        extra: raw.extra,
+    })
+}
+
+/// A money amount must be finite and not negative.
+fn check_amount(v: &Spanned<f64>, field: &str, file: &Path, errors: &mut Vec<Diagnostic>) -> Option<f64> {
+    if v.value.is_finite() && v.value >= 0.0 && v.value < 1e18 {
+        Some(v.value)
+    } else {
+        errors.push(Diagnostic::error(
+            file,
+            Some(pos(v)),
+            format!("invalid `{field}` {}: expected an amount from 0 to 10^18", v.value),
+        ));
+        None
+    }
+}
+
+fn pos<T>(s: &Spanned<T>) -> (u64, u64) {
+    (s.referenced.line(), s.referenced.column())
+}
+
+/// Warns when narrative text carries a figure the model should compute instead.
+fn warn_figures(text: &Text, file: &Path, warnings: &mut Vec<Diagnostic>) {
+    if let Some(found) = crate::narrative::typed_figure(&text.value) {
+        warnings.push(Diagnostic::warning(
+            file,
+            Some(pos(text)),
+            format!(
+                "narrative text contains a typed {} ({:?}): figures in the report are computed from the data; say it in words or let the template show the computed figure",
+                found.kind, found.text
+            ),
+        ));
+    }
+}
+
+/// Reads a file as UTF-8 text, stripping a BOM.
+pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = fs::read(path)
+        .map_err(|e| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(&e))))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            Err(Diagnostic::error(
+                path,
+                Some((line, col)),
+                "the file is not valid UTF-8: expected UTF-8 text",
+            ))
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    (line, col)
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Collects manifest files below `dir`. Symlinked directories are not followed (no loops).
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Diagnostic::error(
+                dir,
+                None,
+                format!("cannot read the directory: {}", io_reason(&e)),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            collect_yaml(&path, out, errors);
+        } else if is_yaml(&path) {
+            let is_file = fs::metadata(&path).map(|m| m.is_file()).unwrap_or(false);
+            if ft.is_file() || (ft.is_symlink() && is_file) {
+                out.push(path);
+            } else if !ft.is_symlink() {
+                errors.push(Diagnostic::error(&path, None, "expected a regular file"));
+            }
+        }
+    }
+}
+
+/// YAML files in the data directory that no rule reads are pointed out, never silently dropped.
+fn warn_stray_yaml(root: &Path, warnings: &mut Vec<Diagnostic>) {
+    let Ok(entries) = fs::read_dir(root) else { return };
+    let mut stray: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_yaml(p) && p.file_name().and_then(|n| n.to_str()) != Some(REPORT_FILE))
+        .collect();
+    stray.sort();
+    for p in stray {
+        warnings.push(Diagnostic::warning(
+            &p,
+            None,
+            format!("not read: the report is `{REPORT_FILE}` and categories go in `{CATEGORIES_DIR}/`"),
+        ));
+    }
+}
+
+fn slug_of(cat_dir: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(cat_dir).unwrap_or(file).with_extension("");
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_accepts_scalar_and_map() {
+        let y = "name: A\ntarget: 1\ntests: 1\nstatus:\n  collection: ok\n  execution: {state: issues, note: flaky}\n";
+        let raw: RawCategory = yaml::parse(y, CATEGORY_FIELDS).unwrap();
+        assert_eq!(raw.status.0[0].0, "collection");
+        assert_eq!(raw.status.0[0].1.state, StageState::Ok);
+        assert_eq!(raw.status.0[1].1.state, StageState::Issues);
+        assert_eq!(raw.status.0[1].1.note.as_deref(), Some("flaky"));
+    }
+
+    #[test]
+    fn unknown_stage_state_is_an_error() {
+        let y = "name: A\ntarget: 1\ntests: 1\nstatus:\n  collection: done\n";
+        let e = yaml::parse::<RawCategory>(y, CATEGORY_FIELDS).err().unwrap();
+        assert!(e.message.contains("done"), "{}", e.message);
+        assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        assert_eq!(line_col(b"ab\ncd", 4), (2, 2));
+        assert_eq!(line_col(b"", 0), (1, 1));
+    }
+}

@@ -1,0 +1,321 @@
+//! The template filters a report needs, registered in one place.
+//!
+//! Every string a filter returns that contains Markdown syntax is built from escaped parts and
+//! marked safe; everything else goes through the Markdown auto-escaper.
+
+use tera::{Kwargs, State, Tera, TeraResult, Value};
+
+use super::escape::{escape_cell, escape_inline};
+
+/// Settings the filters need from the command line and the data.
+#[derive(Debug, Clone)]
+pub struct FilterSettings {
+    /// ISO code of the report's currency (for `money`).
+    pub currency: String,
+    /// ASCII status markers instead of emoji (`--ascii`).
+    pub ascii: bool,
+}
+
+/// Registers every gen-report filter on `tera`.
+pub fn register(tera: &mut Tera, settings: &FilterSettings) {
+    let currency = settings.currency.clone();
+    tera.register_filter("money", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let Some(amount) = v.as_f64() else { return Ok(Value::safe_string("—")) };
+        let code = kw.get::<&str>("currency")?.unwrap_or(&currency).to_string();
+        let exact = kw.get::<bool>("exact")?.unwrap_or(false);
+        // Safe as is: a sign or ISO code, digits, `,.KMBT`. Every `$` is followed by a digit,
+        // so GitHub can never read two amounts as a `$…$` math span.
+        Ok(Value::safe_string(&money(amount, &code, exact)))
+    });
+    tera.register_filter("percent", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let decimals = kw.get::<u32>("decimals")?.unwrap_or(0);
+        Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), |p| percent(p, decimals))))
+    });
+    tera.register_filter("ratio", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let decimals = kw.get::<u32>("decimals")?.unwrap_or(1);
+        Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), |r| ratio(r, decimals))))
+    });
+    tera.register_filter("pluralize", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let n = v.as_f64().unwrap_or(0.0);
+        let plural = kw.get::<&str>("plural")?;
+        // Without `word`, behave like Tera's own `pluralize`: an "s" suffix or nothing.
+        match kw.get::<&str>("word")? {
+            Some(word) => Ok(Value::from(pluralize(n, word, plural))),
+            None if n == 1.0 => Ok(Value::from("")),
+            None => Ok(Value::from(plural.unwrap_or("s"))),
+        }
+    });
+    let ascii = settings.ascii;
+    tera.register_filter("symbol", move |v: &str, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(symbol(v, ascii).unwrap_or("?")))
+    });
+    tera.register_filter("cell", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&escape_cell(&plain(&v))))
+    });
+    tera.register_filter("code", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let in_table = kw.get::<bool>("in_table")?.unwrap_or(false);
+        Ok(Value::safe_string(&code_span(&plain(&v), in_table)))
+    });
+    tera.register_filter("fence", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let lang = kw.get::<&str>("lang")?.unwrap_or("");
+        Ok(Value::safe_string(&fence(&plain(&v), lang)))
+    });
+    tera.register_filter("html", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&escape_html(&plain(&v))))
+    });
+    tera.register_filter("md", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&escape_inline(&plain(&v))))
+    });
+}
+
+/// The text of a value as it would print (strings without quotes).
+fn plain(v: &Value) -> String {
+    match v.as_str() {
+        Some(s) => s.to_string(),
+        None if v.is_none() || v.is_undefined() => String::new(),
+        None => v.to_string(),
+    }
+}
+
+/// Escapes text for use inside raw HTML (where Markdown escapes do not apply); line breaks
+/// become spaces so the HTML block cannot end early.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' | '\n' => out.push(' '),
+            // Keep `*`, `_`, `` ` `` literal even where a renderer looks for Markdown in HTML.
+            '*' => out.push_str("&#42;"),
+            '_' => out.push_str("&#95;"),
+            '`' => out.push_str("&#96;"),
+            '|' => out.push_str("&#124;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The sign used before amounts of a currency, or the code itself followed by a space.
+fn currency_prefix(code: &str) -> String {
+    match code {
+        "USD" => "$".into(),
+        "EUR" => "€".into(),
+        "GBP" => "£".into(),
+        "JPY" | "CNY" => "¥".into(),
+        "INR" => "₹".into(),
+        other => format!("{other} "),
+    }
+}
+
+/// `$3.1M`, `$500K`, `$950`; with `exact`, `$3,100,000` (cents only when there are any).
+pub fn money(amount: f64, code: &str, exact: bool) -> String {
+    let sign = if amount < 0.0 { "-" } else { "" };
+    let a = amount.abs();
+    let prefix = currency_prefix(code);
+    if exact {
+        let cents = (a * 100.0).round() as u128;
+        let whole = thousands(cents / 100);
+        return if cents.is_multiple_of(100) {
+            format!("{sign}{prefix}{whole}")
+        } else {
+            format!("{sign}{prefix}{whole}.{:02}", cents % 100)
+        };
+    }
+    // Round first, then choose the unit, so 999,950 reads $1M and not $1000K.
+    let units = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")];
+    for (i, (scale, unit)) in units.iter().enumerate() {
+        let scaled = round_to(a / scale, 1);
+        if a >= *scale {
+            if scaled >= 1000.0 && i > 0 {
+                let (bigger, bigger_unit) = units[i - 1];
+                return format!("{sign}{prefix}{}{bigger_unit}", trim_zero(round_to(a / bigger, 1)));
+            }
+            return format!("{sign}{prefix}{}{unit}", trim_zero(scaled));
+        }
+    }
+    format!("{sign}{prefix}{}", trim_zero(round_to(a, 2)))
+}
+
+fn round_to(x: f64, decimals: u32) -> f64 {
+    let m = 10f64.powi(decimals as i32);
+    (x * m).round() / m
+}
+
+/// `3.0` → `3`, `3.1` → `3.1`.
+fn trim_zero(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`.
+pub fn percent(p: f64, decimals: u32) -> String {
+    format!("{:.*}%", decimals as usize, round_to(p, decimals))
+}
+
+/// `6.2` → `6.2×`; `6.0` → `6×`.
+pub fn ratio(r: f64, decimals: u32) -> String {
+    format!("{}×", trim_zero(round_to(r, decimals)))
+}
+
+/// `1 test`, `6 tests`, `2 categories`.
+pub fn pluralize(n: f64, word: &str, plural: Option<&str>) -> String {
+    let shown = if n.fract() == 0.0 { format!("{}", n as i64) } else { format!("{n}") };
+    if n == 1.0 {
+        return format!("{shown} {word}");
+    }
+    let many = match plural {
+        Some(p) => p.to_string(),
+        None => {
+            let consonant_y = word.ends_with('y')
+                && !word.ends_with("ay")
+                && !word.ends_with("ey")
+                && !word.ends_with("oy")
+                && !word.ends_with("uy");
+            if consonant_y {
+                format!("{}ies", &word[..word.len() - 1])
+            } else if word.ends_with('s')
+                || word.ends_with('x')
+                || word.ends_with("ch")
+                || word.ends_with("sh")
+            {
+                format!("{word}es")
+            } else {
+                format!("{word}s")
+            }
+        }
+    };
+    format!("{shown} {many}")
+}
+
+/// The marker for a status or verdict name; `None` for an unknown name.
+pub fn symbol(status: &str, ascii: bool) -> Option<&'static str> {
+    let (emoji, text) = match status {
+        "ok" | "met" | "passed" | "true" => ("✅", "[ok]"),
+        "warn" | "issues" | "partly-met" | "flaky" | "skipped" => ("⚠️", "[warn]"),
+        "fail" | "failed" | "not-met" | "error" | "false" => ("❌", "[fail]"),
+        "not-run" => ("➖", "[not run]"),
+        _ => return None,
+    };
+    Some(if ascii { text } else { emoji })
+}
+
+/// An inline code span that survives any backticks in `s` (CommonMark §6.1).
+pub fn code_span(s: &str, in_table: bool) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    let longest = longest_run(&s, '`');
+    let ticks = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() { " " } else { "" };
+    // In a GFM table a `|` ends the cell even inside a code span unless escaped.
+    let body = if in_table { s.replace('|', "\\|") } else { s };
+    format!("{ticks}{pad}{body}{pad}{ticks}")
+}
+
+/// A fenced code block that no line of `s` can close early.
+pub fn fence(s: &str, lang: &str) -> String {
+    let longest = longest_run(s, '`').max(2);
+    let ticks = "`".repeat(longest + 1);
+    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let body = s.trim_end_matches(['\n', '\r']);
+    format!("{ticks}{lang}\n{body}\n{ticks}")
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in s.chars() {
+        cur = if c == ch { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_compact() {
+        assert_eq!(money(3_100_000.0, "USD", false), "$3.1M");
+        assert_eq!(money(500_000.0, "USD", false), "$500K");
+        assert_eq!(money(1_100_000.0, "USD", false), "$1.1M");
+        assert_eq!(money(999_950.0, "USD", false), "$1M");
+        assert_eq!(money(950.0, "USD", false), "$950");
+        assert_eq!(money(0.0, "USD", false), "$0");
+        assert_eq!(money(2_500_000_000.0, "EUR", false), "€2.5B");
+        assert_eq!(money(1500.0, "CHF", false), "CHF 1.5K");
+    }
+
+    #[test]
+    fn money_exact() {
+        assert_eq!(money(3_100_000.0, "USD", true), "$3,100,000");
+        assert_eq!(money(1234.5, "GBP", true), "£1,234.50");
+        assert_eq!(money(999.0, "USD", true), "$999");
+    }
+
+    #[test]
+    fn percent_and_ratio() {
+        assert_eq!(percent(67.0, 0), "67%");
+        assert_eq!(percent(146.666_666, 0), "147%");
+        assert_eq!(percent(146.666_666, 1), "146.7%");
+        assert_eq!(ratio(6.2, 1), "6.2×");
+        assert_eq!(ratio(6.0, 1), "6×");
+    }
+
+    #[test]
+    fn pluralize_rules() {
+        assert_eq!(pluralize(1.0, "test", None), "1 test");
+        assert_eq!(pluralize(6.0, "test", None), "6 tests");
+        assert_eq!(pluralize(0.0, "test", None), "0 tests");
+        assert_eq!(pluralize(2.0, "category", None), "2 categories");
+        assert_eq!(pluralize(2.0, "day", None), "2 days");
+        assert_eq!(pluralize(3.0, "box", None), "3 boxes");
+        assert_eq!(pluralize(3.0, "person", Some("people")), "3 people");
+    }
+
+    #[test]
+    fn symbols_have_ascii_twins() {
+        assert_eq!(symbol("ok", false), Some("✅"));
+        assert_eq!(symbol("warn", false), Some("⚠️"));
+        assert_eq!(symbol("fail", false), Some("❌"));
+        assert_eq!(symbol("fail", true), Some("[fail]"));
+        assert_eq!(symbol("not-run", true), Some("[not run]"));
+        assert_eq!(symbol("bogus", true), None);
+    }
+
+    #[test]
+    fn html_escape_neutralises_tags_and_breaks() {
+        assert_eq!(escape_html("<script>a</script>\n&"), "&lt;script&gt;a&lt;/script&gt; &amp;");
+        assert_eq!(escape_html("__init__"), "&#95;&#95;init&#95;&#95;");
+    }
+
+    #[test]
+    fn code_span_survives_backticks_and_pipes() {
+        assert_eq!(code_span("a.py", false), "`a.py`");
+        assert_eq!(code_span("a`b", false), "``a`b``");
+        assert_eq!(code_span("`x`", false), "`` `x` ``");
+        assert_eq!(code_span("a|b", true), "`a\\|b`");
+    }
+
+    #[test]
+    fn fence_is_longer_than_any_backtick_run() {
+        assert_eq!(fence("x ``` y\n", ""), "````\nx ``` y\n````");
+        assert_eq!(fence("plain", "text"), "```text\nplain\n```");
+    }
+}

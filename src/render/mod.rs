@@ -1,0 +1,82 @@
+//! Rendering the model through Tera templates. No I/O happens here.
+
+mod escape;
+pub mod filters;
+pub mod templates;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+pub use escape::{escape_cell, escape_inline};
+pub use filters::FilterSettings;
+pub use templates::{DEFAULT_TEMPLATE, SUMMARY_TEMPLATE, TemplateSet};
+
+use crate::error::Error;
+
+/// Renders `template` from `set` with `context` serialised at the top level.
+///
+/// Templates whose names end in `.md` auto-escape every value as Markdown text.
+///
+/// # Errors
+/// Template syntax errors, unknown filters, undefined variables: each names the template file,
+/// line and column.
+pub fn render<C: Serialize>(
+    set: &TemplateSet,
+    template: &str,
+    context: &C,
+    settings: &FilterSettings,
+) -> Result<String, Error> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".md"]);
+    tera.set_escape_fn(escape::escape_markdown);
+    filters::register(&mut tera, settings);
+    let sources: Vec<(&str, &str)> = set.sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())).collect();
+    tera.add_raw_templates(sources).map_err(|e| template_error(set, template, &e))?;
+    if !tera.contains_template(template) {
+        let known: Vec<&str> =
+            set.sources.keys().map(String::as_str).filter(|n| !n.starts_with("partials/")).collect();
+        return Err(Error::Usage(format!(
+            "no template named `{template}`: expected one of {} or a template file path",
+            known.join(", ")
+        )));
+    }
+    let ctx = Context::from_serialize(context).map_err(|e| template_error(set, template, &e))?;
+    tera.render(template, &ctx).map_err(|e| template_error(set, template, &e))
+}
+
+/// Turns a Tera error into ours, with the template's file, line and column.
+fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
+    let (file, pos, message) = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let name = if r.filename().is_empty() { fallback } else { r.filename() };
+            let span = r.span();
+            (set.origin(name), Some((span.start_line, span.start_col + 1)), r.message().to_string())
+        }
+        // Validation errors (unknown filter, missing parent) arrive pre-rendered as
+        // "error: MSG\n --> NAME:LINE:COL\n..."; recover their parts.
+        _ => match parse_rendered(&e.to_string()) {
+            Some((msg, name, line, col)) => (set.origin(&name), Some((line, col)), msg),
+            None => (set.origin(fallback), None, e.to_string()),
+        },
+    };
+    let mut message = message;
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Template { template: file, line: pos.map(|p| p.0), column: pos.map(|p| p.1), message }
+}
+
+/// Splits Tera's rendered report into message, template name, line and column.
+fn parse_rendered(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines();
+    let msg = lines.next()?.trim().strip_prefix("error: ")?.to_string();
+    let loc = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = loc.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_string();
+    Some((msg, name, line, col))
+}

@@ -1,0 +1,186 @@
+//! The one place that knows which YAML library we use (serde-saphyr), so it can be swapped.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Diagnostic;
+
+/// Deepest nesting a manifest may have; real manifests need fewer than ten levels.
+const MAX_DEPTH: usize = 64;
+
+/// A YAML problem with its position, not yet tied to a file.
+#[derive(Debug)]
+pub(crate) struct YamlError {
+    pub message: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+}
+
+impl YamlError {
+    /// Ties the error to the file it came from.
+    pub fn at(self, file: &Path) -> Diagnostic {
+        let pos = self.line.map(|l| (l, self.column.unwrap_or(1)));
+        Diagnostic::error(file, pos, self.message)
+    }
+}
+
+/// Parses one YAML document into `T`, with strict limits against hostile input.
+///
+/// `fields` are the keys `T` accepts, used for "did you mean" hints on unknown keys.
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<T, YamlError> {
+    if text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---"
+    }) {
+        return Err(YamlError {
+            message: "the file is empty: expected a YAML mapping".into(),
+            line: None,
+            column: None,
+        });
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_documents: 1,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 10_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 100,
+        },
+    };
+    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+        let loc = e.location();
+        let raw = e.to_string();
+        let mut message = explain(strip_location(&raw), fields);
+        // Name the key whose value is wrong, from the source line the error points at.
+        if let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
+            && !message.contains(&format!("`{key}`"))
+        {
+            message = format!("invalid value for `{key}`: {message}");
+        }
+        YamlError {
+            message,
+            line: loc.map(|l| l.line()).filter(|&l| l > 0),
+            column: loc.map(|l| l.column()).filter(|&c| c > 0),
+        }
+    })
+}
+
+/// The mapping key written on 1-based `line`, if the line is `key: value`.
+fn key_on_line(text: &str, line: u64) -> Option<String> {
+    let l = text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let (key, value) = l.trim_start().trim_start_matches("- ").split_once(':')?;
+    let key = key.trim();
+    let ok = !key.is_empty()
+        && !value.trim().is_empty()
+        && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    ok.then(|| key.to_string())
+}
+
+/// The library appends " at line L, column C"; we print the position ourselves.
+fn strip_location(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    }
+}
+
+/// Rewords library messages into what the user must write instead.
+fn explain(msg: &str, fields: &[&str]) -> String {
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected = fields.join(", ");
+        return match did_you_mean(name, fields) {
+            Some(best) => {
+                format!("unknown key `{name}` (did you mean `{best}`?); expected one of: {expected}")
+            }
+            None => format!("unknown key `{name}`; expected one of: {expected}"),
+        };
+    }
+    if msg.starts_with("invalid u64") || msg.starts_with("invalid u32") {
+        return "expected a whole number from 0 to 18446744073709551615".into();
+    }
+    if msg.starts_with("invalid f64") {
+        return "expected a number".into();
+    }
+    msg.to_string()
+}
+
+/// The closest accepted key, if it is close enough to be a typo.
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(name, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        target: u64,
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest() {
+        let e = parse::<T>("targt: 3\n", &["target"]).unwrap_err();
+        assert!(e.message.contains("did you mean `target`"), "{}", e.message);
+        assert_eq!((e.line, e.column), (Some(1), Some(1)));
+    }
+
+    #[test]
+    fn negative_count_names_the_range() {
+        let e = parse::<T>("target: -1\n", &["target"]).unwrap_err();
+        assert!(e.message.contains("whole number"), "{}", e.message);
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_errors() {
+        assert!(parse::<T>("", &[]).unwrap_err().message.contains("empty"));
+        assert!(parse::<T>("# nothing\n", &[]).unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            y.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        y.push_str("target: 1\n");
+        assert!(parse::<serde_json::Value>(&y, &[]).is_err());
+    }
+
+    #[test]
+    fn levenshtein_distances() {
+        assert_eq!(levenshtein("targt", "target"), 1);
+        assert_eq!(did_you_mean("zzzzzz", &["target"]), None);
+    }
+}
