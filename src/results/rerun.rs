@@ -77,8 +77,7 @@ impl<S: CaseSink> RerunMerger<S> {
     }
 
     fn key_hash(&self, c: &TestCase) -> u64 {
-        self.hasher
-            .hash_one((&c.suite, &c.file, &c.classname, &c.name))
+        self.hasher.hash_one((&c.suite, &c.file, &c.classname, &c.name))
     }
 }
 
