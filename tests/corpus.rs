@@ -6,9 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gen_report::results::{
-    CollectSink, Counts, ReadOptions, ResultsError, read_file, read_file_with,
-};
+use gen_report::results::{CollectSink, Counts, ReadOptions, ResultsError, read_file, read_file_with};
 use serde_json::Value;
 
 fn corpus_dir() -> PathBuf {
@@ -67,9 +65,7 @@ fn compare(path: &str, view: &str, want: &Figures, got: &Counts) -> Vec<String> 
     let mut cmp = |field: &str, want: Option<u64>, got: u64| {
         if let Some(w) = want
             && w != got
-            && !EXCEPTIONS
-                .iter()
-                .any(|(p, v, f, _)| path.ends_with(p) && *v == view && *f == field)
+            && !EXCEPTIONS.iter().any(|(p, v, f, _)| path.ends_with(p) && *v == view && *f == field)
         {
             out.push(format!("{path} [{view}]: {field} expected {w}, got {got}"));
         }
@@ -87,9 +83,7 @@ fn compare(path: &str, view: &str, want: &Figures, got: &Counts) -> Vec<String> 
 
 fn read_counts(path: &Path, merge: bool) -> Result<(Counts, CollectSink), ResultsError> {
     let mut sink = CollectSink::default();
-    let opts = ReadOptions {
-        merge_reruns: merge,
-    };
+    let opts = ReadOptions { merge_reruns: merge };
     let summary = read_file_with(path, &mut sink, &opts)?;
     assert_eq!(summary.cases, sink.cases.len() as u64, "{}", path.display());
     Ok((Counts::of(&sink.cases), sink))
@@ -120,9 +114,7 @@ fn junit_corpus_matches_expected_figures() {
             "junit" => {
                 junit += 1;
                 let exp = &record["expected"];
-                let merge = exp["options"]
-                    .as_str()
-                    .is_some_and(|o| o.contains("checkRetries=true"));
+                let merge = exp["options"].as_str().is_some_and(|o| o.contains("checkRetries=true"));
                 match read_counts(&path, merge) {
                     Ok((got, sink)) => {
                         problems.extend(compare(
@@ -133,14 +125,10 @@ fn junit_corpus_matches_expected_figures() {
                         ));
                         // Declared `tests=` totals that disagree with the element count are
                         // listed independently in the corpus; we must report each as a finding.
-                        let want = record["computed"]["attr_count_mismatch_total"]
-                            .as_u64()
-                            .unwrap_or(0);
-                        let got_findings = sink
-                            .findings
-                            .iter()
-                            .filter(|f| f.message.contains(" declares tests=\""))
-                            .count() as u64;
+                        let want = record["computed"]["attr_count_mismatch_total"].as_u64().unwrap_or(0);
+                        let got_findings =
+                            sink.findings.iter().filter(|f| f.message.contains(" declares tests=\"")).count()
+                                as u64;
                         if want != got_findings {
                             problems.push(format!(
                                 "{rel}: expected {want} `tests=` findings, got {got_findings}: {:?}",
@@ -188,9 +176,9 @@ fn junit_corpus_matches_expected_figures() {
                 let mut sink = CollectSink::default();
                 match read_file(&path, &mut sink) {
                     Err(ResultsError::Syntax { line, column, .. }) if line > 0 && column > 0 => {}
-                    other => problems.push(format!(
-                        "{rel}: expected a Syntax error with position, got {other:?}"
-                    )),
+                    other => {
+                        problems.push(format!("{rel}: expected a Syntax error with position, got {other:?}"))
+                    }
                 }
             }
             other => {
@@ -204,14 +192,13 @@ fn junit_corpus_matches_expected_figures() {
                     _ => other,
                 };
                 match read_file(&path, &mut sink) {
-                    Err(ResultsError::Unsupported { format, .. }) if format.contains(want_name) => {
+                    Err(ResultsError::Unsupported { format, .. }) if format.contains(want_name) => {}
+                    Err(e @ ResultsError::Unsupported { .. }) => {
+                        problems.push(format!("{rel}: Unsupported error should name `{want_name}`: {e}"))
                     }
-                    Err(e @ ResultsError::Unsupported { .. }) => problems.push(format!(
-                        "{rel}: Unsupported error should name `{want_name}`: {e}"
-                    )),
-                    other => problems.push(format!(
-                        "{rel}: expected Unsupported({want_name}), got {other:?}"
-                    )),
+                    other => {
+                        problems.push(format!("{rel}: expected Unsupported({want_name}), got {other:?}"))
+                    }
                 }
                 assert!(sink.cases.is_empty(), "{rel}: cases emitted for {other}");
             }
@@ -226,10 +213,59 @@ fn junit_corpus_matches_expected_figures() {
         files.len(),
         EXCEPTIONS.len()
     );
-    assert!(
-        problems.is_empty(),
-        "{} problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Truncated and byte-mutated corpus files must give a case list or a positioned error —
+/// never a panic, never a Syntax error without a position.
+#[test]
+fn mangled_corpus_files_never_panic() {
+    use gen_report::results::read_bytes_with;
+    let root = corpus_dir().join("junit");
+    let text = std::fs::read_to_string(root.join("expected.json"))
+        .unwrap_or_else(|e| panic!("corpus not found under {} ({e})", root.display()));
+    let expected: Value = serde_json::from_str(&text).unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut runs = 0;
+    for record in expected["files"].as_array().unwrap() {
+        let path = root.join(record["path"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        if bytes.len() > 40_000 {
+            continue;
+        }
+        let step = (bytes.len() / 40).max(1);
+        let mut variants: Vec<Vec<u8>> =
+            (0..bytes.len()).step_by(step).map(|n| bytes[..n].to_vec()).collect();
+        for _ in 0..20 {
+            let mut v = bytes.clone();
+            for _ in 0..3 {
+                let i = (next() as usize) % v.len().max(1);
+                if let Some(b) = v.get_mut(i) {
+                    const NASTY: &[u8] = b"<>&\"'/ =x\0\xff]!?-";
+                    *b = NASTY[(next() % NASTY.len() as u64) as usize];
+                }
+            }
+            variants.push(v);
+        }
+        for v in variants {
+            runs += 1;
+            let mut sink = CollectSink::default();
+            for merge in [false, true] {
+                let opts = ReadOptions { merge_reruns: merge };
+                if let Err(ResultsError::Syntax { line, column, .. }) =
+                    read_bytes_with(&v, &path, &mut sink, &opts)
+                {
+                    assert!(line > 0 && column > 0, "{}", path.display());
+                }
+            }
+        }
+    }
+    println!("mangled corpus: {runs} variants read without a panic");
+    assert!(runs > 1000);
 }

@@ -6,14 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use gen_report::results::{
-    CollectSink, Counts, Format, MESSAGE_LIMIT, Outcome, ReadOptions, ResultsError, read_file,
-    read_file_with,
+    CollectSink, Counts, Format, MESSAGE_LIMIT, Outcome, ReadOptions, ResultsError, read_file, read_file_with,
 };
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/results")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results").join(name)
 }
 
 fn read(path: &Path) -> (Format, CollectSink) {
@@ -31,19 +28,10 @@ fn jest_ctrf_report_with_disagreeing_summary() {
     assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (5, 3, 1, 1, 1));
     let failed = &sink.cases[2];
     assert_eq!(failed.suite, "math.test.js > divide");
-    assert!(
-        failed
-            .message
-            .as_deref()
-            .unwrap()
-            .starts_with("expect(received).toThrow()")
-    );
+    assert!(failed.message.as_deref().unwrap().starts_with("expect(received).toThrow()"));
     assert_eq!(failed.duration_s, 0.012);
     let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
-    assert_eq!(
-        msgs,
-        ["CTRF summary declares tests=6 but the report has 5 tests"]
-    );
+    assert_eq!(msgs, ["CTRF summary declares tests=6 but the report has 5 tests"]);
 }
 
 #[test]
@@ -52,11 +40,7 @@ fn cargo_test_libtest_json() {
     assert_eq!(format, Format::LibtestJson);
     let c = Counts::of(&sink.cases);
     assert_eq!((c.tests, c.passed, c.failed, c.skipped), (5, 3, 1, 1));
-    let failed = sink
-        .cases
-        .iter()
-        .find(|c| c.outcome == Outcome::Failed)
-        .unwrap();
+    let failed = sink.cases.iter().find(|c| c.outcome == Outcome::Failed).unwrap();
     assert_eq!(failed.name, "parser::tests::parses_nested");
     assert!(failed.message.as_deref().unwrap().contains("left: 2"));
     assert!(sink.findings.is_empty(), "{:?}", sink.findings);
@@ -67,10 +51,7 @@ fn nextest_libtest_json() {
     let (format, sink) = read(&fixture("nextest-libtest.json"));
     assert_eq!(format, Format::LibtestJson);
     let c = Counts::of(&sink.cases);
-    assert_eq!(
-        (c.tests, c.passed, c.failed, c.skipped, c.flaky),
-        (5, 3, 1, 1, 1)
-    );
+    assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (5, 3, 1, 1, 1));
     let flaky = sink.cases.iter().find(|c| c.flaky).unwrap();
     assert_eq!(flaky.name, "results::tests::reads_ctrf");
     assert_eq!(flaky.suite, "gen-report::gen_report");
@@ -115,15 +96,9 @@ fn unreadable_inputs_give_clear_errors() {
         Err(ResultsError::Unsupported { format, .. }) if format.contains("xUnit.net")
     ));
     let missing = dir.path().join("missing.xml");
-    assert!(matches!(
-        read_file(&missing, &mut sink),
-        Err(ResultsError::Io { .. })
-    ));
-    let truncated = write(
-        dir.path(),
-        "t.xml",
-        b"<testsuites>\n  <testsuite name=\"a\">\n    <testcase name=\"x\">",
-    );
+    assert!(matches!(read_file(&missing, &mut sink), Err(ResultsError::Io { .. })));
+    let truncated =
+        write(dir.path(), "t.xml", b"<testsuites>\n  <testsuite name=\"a\">\n    <testcase name=\"x\">");
     match read_file(&truncated, &mut sink) {
         Err(ResultsError::Syntax { line, column, .. }) => {
             assert_eq!(line, 3);
@@ -185,10 +160,8 @@ fn large_generated_junit_file() {
                     "x".repeat(t % 50)
                 );
             } else {
-                let _ = writeln!(
-                    xml,
-                    "    <testcase classname=\"pkg.C{s}\" name=\"test_{i}\" time=\"0.001\"/>"
-                );
+                let _ =
+                    writeln!(xml, "    <testcase classname=\"pkg.C{s}\" name=\"test_{i}\" time=\"0.001\"/>");
             }
         }
         xml.push_str("  </testsuite>\n");
@@ -200,29 +173,18 @@ fn large_generated_junit_file() {
     let mut sink = CollectSink::default();
     let summary = read_file(&path, &mut sink).unwrap();
     let elapsed = started.elapsed();
-    println!(
-        "read {} cases ({} MB) in {elapsed:?}",
-        summary.cases,
-        xml.len() / 1_000_000
-    );
+    println!("read {} cases ({} MB) in {elapsed:?}", summary.cases, xml.len() / 1_000_000);
     let c = Counts::of(&sink.cases);
     assert_eq!(c.tests, CASES as u64);
     assert_eq!(c.failed, failures);
     assert_eq!(failures, (CASES / 20) as u64);
     assert_eq!(c.passed, c.tests - failures);
     assert!(sink.findings.is_empty());
-    let failed = sink
-        .cases
-        .iter()
-        .find(|c| c.outcome == Outcome::Failed)
-        .unwrap();
+    let failed = sink.cases.iter().find(|c| c.outcome == Outcome::Failed).unwrap();
     let msg = failed.message.as_deref().unwrap();
     assert!(msg.starts_with("expected 7 < 3\nTraceback"), "{msg}");
     assert!(msg.lines().count() >= 4);
-    assert!(sink.cases.iter().all(|c| c
-        .message
-        .as_ref()
-        .is_none_or(|m| m.len() <= MESSAGE_LIMIT)));
+    assert!(sink.cases.iter().all(|c| c.message.as_ref().is_none_or(|m| m.len() <= MESSAGE_LIMIT)));
     // Generous bound for debug builds on slow CI; release is far faster.
     assert!(elapsed.as_secs_f64() < 5.0, "too slow: {elapsed:?}");
 }

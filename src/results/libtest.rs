@@ -238,7 +238,8 @@ impl State<'_, '_> {
     fn emit(&mut self, full_name: &str, outcome: Outcome, duration_s: f64) {
         let (prefix, name, attempts) = split_name(full_name);
         let flaky = outcome == Outcome::Passed && attempts > 1;
-        let key = match prefix {
+        // Suite events name `crate::binary`; stress runs add `@stress-N` to test names only.
+        let key = match prefix.map(|p| p.split_once('@').map_or(p, |(k, _)| k)) {
             Some(p) if self.suites.contains_key(p) => p,
             _ => "",
         };

@@ -7,6 +7,22 @@
 //!
 //! The one exception to streaming is the opt-in [`RerunMerger`] (`--merge-reruns`), which has to
 //! see every case of a file before it can merge repeated runs of the same test.
+//!
+//! # Counting policy
+//! - One case per JUnit `<testcase>` element, CTRF `tests[]` entry or libtest result event,
+//!   wherever it sits; declared totals (`tests=`, CTRF `summary`, libtest suite counts) are
+//!   never used as counts, only compared (a mismatch is a [`Finding`]).
+//! - Several results in one case: the most severe wins (error > failure > skipped > passed).
+//! - JUnit `status="disabled|ignored|skipped|notrun"` makes a case skipped, even with a
+//!   `<failure>` (as mikepenz/action-junit-report does).
+//! - Passed after failed attempts (Surefire `flakyFailure`/`flakyError`, CTRF `flaky`, nextest
+//!   `#N` retries, merged reruns) = passed and flaky; `rerunFailure`/`rerunError` leave a
+//!   failed case failed.
+//! - CTRF `pending` and `other` count as skipped; libtest `ignored` as skipped, `failed` (and a
+//!   `timeout` with no later result) as failed.
+//! - Reruns written as repeated cases count once per attempt unless merging is asked for
+//!   ([`ReadOptions::merge_reruns`]).
+//! - Not well-formed or unsupported input is an error (with line and column), never a guess.
 
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -15,7 +15,7 @@
 //! `classname=""` + a short name for different tests (see the corpus' `nested/junit.xml`).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 
 use super::{CaseSink, Finding, Outcome, TestCase};
 
@@ -77,9 +77,7 @@ impl<S: CaseSink> RerunMerger<S> {
     }
 
     fn key_hash(&self, c: &TestCase) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        (&c.suite, &c.file, &c.classname, &c.name).hash(&mut h);
-        h.finish()
+        self.hasher.hash_one((&c.suite, &c.file, &c.classname, &c.name))
     }
 }
 
