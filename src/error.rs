@@ -104,8 +104,13 @@ pub enum Error {
     #[error(transparent)]
     Results(#[from] ResultsError),
     /// A template failed to parse or render.
-    #[error("template error in `{template}{}`: {message}", position(*.line, *.column))]
-    Template { template: String, line: Option<usize>, column: Option<usize>, message: String },
+    #[error("template error: {diagnostic}")]
+    Template {
+        /// Where (the template file, or `NAME (built-in)`) and what.
+        diagnostic: Diagnostic,
+        /// The template's text, for the snippet.
+        text: Option<String>,
+    },
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
@@ -133,13 +138,5 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {stem}ies")
     } else {
         format!("{n} {word}s")
-    }
-}
-
-fn position(line: Option<usize>, column: Option<usize>) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        (Some(l), None) => format!(":{l}"),
-        _ => String::new(),
     }
 }

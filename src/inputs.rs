@@ -81,7 +81,11 @@ pub fn result_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
 /// An invalid glob.
 pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let is_glob = pattern.contains(['*', '?', '[', '{']);
-    let full = normalize(&if Path::new(pattern).is_absolute() { PathBuf::from(pattern) } else { base.join(pattern) });
+    let full = normalize(&if Path::new(pattern).is_absolute() {
+        PathBuf::from(pattern)
+    } else {
+        base.join(pattern)
+    });
     if !is_glob {
         return Ok(if full.is_dir() {
             result_files(&[full])

@@ -336,10 +336,12 @@ fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     // The temp file is created 0600; give the report the mode it had, or an ordinary 0644.
     let perms = match std::fs::metadata(path) {
-        Ok(m) => m.permissions(),
+        Ok(m) => Some(m.permissions()),
         Err(_) => default_permissions(),
     };
-    tmp.as_file().set_permissions(perms).map_err(io)?;
+    if let Some(perms) = perms {
+        tmp.as_file().set_permissions(perms).map_err(io)?;
+    }
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
@@ -348,17 +350,15 @@ fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<
 
 /// Mode of a new report file: `rw-r--r--`, what an ordinary redirect gives under umask 022.
 #[cfg(unix)]
-fn default_permissions() -> std::fs::Permissions {
+fn default_permissions() -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::Permissions::from_mode(0o644)
+    Some(std::fs::Permissions::from_mode(0o644))
 }
 
 /// Elsewhere the temp file's own permissions are ordinary already.
 #[cfg(not(unix))]
-fn default_permissions() -> std::fs::Permissions {
-    let mut p = std::fs::metadata(".").map(|m| m.permissions()).unwrap_or_else(|_| unreachable!());
-    p.set_readonly(false);
-    p
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.
@@ -390,6 +390,9 @@ pub fn describe(e: &Error) -> String {
             }
             s.push_str(&format!("error: {e}; nothing was written\n"));
             s
+        }
+        Error::Template { diagnostic, text } => {
+            format!("{}error: template error; nothing was written\n", diagnostic.render(text.as_deref()))
         }
         other => {
             let mut s = format!("error: {other}");

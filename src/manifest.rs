@@ -147,8 +147,20 @@ pub(crate) const REPORT_FIELDS: &[(&str, &str)] = &[
     ("long_term", "a list of text"),
 ];
 
-pub(crate) const CATEGORY_FIELDS: &[&str] =
-    &["name", "target", "tests", "location", "covers", "value", "status", "results", "extra"];
+/// Keys of a category manifest, with what each expects (for messages).
+pub(crate) const CATEGORY_FIELDS: &[(&str, &str)] = &[
+    ("name", "text"),
+    ("target", "a whole number"),
+    ("tests", "a whole number"),
+    ("location", "text"),
+    ("covers", "a list of text"),
+    ("value", "an amount"),
+    ("status", "a map of stage to ok, issues, failed or not-run"),
+    ("results", "a path or glob"),
+    ("extra", "a map"),
+    ("state", "one of ok, issues, failed, not-run"),
+    ("note", "text"),
+];
 
 type Text = Spanned<String>;
 

@@ -59,14 +59,19 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
         let mut message = explain(raw, fields);
         // Name the key whose value is wrong, from the source line the error points at, and say
         // what that key expects. (Not for errors about the mapping as a whole.)
-        let about_value = !raw.starts_with("missing field") && !raw.starts_with("unknown field") && !raw.starts_with("duplicate");
+        let about_value = !raw.starts_with("missing field")
+            && !raw.starts_with("unknown field")
+            && !raw.starts_with("duplicate");
         if about_value
             && let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
             && !message.contains(&format!("`{key}`"))
         {
             let expects = fields.iter().find(|(k, _)| *k == key).map(|(_, e)| *e);
             message = match expects {
-                Some(e) if message.starts_with("expected string scalar") || message.starts_with("invalid type") => {
+                Some(e)
+                    if message.starts_with("expected string scalar")
+                        || message.starts_with("invalid type") =>
+                {
                     format!("invalid value for `{key}`: expected {e}")
                 }
                 _ => format!("invalid value for `{key}`: {message}"),

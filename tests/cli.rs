@@ -105,6 +105,9 @@ fn seed_report() {
     assert!(md.contains("67 tests of a 100 target (67%)"));
 
     // Value: $3.1M everywhere a total is shown; the seed's contradicting $1.6M never appears.
+    // (`$` is escaped as `\$` so math-aware renderers keep it a dollar sign.)
+    let unescaped = md.replace("\\$", "$");
+    let md = unescaped.as_str();
     assert!(md.contains("$3.1M"));
     assert!(!md.contains("$1.6M"), "the seed's typed $1.6M must not appear");
     let amounts = money_amounts(md);
@@ -263,7 +266,6 @@ fn wrong_type() {
 
 // Checks a sequence where a count is expected is refused, naming what is expected.
 #[test]
-#[ignore = "bug: `target: [1, 2]` is reported as \"expected string scalar\", not as a whole number"]
 fn wrong_type_sequence() {
     let copy = SeedCopy::new();
     copy.edit("categories/auth.yaml", "target: 25\n", "target: [1, 2]\n");
@@ -281,7 +283,6 @@ fn missing_field() {
 
 // Checks a missing field is not blamed on the key that happens to come last.
 #[test]
-#[ignore = "bug: a missing `target` is reported as \"invalid value for `value`: missing field `target`\" at the last key"]
 fn missing_field_blames_no_other_key() {
     let r = gen_report(["missing_field"]).current_dir(fixtures()).run();
     assert_bad_input(&r, &["missing field `target`"]);
@@ -450,11 +451,10 @@ fn check_accepts_seed() {
 
 // Checks `check`'s summary pluralizes its counts.
 #[test]
-#[ignore = "bug: `check` prints \"(1 categories, 1 warnings)\""]
 fn check_summary_pluralizes() {
     let r = gen_report(["check", "narrative_warning"]).current_dir(fixtures()).run();
     assert_exit(&r, 0);
-    assert!(r.stderr.contains("(1 category, 1 warning)"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 category, ") && r.stderr.contains("1 warning,"), "{}", r.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,7 +645,6 @@ fn output_file_atomic() {
 
 // Checks -o creates the file with the permissions any new file gets (umask), like `>` would.
 #[test]
-#[ignore = "bug: -o creates the report with mode 0600 (the temp file's), not 0666 & !umask"]
 fn output_file_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
@@ -674,7 +673,6 @@ fn narrative_warning() {
 
 // Checks a category name with surrounding spaces keeps its bold in the statistics table.
 #[test]
-#[ignore = "bug: name \" Auth \" renders as `** Auth **`, which is not bold: the asterisks show"]
 fn category_name_with_spaces() {
     let copy = SeedCopy::new();
     copy.edit("categories/auth.yaml", "name: Auth\n", "name: \" Auth \"\n");

@@ -32,7 +32,8 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).expect("json")
 }
 
-const RECONCILE: &[&str] = &["tests/fixtures/reconcile", "--results", "tests/fixtures/reconcile/results/staging.xml"];
+const RECONCILE: &[&str] =
+    &["tests/fixtures/reconcile", "--results", "tests/fixtures/reconcile/results/staging.xml"];
 
 // Checks the seed data with results: one category matching, one count mismatch, one failing,
 // two not run, rendered as a whole.
@@ -48,11 +49,14 @@ fn reconcile() {
 fn reconcile_json() {
     let v = json(RECONCILE);
     let m = &v["totals"]["measured"];
-    for (k, want) in [("tests", 40), ("passed", 38), ("failures", 2), ("errors", 0), ("skipped", 0), ("flaky", 0)] {
+    for (k, want) in
+        [("tests", 40), ("passed", 38), ("failures", 2), ("errors", 0), ("skipped", 0), ("flaky", 0)]
+    {
         assert_eq!(m[k], want, "totals.measured.{k}");
     }
     assert!(m["duration_s"].as_f64().unwrap() > 4.0);
-    let cat = |name: &str| v["categories"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone();
+    let cat =
+        |name: &str| v["categories"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone();
     assert_eq!(cat("GCP")["measured"]["tests"], 22);
     assert_eq!(cat("GCP")["status"], "ok");
     assert_eq!(cat("Staging")["measured"]["tests"], 12);
@@ -62,8 +66,13 @@ fn reconcile_json() {
     assert_eq!(cat("Auth")["status"], "fail");
     assert_eq!(cat("E2E")["measured"], serde_json::Value::Null);
     assert_eq!(cat("E2E")["status"], "not-run");
-    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"count-mismatch") && kinds.contains(&"not-run") && kinds.contains(&"stage-contradicted"));
+    let kinds: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"count-mismatch")
+            && kinds.contains(&"not-run")
+            && kinds.contains(&"stage-contradicted")
+    );
 }
 
 // Checks that --fail-on writes the full report first, then exits 1 naming the condition.
@@ -90,14 +99,18 @@ fn zero_config() {
     insta::assert_snapshot!("zero_config", stdout(&o));
     let v = json(&["tests/fixtures/zero_config"]);
     let m = &v["totals"]["measured"];
-    assert_eq!((m["tests"].as_u64(), m["failures"].as_u64(), m["errors"].as_u64()), (Some(12), Some(4), Some(5)));
+    assert_eq!(
+        (m["tests"].as_u64(), m["failures"].as_u64(), m["errors"].as_u64()),
+        (Some(12), Some(4), Some(5))
+    );
 }
 
 // Checks that files of different formats merge, with totals recounted from the cases.
 #[test]
 fn mixed_formats_merge() {
     let dir = root().join("tests/fixtures/results");
-    let files: Vec<PathBuf> = ["jest-ctrf-report.json", "cargo-test-libtest.json"].iter().map(|f| dir.join(f)).collect();
+    let files: Vec<PathBuf> =
+        ["jest-ctrf-report.json", "cargo-test-libtest.json"].iter().map(|f| dir.join(f)).collect();
     let junit = root().join("tests/fixtures/zero_config/pytest.xml");
     let mut total = 0;
     for f in files.iter().chain([&junit]) {

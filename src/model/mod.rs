@@ -456,7 +456,10 @@ fn category_status(met: bool, stages: &[StageView]) -> Status {
 
 /// Met when everything is met; not met when nothing is; partly met in between.
 pub fn verdict(total_met: bool, categories_met: usize, categories: usize) -> Verdict {
-    if total_met && categories_met == categories {
+    // Nothing to measure is not success.
+    if categories == 0 {
+        Verdict::NotMet
+    } else if total_met && categories_met == categories {
         Verdict::Met
     } else if !total_met && categories_met == 0 {
         Verdict::NotMet
@@ -487,7 +490,7 @@ mod tests {
         assert_eq!(verdict(false, 2, 5), Verdict::PartlyMet);
         assert_eq!(verdict(true, 4, 5), Verdict::PartlyMet);
         assert_eq!(verdict(false, 0, 5), Verdict::NotMet);
-        assert_eq!(verdict(true, 0, 0), Verdict::Met);
+        assert_eq!(verdict(true, 0, 0), Verdict::NotMet);
     }
 
     #[test]

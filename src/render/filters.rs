@@ -23,9 +23,8 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
         let Some(amount) = v.as_f64() else { return Ok(Value::safe_string("—")) };
         let code = kw.get::<&str>("currency")?.unwrap_or(&currency).to_string();
         let exact = kw.get::<bool>("exact")?.unwrap_or(false);
-        // Safe as is: a sign or ISO code, digits, `,.KMBT`. Every `$` is followed by a digit,
-        // so GitHub can never read two amounts as a `$…$` math span.
-        Ok(Value::safe_string(&money(amount, &code, exact)))
+        // `$` is escaped: renderers with math support read `$3.1M ($3,100,000)` as a formula.
+        Ok(Value::safe_string(&money(amount, &code, exact).replace('$', "\\$")))
     });
     tera.register_filter("percent", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
         let decimals = kw.get::<u32>("decimals")?.unwrap_or(0);

@@ -46,17 +46,17 @@ pub fn render<C: Serialize>(
 
 /// Turns a Tera error into ours, with the template's file, line and column.
 fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
-    let (file, pos, message) = match e.kind() {
+    let (name, pos, message) = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let name = if r.filename().is_empty() { fallback } else { r.filename() };
             let span = r.span();
-            (set.origin(name), Some((span.start_line, span.start_col + 1)), r.message().to_string())
+            (name.to_string(), Some((span.start_line, span.start_col + 1)), r.message().to_string())
         }
         // Validation errors (unknown filter, missing parent) arrive pre-rendered as
         // "error: MSG\n --> NAME:LINE:COL\n..."; recover their parts.
         _ => match parse_rendered(&e.to_string()) {
-            Some((msg, name, line, col)) => (set.origin(&name), Some((line, col)), msg),
-            None => (set.origin(fallback), None, e.to_string()),
+            Some((msg, name, line, col)) => (name, Some((line, col)), msg),
+            None => (fallback.to_string(), None, e.to_string()),
         },
     };
     let mut message = message;
@@ -66,7 +66,12 @@ fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    Error::Template { template: file, line: pos.map(|p| p.0), column: pos.map(|p| p.1), message }
+    let file = std::path::PathBuf::from(set.origin(&name));
+    let pos = pos.map(|(l, c)| (l as u64, c as u64));
+    Error::Template {
+        diagnostic: crate::Diagnostic::error(&file, pos, message),
+        text: set.sources.get(&name).map(|s| s.text.clone()),
+    }
 }
 
 /// Splits Tera's rendered report into message, template name, line and column.
