@@ -1,5 +1,6 @@
 //! Rendering the model through Tera templates. No I/O happens here.
 
+pub mod budget;
 mod escape;
 pub mod filters;
 pub mod templates;
