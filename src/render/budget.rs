@@ -783,10 +783,14 @@ impl<'a> Doc<'a> {
     /// A heading's text, quoted and shortened, for the notice.
     fn title(&self, block: usize) -> String {
         let line = self.blocks[block].span.text(self.src).lines().next().unwrap_or("");
-        let text = line.trim().trim_start_matches('#').trim_end_matches('#').trim();
+        let text = line.trim().trim_start_matches('#').trim();
+        // An ATX closing sequence is a run of `#` after a space: "C#" keeps its `#`.
+        let open = text.trim_end_matches('#');
+        let text = if open.is_empty() || open.ends_with([' ', '\t']) { open.trim_end() } else { text };
         let short: String = text.chars().take(TITLE_CHARS).collect();
         let ellipsis = if short.len() < text.len() { "…" } else { "" };
-        format!("“{short}{ellipsis}”")
+        // Raw HTML in a title (a `<details>` tag, say) must not become markup in the notice.
+        format!("“{}{ellipsis}”", short.replace('<', "&lt;"))
     }
 
     /// Assembles the text once.
@@ -1208,6 +1212,15 @@ mod tests {
         let md = format!("| A |\n|---|\n{}| ❌ last |", "| ✅ |\n".repeat(100));
         let f = fit_ok(&md, bytes(300));
         assert!(f.text.contains("| ❌ last |\n| … and 100 passing rows not shown |\n\n> ⚠️"), "{}", f.text);
+    }
+
+    #[test]
+    fn section_titles_in_the_notice_are_plain() {
+        let big = "b".repeat(500);
+        let md =
+            format!("# T\n\n## C# tips ##\n\n{big}\n\n## <details> in a title\n\n{big}\n\n## ✅\n\n{big}\n");
+        let f = fit_ok(&md, bytes(300));
+        assert_eq!(f.omitted, ["sections “C# tips”, “&lt;details> in a title” and “✅”"]);
     }
 
     #[test]
