@@ -112,8 +112,8 @@ pub struct Fitted {
 /// [module documentation](self)) with a notice at the end saying what was left out.
 ///
 /// The result is always at most `budget.limit` in size and never cuts inside a table row, a
-/// code fence or a `<details>` block. A budget too small for even the shortest notice gives as
-/// much as fits of `⚠️`, or nothing.
+/// code fence or a `<details>` block. Small budgets get shorter notices, down to `⚠️`; below
+/// that (under 7 bytes or 3 characters) the result may carry no notice at all.
 pub fn fit(markdown: &str, budget: &Budget) -> Fitted {
     if budget.measure(markdown) <= budget.limit {
         return Fitted { text: markdown.to_string(), omitted: Vec::new() };
