@@ -2,6 +2,7 @@
 
 mod escape;
 pub mod filters;
+pub mod html;
 pub mod templates;
 
 use serde::Serialize;
