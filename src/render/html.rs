@@ -96,6 +96,8 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
             Event::Text(t) => text.push_str(&t),
             Event::Html(h) => out.push(Event::Html(sanitise_html(&h).into())),
             Event::InlineHtml(h) => out.push(Event::InlineHtml(sanitise_html(&h).into())),
+            // In an `alt` attribute markup would show as text: the writer's own escaping there.
+            Event::Code(c) if open_images == 0 => out.push(Event::InlineHtml(code_span(&c).into())),
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let bad = !safe_url(&dest_url);
                 links.push(bad);
@@ -171,6 +173,13 @@ fn flush_text<'a>(out: &mut Vec<Event<'a>>, text: &mut String, literal: bool) {
     if !rest.is_empty() {
         out.push(Event::Text(rest.to_string().into()));
     }
+}
+
+/// `<code>` for an inline code span, with a line-break opportunity after each `/`: paths are
+/// the long code spans of a report (locations, result files), and in a table cell they should
+/// wrap between directories rather than stretch the table or break mid-name.
+fn code_span(code: &str) -> String {
+    format!("<code>{}</code>", escape(code).replace('/', "/<wbr>"))
 }
 
 /// The first status marker in `s`: its byte offset, the marker and its class.
@@ -456,6 +465,8 @@ mod tests {
         let b = body("```\n✅ <script>\n```\n\n`[ok]`\n");
         assert!(b.contains("<pre><code>✅ &lt;script&gt;\n</code></pre>"), "{b}");
         assert!(b.contains("<code>[ok]</code>"), "{b}");
+        let b = body("`a/b <c>`\n");
+        assert!(b.contains("<code>a/<wbr>b &lt;c&gt;</code>"), "{b}");
         let b = body("```mermaid\ngraph TD; A-->B<script>\n```\n");
         assert_eq!(b, "<pre class=\"mermaid\">graph TD; A--&gt;B&lt;script&gt;\n</pre>\n");
     }
