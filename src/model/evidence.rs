@@ -218,6 +218,14 @@ fn contains_run(hay: &[String], needle: &[String]) -> bool {
     needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// One case kept whole, for `--format ctrf` (the only output that needs every case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    pub case: TestCase,
+    /// Index of the category the case belongs to.
+    pub category: Option<usize>,
+}
+
 /// Receives cases from result files and sums them per category.
 #[derive(Debug)]
 pub struct Aggregator {
@@ -239,6 +247,9 @@ pub struct Aggregator {
     pub any_results: bool,
     /// Categories that had a `results:` file read, even an empty one.
     pub had_results: Vec<bool>,
+    /// Keep every case in `cases` (memory then grows with the cases; only CTRF output asks).
+    pub keep_cases: bool,
+    pub cases: Vec<CaseRecord>,
 }
 
 impl Aggregator {
@@ -255,6 +266,8 @@ impl Aggregator {
             source: String::new(),
             any_results: false,
             had_results: vec![false; n],
+            keep_cases: false,
+            cases: Vec::new(),
         }
     }
 
@@ -273,7 +286,7 @@ impl Aggregator {
 
 impl CaseSink for Aggregator {
     fn case(&mut self, case: TestCase) {
-        let idx = self.owner.or_else(|| self.locator.locate(&case));
+        let idx = self.owner.or_else(|| self.locator.locate(&case)).filter(|&i| i < self.categories.len());
         match idx.and_then(|i| self.categories.get_mut(i)) {
             Some(b) => b.add(&case, &self.source),
             None => self.uncategorised.add(&case, &self.source),
@@ -286,6 +299,9 @@ impl CaseSink for Aggregator {
                 m.add_case(&case);
                 self.suites.insert(case.suite.clone(), m);
             }
+        }
+        if self.keep_cases {
+            self.cases.push(CaseRecord { case, category: idx });
         }
     }
 
