@@ -440,30 +440,50 @@ fn read_results(
     merge_reruns: bool,
     keep_cases: bool,
 ) -> Result<(Option<model::Aggregator>, Vec<model::ResultFile>), Error> {
-    let locator = model::Locator::new(
+    use rayon::prelude::*;
+    let locator = std::sync::Arc::new(model::Locator::new(
         m.categories.iter().enumerate().filter_map(|(i, c)| c.location.as_deref().map(|l| (i, l))),
-    );
-    let mut agg = model::Aggregator::new(m.categories.len(), locator);
-    agg.keep_cases = keep_cases;
-    let mut infos = Vec::new();
-    let mut problems = Vec::new();
+    ));
+    // The same file named twice (a glob and a `results:`) is read once, by the first: the owner.
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&(PathBuf, Option<usize>)> =
+        files.iter().filter(|(p, _)| seen.insert(p.clone())).collect();
     let opts = results::ReadOptions { merge_reruns };
-    let mut seen = std::collections::BTreeSet::new();
-    for (path, owner) in files {
-        // The same file named twice (a glob and a `results:`) is read once, by its owner.
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        let shown = path.display().to_string();
-        agg.begin_file(&shown, *owner);
-        match results::read_file_with(path, &mut agg, &opts) {
-            Ok(summary) => infos.push(model::ResultFile {
-                path: shown,
-                format: summary.format.to_string(),
-                cases: summary.cases,
-            }),
-            Err(e) => problems.push(results_diagnostic(&e)),
-        }
+    let n = m.categories.len();
+    let fresh = || {
+        let mut agg = model::Aggregator::new(n, locator.clone());
+        agg.keep_cases = keep_cases;
+        agg
+    };
+    // Files are read in parallel in contiguous chunks, each into its own aggregator; merging the
+    // chunks in order gives exactly the sequential result, so output stays deterministic.
+    let chunk = unique.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let parts: Vec<(model::Aggregator, Vec<model::ResultFile>, Vec<Diagnostic>)> = unique
+        .par_chunks(chunk)
+        .map(|chunk| {
+            let mut agg = fresh();
+            let (mut infos, mut problems) = (Vec::new(), Vec::new());
+            for (path, owner) in chunk {
+                let shown = path.display().to_string();
+                agg.begin_file(&shown, *owner);
+                match results::read_file_with(path, &mut agg, &opts) {
+                    Ok(summary) => infos.push(model::ResultFile {
+                        path: shown,
+                        format: summary.format.to_string(),
+                        cases: summary.cases,
+                    }),
+                    Err(e) => problems.push(results_diagnostic(&e)),
+                }
+            }
+            (agg, infos, problems)
+        })
+        .collect();
+    let mut agg = fresh();
+    let (mut infos, mut problems) = (Vec::new(), Vec::new());
+    for (part, i, p) in parts {
+        agg.merge(part);
+        infos.extend(i);
+        problems.extend(p);
     }
     if !problems.is_empty() {
         return Err(Error::Input(problems));

@@ -344,7 +344,11 @@ pub fn build(
 
     let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
         files,
-        suites: e.suites.iter().map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m }).collect(),
+        suites: e
+            .sorted_suites()
+            .into_iter()
+            .map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m })
+            .collect(),
         all: e.total.clone(),
         uncategorised: e.uncategorised.clone(),
     });
