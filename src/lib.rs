@@ -319,6 +319,17 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         _ => {}
     }
 
+    if let Some(dest) = &options.output {
+        let mut read: Vec<&Path> = vec![&manifests.report.file];
+        read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
+        read.extend(files.iter().map(|(p, _)| p.as_path()));
+        read.extend(options.baseline.as_deref());
+        if let Some(t) = &options.template {
+            read.push(Path::new(t));
+        }
+        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+    }
+
     let markdown = |report: &model::Report| -> Result<String, Error> {
         let mut set = render::TemplateSet::builtin();
         if let Some(dir) = &options.templates {

@@ -41,6 +41,36 @@ pub fn write(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write) -> Result<(
     Ok(())
 }
 
+/// Refuses an output path that is one of the inputs (or inside the template directory): writing
+/// the report over a manifest or a results file would destroy the data it was computed from.
+///
+/// # Errors
+/// `dest` is an input.
+pub fn refuse_inputs(dest: &Path, inputs: &[&Path], templates: Option<&Path>) -> Result<(), Error> {
+    // Resolve the directory (the file itself may not exist yet), then compare real paths.
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(dir), Some(name)) = (fs::canonicalize(parent), dest.file_name()) else { return Ok(()) };
+    let dest_real = fs::canonicalize(dest).unwrap_or_else(|_| dir.join(name));
+    if let Some(input) = inputs.iter().find(|i| fs::canonicalize(i).is_ok_and(|i| i == dest_real)) {
+        return Err(Error::Usage(format!(
+            "refusing to write the report over its input `{}`: choose another output path",
+            input.display()
+        )));
+    }
+    if let Some(t) = templates.and_then(|t| fs::canonicalize(t).ok())
+        && dest_real.starts_with(&t)
+    {
+        return Err(Error::Usage(format!(
+            "refusing to write `{}` inside the template directory",
+            dest.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes a new file atomically, refusing to replace an existing one.
 ///
 /// # Errors

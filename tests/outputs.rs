@@ -198,3 +198,28 @@ fn chart_labels_are_contained() {
     );
     assert_eq!(md.matches("```").count() % 2, 0, "fences balanced");
 }
+
+// Checks that -o never overwrites an input the report is computed from.
+#[test]
+fn output_over_an_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("categories")).unwrap();
+    std::fs::write(data.join("report.yaml"), "title: T\n").unwrap();
+    std::fs::write(data.join("categories/a.yaml"), "name: A\ntarget: 1\ntests: 1\n").unwrap();
+    for victim in ["report.yaml", "categories/a.yaml"] {
+        let p = data.join(victim);
+        let before = std::fs::read(&p).unwrap();
+        let o = run(&[data.to_str().unwrap(), "-o", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{victim}");
+        assert!(text(&o.stderr).contains("refusing"), "{}", text(&o.stderr));
+        assert_eq!(std::fs::read(&p).unwrap(), before, "{victim} untouched");
+    }
+    // The same file reached through `..` is the same file.
+    let sneaky = data.join("categories/../report.yaml");
+    assert_eq!(run(&[data.to_str().unwrap(), "-o", sneaky.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        run(&[data.to_str().unwrap(), "-o", data.join("R.md").to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}
