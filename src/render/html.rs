@@ -175,11 +175,12 @@ fn flush_text<'a>(out: &mut Vec<Event<'a>>, text: &mut String, literal: bool) {
     }
 }
 
-/// `<code>` for an inline code span, with a line-break opportunity after each `/`: paths are
-/// the long code spans of a report (locations, result files), and in a table cell they should
-/// wrap between directories rather than stretch the table or break mid-name.
+/// `<code>` for an inline code span, with a line-break opportunity after each `/` and `_`:
+/// paths are the long code spans of a report (locations, result files), and in a table cell
+/// they should wrap between directories and words rather than stretch the table or break
+/// mid-word. `<wbr>` adds no character, so copied text is unchanged.
 fn code_span(code: &str) -> String {
-    format!("<code>{}</code>", escape(code).replace('/', "/<wbr>"))
+    format!("<code>{}</code>", escape(code).replace('/', "/<wbr>").replace('_', "_<wbr>"))
 }
 
 /// The first status marker in `s`: its byte offset, the marker and its class.
@@ -465,8 +466,8 @@ mod tests {
         let b = body("```\n✅ <script>\n```\n\n`[ok]`\n");
         assert!(b.contains("<pre><code>✅ &lt;script&gt;\n</code></pre>"), "{b}");
         assert!(b.contains("<code>[ok]</code>"), "{b}");
-        let b = body("`a/b <c>`\n");
-        assert!(b.contains("<code>a/<wbr>b &lt;c&gt;</code>"), "{b}");
+        let b = body("`a/b_c <d>`\n");
+        assert!(b.contains("<code>a/<wbr>b_<wbr>c &lt;d&gt;</code>"), "{b}");
         let b = body("```mermaid\ngraph TD; A-->B<script>\n```\n");
         assert_eq!(b, "<pre class=\"mermaid\">graph TD; A--&gt;B&lt;script&gt;\n</pre>\n");
     }
