@@ -223,3 +223,18 @@ fn output_over_an_input_is_refused() {
         Some(0)
     );
 }
+
+// Checks --format html through the binary: a standalone page, no script, hostile data as text.
+#[test]
+fn html_output() {
+    let o = run(&["tests/fixtures/markdown_tables_well_formed", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let page = text(&o.stdout);
+    assert!(page.starts_with("<!doctype html>") || page.starts_with("<!DOCTYPE html>"), "{}", &page[..60]);
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(page.contains("<table"));
+    assert!(!page.to_lowercase().contains("<script"), "no script element");
+    assert!(page.contains("&lt;script&gt;"), "the injected tag is shown as text");
+    assert!(!page.to_lowercase().contains("href=\"javascript"), "no javascript: link survives as a link");
+    assert!(page.contains("[x](javascript:alert(1))"), "it is shown as text");
+}
