@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::{Command, FailOn, Format, Options};
+use crate::{Command, FailOn, Format, Options, SchemaKind};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -15,6 +15,9 @@ Examples:
   gen-report data/ --results 'reports/**/*.xml' --fail-on failures,mismatch
   gen-report junit.xml more-results/        summarise result files without manifests
   gen-report data/ --templates my-templates --template custom.md
+  gen-report data/ --check REPORT.md        exit 1 with a diff when the committed report is stale
+  gen-report data/ --results 'r/*.xml' --github-summary   append to the job summary, within 1 MB
+  gen-report badge data/ -o tests.svg       a shields-style badge for READMEs
   SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly";
 
 /// Turn test manifests into a computed, honest Markdown report.
@@ -49,6 +52,74 @@ pub enum Sub {
         #[arg(long)]
         merge_reruns: bool,
     },
+    /// Write a shields-style SVG badge ("tests 67/100", coloured by verdict).
+    Badge {
+        /// The data directory (or result files).
+        #[arg(value_name = "DATA_DIR|RESULTS", required = true)]
+        inputs: Vec<PathBuf>,
+
+        /// Result files (path or glob) to reconcile with the manifests; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        results: Vec<String>,
+
+        /// Where to write the SVG (atomically); stdout when omitted.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+
+        /// The badge's label.
+        #[arg(long, default_value = "tests")]
+        label: String,
+    },
+    /// Print the JSON Schema of the manifests (for editor completion and validation).
+    Schema {
+        /// Which manifest.
+        #[arg(value_enum, default_value_t = SchemaArg::All)]
+        kind: SchemaArg,
+    },
+    /// Create a starter data directory: report.yaml and two categories.
+    Init {
+        /// Where to create it.
+        #[arg(default_value = "data")]
+        dir: PathBuf,
+    },
+    /// List the built-in templates, or export one to start your own from.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `templates` actions.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// List the built-in templates.
+    List,
+    /// Write a built-in template to FILE (default: its name, in the current directory).
+    Export {
+        /// The built-in's name, e.g. report.md.
+        name: String,
+        /// Where to write it; `-` for stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `schema` kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// Both, as one document with `report` and `category` definitions.
+    All,
+    /// `report.yaml`.
+    Report,
+    /// `categories/*.yaml`.
+    Category,
 }
 
 /// Options of a render.
@@ -88,6 +159,24 @@ pub struct RenderArgs {
     #[arg(long)]
     pub merge_reruns: bool,
 
+    /// Re-render and compare with FILE (a committed report): exit 0 when equal, 1 with a
+    /// unified diff when stale. Writes nothing.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "github_summary"])]
+    pub check: Option<PathBuf>,
+
+    /// Append the report to the file named by $GITHUB_STEP_SUMMARY (implies --budget summary).
+    #[arg(long)]
+    pub github_summary: bool,
+
+    /// Shrink the report to fit: summary (1,000,000 bytes), comment (65,000 characters),
+    /// check (65,000 bytes) or a number of bytes.
+    #[arg(long, value_name = "PRESET|BYTES")]
+    pub budget: Option<String>,
+
+    /// A JSON output (--format json) of an earlier run: show deltas against it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
     /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<chrono::NaiveDate>,
@@ -109,8 +198,14 @@ pub enum FailOnArg {
 /// `--format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
+    /// The rendered template.
     Markdown,
+    /// The computed model.
     Json,
+    /// The rendered Markdown in a standalone HTML page.
+    Html,
+    /// The measured results as a CTRF document (categories in `extra`).
+    Ctrf,
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -131,6 +226,26 @@ impl Cli {
                 r.merge_reruns |= merge_reruns;
                 (Command::Check, inputs)
             }
+            Some(Sub::Badge { inputs, results, output, label }) => {
+                r.results.extend(results);
+                r.output = output;
+                (Command::Badge { label }, inputs)
+            }
+            Some(Sub::Schema { kind }) => (
+                Command::Schema(match kind {
+                    SchemaArg::All => SchemaKind::All,
+                    SchemaArg::Report => SchemaKind::Report,
+                    SchemaArg::Category => SchemaKind::Category,
+                }),
+                Vec::new(),
+            ),
+            Some(Sub::Init { dir }) => (Command::Init { dir }, Vec::new()),
+            Some(Sub::Templates { action: TemplatesAction::List }) => (Command::TemplatesList, Vec::new()),
+            Some(Sub::Templates { action: TemplatesAction::Export { name, output } }) => {
+                (Command::TemplatesExport { name, output }, Vec::new())
+            }
+            Some(Sub::Completions { shell }) => (Command::Completions(completions(shell)), Vec::new()),
+            Some(Sub::Man) => (Command::Man(man_page()?), Vec::new()),
             None if self.inputs.is_empty() => {
                 return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
             }
@@ -155,13 +270,37 @@ impl Cli {
             format: match r.format {
                 FormatArg::Markdown => Format::Markdown,
                 FormatArg::Json => Format::Json,
+                FormatArg::Html => Format::Html,
+                FormatArg::Ctrf => Format::Ctrf,
             },
+            check: r.check,
+            github_summary: r.github_summary,
+            budget: r.budget,
+            baseline: r.baseline,
             template: r.template,
             templates: r.templates,
             ascii: r.ascii,
             date: r.date,
         })
     }
+}
+
+/// The completion script for `shell`, generated from the clap definition.
+fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "gen-report", &mut out);
+    out
+}
+
+/// The man page, generated from the clap definition.
+fn man_page() -> Result<Vec<u8>, String> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| format!("cannot render the man page: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]

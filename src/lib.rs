@@ -17,8 +17,11 @@ pub mod inputs;
 pub mod manifest;
 pub mod model;
 pub mod narrative;
+pub mod output;
 pub mod render;
 pub mod results;
+pub mod scaffold;
+pub mod schema;
 mod yaml;
 
 use std::io::Write;
@@ -29,12 +32,34 @@ use serde::Serialize;
 pub use error::{Diagnostic, Error, Severity, exit_code};
 
 /// What to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Render the report.
     Render,
     /// Validate only.
     Check,
+    /// Write an SVG badge.
+    Badge { label: String },
+    /// Print the manifests' JSON Schema.
+    Schema(SchemaKind),
+    /// Scaffold a data directory.
+    Init { dir: PathBuf },
+    /// List the built-in templates.
+    TemplatesList,
+    /// Write a built-in template out.
+    TemplatesExport { name: String, output: Option<PathBuf> },
+    /// Print these bytes (a completion script).
+    Completions(Vec<u8>),
+    /// Print these bytes (the man page).
+    Man(Vec<u8>),
+}
+
+/// Which manifest schema to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    All,
+    Report,
+    Category,
 }
 
 /// Conditions that `--fail-on` turns into exit code 1.
@@ -73,6 +98,10 @@ pub enum Format {
     Markdown,
     /// The computed model as JSON.
     Json,
+    /// The rendered Markdown in a standalone HTML page.
+    Html,
+    /// The measured results as CTRF JSON.
+    Ctrf,
 }
 
 /// Everything a run needs, independent of how it was asked for.
@@ -91,6 +120,14 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     pub ascii: bool,
     pub date: Option<chrono::NaiveDate>,
+    /// `--check FILE`: compare instead of writing.
+    pub check: Option<PathBuf>,
+    /// Append to `$GITHUB_STEP_SUMMARY`.
+    pub github_summary: bool,
+    /// `--budget` as given (a preset or bytes).
+    pub budget: Option<String>,
+    /// `--baseline FILE`: a JSON model of an earlier run.
+    pub baseline: Option<PathBuf>,
 }
 
 /// What templates see: the model's fields at the top level, plus the raw manifests and options.
@@ -108,17 +145,32 @@ struct OptionsView {
     ascii: bool,
 }
 
+/// What a successful run produced, for the exit code.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The computed report, when one was built.
+    pub report: Option<model::Report>,
+    /// `--check`: the committed report differs from a fresh render.
+    pub stale: bool,
+}
+
 /// Runs gen-report and returns the process exit code, writing the report to `out` (or the
 /// output file) and diagnostics to `err`. The one place errors become messages.
 pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match run(options, out, err) {
-        Ok(report) => {
-            let held: Vec<&str> = options
-                .fail_on
-                .iter()
-                .filter(|f| f.holds(&report.totals.conditions))
-                .map(|f| f.name())
-                .collect();
+        Ok(outcome) => {
+            if outcome.stale {
+                return exit_code::CONDITION;
+            }
+            let held: Vec<&str> = match &outcome.report {
+                Some(r) => options
+                    .fail_on
+                    .iter()
+                    .filter(|f| f.holds(&r.totals.conditions))
+                    .map(|f| f.name())
+                    .collect(),
+                None => Vec::new(),
+            };
             if held.is_empty() {
                 exit_code::OK
             } else {
@@ -138,7 +190,75 @@ pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
 /// # Errors
 /// Any bad input, template or output problem; nothing is written to `out` or the output file
 /// when an error is returned.
-pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<model::Report, Error> {
+pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    match &options.command {
+        Command::Render | Command::Check | Command::Badge { .. } => run_report(options, out, err),
+        Command::Schema(kind) => {
+            let mut text = serde_json::to_string_pretty(&schema::schema(*kind))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            text.push('\n');
+            output::write(options.output.as_deref(), text.as_bytes(), out)?;
+            Ok(Outcome::default())
+        }
+        Command::Init { dir } => {
+            let written = scaffold::init(dir)?;
+            for f in written {
+                let _ = writeln!(err, "created `{}`", f.display());
+            }
+            let _ = writeln!(err, "next: gen-report {} > REPORT.md", dir.display());
+            Ok(Outcome::default())
+        }
+        Command::TemplatesList => {
+            let mut text = String::new();
+            for (name, body) in render::templates::BUILTINS {
+                let first = body
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("{#-")
+                    .trim_start_matches("{#")
+                    .trim();
+                text.push_str(&format!(
+                    "{name}\t{}\n",
+                    first.trim_end_matches("-#}").trim_end_matches("#}").trim()
+                ));
+            }
+            output::write(None, text.as_bytes(), out)?;
+            Ok(Outcome::default())
+        }
+        Command::TemplatesExport { name, output: dest } => {
+            let Some((_, body)) = render::templates::BUILTINS.iter().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = render::templates::BUILTINS.iter().map(|(n, _)| *n).collect();
+                return Err(Error::Usage(format!(
+                    "no built-in template `{name}`: expected one of {}",
+                    known.join(", ")
+                )));
+            };
+            match dest.as_deref() {
+                Some(p) if p == Path::new("-") => output::write(None, body.as_bytes(), out)?,
+                Some(p) => output::write_new(p, body.as_bytes())?,
+                None => {
+                    let file = Path::new(name.rsplit('/').next().unwrap_or(name));
+                    output::write_new(file, body.as_bytes())?;
+                    let _ = writeln!(
+                        err,
+                        "wrote `{}`: use it with --template {}",
+                        file.display(),
+                        file.display()
+                    );
+                }
+            }
+            Ok(Outcome::default())
+        }
+        Command::Completions(bytes) | Command::Man(bytes) => {
+            output::write(options.output.as_deref(), bytes, out)?;
+            Ok(Outcome::default())
+        }
+    }
+}
+
+/// Loads, measures, computes and renders: the report-producing commands.
+fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
     let mode = inputs::mode(&options.inputs)?;
     let (manifests, files) = match &mode {
         inputs::Mode::Data(dir) => {
@@ -155,13 +275,21 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     print_diagnostics(err, &manifests.warnings);
     let declared_results = manifests.categories.iter().any(|c| c.results.is_some());
-    let (aggregator, file_infos) = read_results(&manifests, &files, options.merge_reruns)?;
+    let keep_cases = options.format == Format::Ctrf && options.command == Command::Render;
+    let (aggregator, file_infos) = read_results(&manifests, &files, options.merge_reruns, keep_cases)?;
     let aggregator = aggregator.filter(|_| !files.is_empty() || declared_results).map(|mut a| {
         a.any_results = true;
         a
     });
+    let baseline = match &options.baseline {
+        Some(p) => Some(model::baseline::load(p)?),
+        None => None,
+    };
     let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()? };
-    let report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
+    let mut report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
+    if let Some(b) = &baseline {
+        report.baseline = Some(model::baseline::compare(&report, b));
+    }
     for f in &report.findings {
         let at = match (&f.file, f.line) {
             (Some(file), Some(line)) => format!(" ({file}:{line})"),
@@ -171,45 +299,114 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         let _ = writeln!(err, "finding: {}{at}", f.message);
     }
 
-    if options.command == Command::Check {
-        let _ = writeln!(
-            err,
-            "ok: {}, {}, {}, {}",
-            error::plural(manifests.categories.len(), "category"),
-            error::plural(files.len(), "result file"),
-            error::plural(manifests.warnings.len(), "warning"),
-            error::plural(report.findings.len(), "finding")
-        );
-        return Ok(report);
+    match &options.command {
+        Command::Check => {
+            let _ = writeln!(
+                err,
+                "ok: {}, {}, {}, {}",
+                error::plural(manifests.categories.len(), "category"),
+                error::plural(files.len(), "result file"),
+                error::plural(manifests.warnings.len(), "warning"),
+                error::plural(report.findings.len(), "finding")
+            );
+            return Ok(Outcome { report: Some(report), stale: false });
+        }
+        Command::Badge { label } => {
+            let svg = render::badge::for_report(&report, label);
+            output::write(options.output.as_deref(), svg.as_bytes(), out)?;
+            return Ok(Outcome { report: Some(report), stale: false });
+        }
+        _ => {}
     }
 
+    if let Some(dest) = &options.output {
+        let mut read: Vec<&Path> = vec![&manifests.report.file];
+        read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
+        read.extend(files.iter().map(|(p, _)| p.as_path()));
+        read.extend(options.baseline.as_deref());
+        if let Some(t) = &options.template {
+            read.push(Path::new(t));
+        }
+        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+    }
+
+    let markdown = |report: &model::Report| -> Result<String, Error> {
+        let mut set = render::TemplateSet::builtin();
+        if let Some(dir) = &options.templates {
+            set.add_dir(dir)?;
+        }
+        let default = match mode {
+            inputs::Mode::Data(_) => render::DEFAULT_TEMPLATE,
+            inputs::Mode::Results(_) => render::SUMMARY_TEMPLATE,
+        };
+        let name = template_name(&mut set, options.template.as_deref(), default)?;
+        let settings = render::FilterSettings { currency: report.currency.clone(), ascii: options.ascii };
+        let ctx = TemplateContext {
+            model: report,
+            manifests: &manifests,
+            options: OptionsView { ascii: options.ascii },
+        };
+        render::render(&set, &name, &ctx, &settings)
+    };
     let text = match options.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
             s.push('\n');
             s
         }
-        Format::Markdown => {
-            let mut set = render::TemplateSet::builtin();
-            if let Some(dir) = &options.templates {
-                set.add_dir(dir)?;
-            }
-            let default = match mode {
-                inputs::Mode::Data(_) => render::DEFAULT_TEMPLATE,
-                inputs::Mode::Results(_) => render::SUMMARY_TEMPLATE,
-            };
-            let name = template_name(&mut set, options.template.as_deref(), default)?;
-            let settings = render::FilterSettings { currency: report.currency.clone(), ascii: options.ascii };
-            let ctx = TemplateContext {
-                model: &report,
-                manifests: &manifests,
-                options: OptionsView { ascii: options.ascii },
-            };
-            render::render(&set, &name, &ctx, &settings)?
+        Format::Markdown => markdown(&report)?,
+        Format::Html => render::html::page(&markdown(&report)?, &report.title),
+        Format::Ctrf => {
+            let cases = aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+            let mut s = serde_json::to_string_pretty(&render::ctrf::document(&report, cases))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            s.push('\n');
+            s
         }
     };
-    write_output(options.output.as_deref(), &text, out)?;
-    Ok(report)
+
+    if let Some(committed) = &options.check {
+        let stale = output::check(committed, &text, out)?;
+        if stale {
+            let _ =
+                writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
+        }
+        return Ok(Outcome { report: Some(report), stale });
+    }
+    let summary_file = match options.github_summary {
+        true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).ok_or_else(|| {
+            Error::Usage(
+                "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
+            )
+        })?),
+        false => None,
+    };
+    let budget = match (&options.budget, options.github_summary) {
+        (Some(b), _) => Some(render::budget::Budget::parse(b).map_err(Error::Usage)?),
+        (None, true) => Some(render::budget::Budget::parse("summary").map_err(Error::Usage)?),
+        (None, false) => None,
+    };
+    let fitted = match &budget {
+        Some(b) if options.format == Format::Markdown => {
+            let fitted = render::budget::fit(&text, b);
+            if !fitted.omitted.is_empty() {
+                let _ = writeln!(err, "note: shortened to fit the budget: {}", fitted.omitted.join("; "));
+            }
+            fitted.text
+        }
+        Some(_) => return Err(Error::Usage("--budget and --github-summary need --format markdown".into())),
+        None => text.clone(),
+    };
+    if let Some(path) = summary_file {
+        output::append(Path::new(&path), fitted.as_bytes())?;
+        // The full report still goes to -o when asked for, e.g. as an artifact.
+        if let Some(p) = &options.output {
+            output::write(Some(p), text.as_bytes(), out)?;
+        }
+    } else {
+        output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
+    }
+    Ok(Outcome { report: Some(report), stale: false })
 }
 
 /// Result files named by the categories' `results:` (owned by them) and by `--results`.
@@ -252,30 +449,52 @@ fn read_results(
     m: &manifest::Manifests,
     files: &[(PathBuf, Option<usize>)],
     merge_reruns: bool,
+    keep_cases: bool,
 ) -> Result<(Option<model::Aggregator>, Vec<model::ResultFile>), Error> {
-    let locator = model::Locator::new(
+    use rayon::prelude::*;
+    let locator = std::sync::Arc::new(model::Locator::new(
         m.categories.iter().enumerate().filter_map(|(i, c)| c.location.as_deref().map(|l| (i, l))),
-    );
-    let mut agg = model::Aggregator::new(m.categories.len(), locator);
-    let mut infos = Vec::new();
-    let mut problems = Vec::new();
+    ));
+    // The same file named twice (a glob and a `results:`) is read once, by the first: the owner.
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&(PathBuf, Option<usize>)> =
+        files.iter().filter(|(p, _)| seen.insert(p.clone())).collect();
     let opts = results::ReadOptions { merge_reruns };
-    let mut seen = std::collections::BTreeSet::new();
-    for (path, owner) in files {
-        // The same file named twice (a glob and a `results:`) is read once, by its owner.
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        let shown = path.display().to_string();
-        agg.begin_file(&shown, *owner);
-        match results::read_file_with(path, &mut agg, &opts) {
-            Ok(summary) => infos.push(model::ResultFile {
-                path: shown,
-                format: summary.format.to_string(),
-                cases: summary.cases,
-            }),
-            Err(e) => problems.push(results_diagnostic(&e)),
-        }
+    let n = m.categories.len();
+    let fresh = || {
+        let mut agg = model::Aggregator::new(n, locator.clone());
+        agg.keep_cases = keep_cases;
+        agg
+    };
+    // Files are read in parallel in contiguous chunks, each into its own aggregator; merging the
+    // chunks in order gives exactly the sequential result, so output stays deterministic.
+    let chunk = unique.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let parts: Vec<(model::Aggregator, Vec<model::ResultFile>, Vec<Diagnostic>)> = unique
+        .par_chunks(chunk)
+        .map(|chunk| {
+            let mut agg = fresh();
+            let (mut infos, mut problems) = (Vec::new(), Vec::new());
+            for (path, owner) in chunk {
+                let shown = path.display().to_string();
+                agg.begin_file(&shown, *owner);
+                match results::read_file_with(path, &mut agg, &opts) {
+                    Ok(summary) => infos.push(model::ResultFile {
+                        path: shown,
+                        format: summary.format.to_string(),
+                        cases: summary.cases,
+                    }),
+                    Err(e) => problems.push(results_diagnostic(&e)),
+                }
+            }
+            (agg, infos, problems)
+        })
+        .collect();
+    let mut agg = fresh();
+    let (mut infos, mut problems) = (Vec::new(), Vec::new());
+    for (part, i, p) in parts {
+        agg.merge(part);
+        infos.extend(i);
+        problems.extend(p);
     }
     if !problems.is_empty() {
         return Err(Error::Input(problems));
@@ -318,47 +537,6 @@ fn template_name(
         return Ok(name);
     }
     Ok(req.to_string())
-}
-
-/// Writes `text` to `path` atomically (temp file in the same directory, then rename), or to `out`.
-fn write_output(path: Option<&Path>, text: &str, out: &mut dyn Write) -> Result<(), Error> {
-    let Some(path) = path else {
-        return out
-            .write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|source| Error::Output { path: PathBuf::from("<stdout>"), source });
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let io = |source| Error::Output { path: path.to_path_buf(), source };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    // The temp file is created 0600; give the report the mode it had, or an ordinary 0644.
-    let perms = match std::fs::metadata(path) {
-        Ok(m) => Some(m.permissions()),
-        Err(_) => default_permissions(),
-    };
-    if let Some(perms) = perms {
-        tmp.as_file().set_permissions(perms).map_err(io)?;
-    }
-    tmp.write_all(text.as_bytes()).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// Mode of a new report file: `rw-r--r--`, what an ordinary redirect gives under umask 022.
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-/// Elsewhere the temp file's own permissions are ordinary already.
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
 }
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.

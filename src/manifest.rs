@@ -353,18 +353,21 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     let mut categories: Vec<Category> = Vec::new();
     let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut by_slug: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for file in &files {
-        let text = match read_text(file) {
-            Ok(t) => t,
+    // Reading and parsing is per file and independent: do it on all cores. Validation across
+    // files (duplicates) then runs in the sorted order, so output stays deterministic.
+    use rayon::prelude::*;
+    let parsed: Vec<Result<RawCategory, Diagnostic>> = files
+        .par_iter()
+        .map(|file| {
+            let text = read_text(file)?;
+            yaml::parse::<RawCategory>(&text, CATEGORY_FIELDS).map_err(|e| e.at(file))
+        })
+        .collect();
+    for (file, parsed) in files.iter().zip(parsed) {
+        let raw = match parsed {
+            Ok(raw) => raw,
             Err(d) => {
                 errors.push(d);
-                continue;
-            }
-        };
-        let raw = match yaml::parse::<RawCategory>(&text, CATEGORY_FIELDS) {
-            Ok(raw) => raw,
-            Err(e) => {
-                errors.push(e.at(file));
                 continue;
             }
         };
@@ -675,8 +678,8 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
         if ft.is_dir() {
             collect_yaml(&path, out, errors);
         } else if is_yaml(&path) {
-            let is_file = fs::metadata(&path).map(|m| m.is_file()).unwrap_or(false);
-            if ft.is_file() || (ft.is_symlink() && is_file) {
+            // Only symlinks need a second look (to what they point at).
+            if ft.is_file() || (ft.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_file())) {
                 out.push(path);
             } else if !ft.is_symlink() {
                 errors.push(Diagnostic::error(&path, None, "expected a regular file"));

@@ -16,7 +16,8 @@ use support::{
 };
 
 const EMOJI_MARKERS: [&str; 4] = ["✅", "⚠️", "❌", "➖"];
-const STATISTICS: [&str; 7] = ["Category", "Target", "Tests", "Of target", "Status", "Location", "Covers"];
+const STATISTICS: [&str; 8] =
+    ["Category", "Target", "Tests", "Of target", "Progress", "Status", "Location", "Covers"];
 const VALUE_TABLE: [&str; 3] = ["Category", "Value protected", "Share"];
 const STABILITY: [&str; 4] = ["Category", "Stage", "Status", "Note"];
 
@@ -86,7 +87,8 @@ fn seed_report() {
 
     let tables = markdown::assert_well_formed(md);
     let stats = markdown::table(&tables, &STATISTICS);
-    assert_eq!(row(stats, "Total")[1..5], ["100", "67", "67%", "⚠️"]);
+    assert_eq!(row(stats, "Total")[1..4], ["100", "67", "67%"]);
+    assert_eq!(row(stats, "Total")[5], "⚠️");
     let expected = [
         ("Auth", "25", "6", "24%"),
         ("WebSocket", "25", "6", "24%"),
@@ -98,7 +100,8 @@ fn seed_report() {
         assert_eq!(row(stats, name)[1..4], [target, tests, pct], "{name}");
     }
     // Auth is below target and has an execution stage with issues: never ✅.
-    assert_eq!(row(stats, "Auth")[4], "⚠️");
+    assert_eq!(row(stats, "Auth")[5], "⚠️");
+    assert_eq!(row(stats, "Auth")[4], "▓▓░░░░░░░░", "progress bar of 24%");
     assert!(md.contains("Below target: Auth (6/25), E2E (18/25), WebSocket (6/25)."), "{md}");
     assert!(md.contains("At or above target: GCP (22/15), Staging (15/10)."), "{md}");
     assert!(md.contains("**Total tests**: 67 of 100 (67%), 33 short"));
@@ -167,6 +170,7 @@ fn one_category_change() {
         "**Total tests**:",
         "| Total tests |",
         "**Verdict**: ⚠️ **PARTLY MET**:",
+        "    bar [",
     ];
     let changed: Vec<(&str, &str)> =
         old_lines.iter().zip(&new_lines).filter(|(a, b)| a != b).map(|(a, b)| (*a, *b)).collect();
@@ -183,7 +187,8 @@ fn one_category_change() {
     assert!(new.contains("**Total tests**: 77 of 100 (77%), 23 short"));
     let tables = markdown::tables(new);
     let stats = markdown::table(&tables, &STATISTICS);
-    assert_eq!(row(stats, "Auth")[1..5], ["25", "16", "64%", "⚠️"]);
+    assert_eq!(row(stats, "Auth")[1..4], ["25", "16", "64%"]);
+    assert_eq!(row(stats, "Auth")[5], "⚠️");
     assert_eq!(row(stats, "Total")[1..4], ["100", "77", "77%"]);
     assert!(!new.contains(" 67 ") && !new.contains("67%"), "no trace of the old total");
     for title in ["💼 Business Impact Assessment", "🔧 Technical Highlights", "📈 System Stability"] {
@@ -226,7 +231,10 @@ fn markdown_tables_well_formed() {
         let name = exp[0];
         let cells: Vec<&Vec<String>> = stats.rows.iter().filter(|r| r.iter().any(|c| c == name)).collect();
         assert_eq!(cells.len(), 1, "{name:?} must be the text of exactly one cell: {stats:#?}");
-        assert_eq!(cells[0], exp, "row of {name:?}");
+        // Column 4 is the progress bar, derived from column 3.
+        let mut got = cells[0].clone();
+        got.remove(4);
+        assert_eq!(&got, exp, "row of {name:?}");
         // No other cell of the table shows part of it.
         let others = stats.rows.iter().flatten().filter(|c| *c != name && c.contains(name)).count();
         assert_eq!(others, 0, "{name:?} leaked into another cell");
@@ -513,7 +521,7 @@ fn ascii() {
         assert!(md.contains(m), "{m} missing");
     }
     let tables = markdown::assert_well_formed(md);
-    assert_eq!(row(markdown::table(&tables, &STATISTICS), "Auth")[4], "[warn]");
+    assert_eq!(row(markdown::table(&tables, &STATISTICS), "Auth")[5], "[warn]");
     let mapped = seed()
         .replace("✅", "[ok]")
         .replace("⚠️", "[warn]")

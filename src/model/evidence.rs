@@ -3,8 +3,9 @@
 //! Nothing here keeps every case: counts are summed as cases arrive, and only a bounded number of
 //! failures and of the slowest cases are retained, so memory grows with what the report shows.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::ops::AddAssign;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -108,6 +109,24 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// Adds `other`, which holds cases read after this bucket's.
+    pub fn merge(&mut self, other: Bucket) {
+        self.measured += other.measured;
+        let room = FAILURES_KEPT.saturating_sub(self.failed_cases.len());
+        let extra = other.failed_cases.len().saturating_sub(room) as u64;
+        self.failed_cases.extend(other.failed_cases.into_iter().take(room));
+        self.failed_omitted += other.failed_omitted + extra;
+        for s in other.slowest {
+            // Strictly slower only: on ties the earlier case stays first, as when read in order.
+            let at =
+                self.slowest.iter().position(|x| x.duration_s < s.duration_s).unwrap_or(self.slowest.len());
+            if at < SLOWEST_KEPT {
+                self.slowest.insert(at, s);
+                self.slowest.truncate(SLOWEST_KEPT);
+            }
+        }
+    }
+
     fn add(&mut self, case: &TestCase, source: &str) {
         self.measured.add_case(case);
         if matches!(case.outcome, Outcome::Failed | Outcome::Error) {
@@ -167,23 +186,32 @@ fn keep_slowest(slowest: &mut Vec<SlowCase>, case: &TestCase) {
 /// `a/b/C`); the longest matching location wins. Absolute and `./` paths match too.
 #[derive(Debug, Default)]
 pub struct Locator {
-    /// (location segments, category index), longest first.
-    locations: Vec<(Vec<String>, usize)>,
+    /// Location segments → category index (the first category, for a location given twice).
+    locations: HashMap<Vec<String>, usize>,
+    /// The most segments any location has.
+    longest: usize,
 }
 
 impl Locator {
     /// A locator over `(category index, location)` pairs.
     pub fn new<'a>(locations: impl IntoIterator<Item = (usize, &'a str)>) -> Self {
-        let mut locations: Vec<(Vec<String>, usize)> = locations
-            .into_iter()
-            .map(|(i, loc)| (segments(strip_ext(loc), &['/', '\\']), i))
-            .filter(|(segs, _)| !segs.is_empty())
-            .collect();
-        locations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
-        Self { locations }
+        let mut map: HashMap<Vec<String>, usize> = HashMap::new();
+        for (i, loc) in locations {
+            let segs = segments(strip_ext(loc), &['/', '\\']);
+            if !segs.is_empty() {
+                let e = map.entry(segs).or_insert(i);
+                *e = (*e).min(i);
+            }
+        }
+        let longest = map.keys().map(Vec::len).max().unwrap_or(0);
+        Self { locations: map, longest }
     }
 
     /// The category index of `case`, if any location matches.
+    ///
+    /// Looks up every run of whole segments of the case's paths, longest runs first: a hash
+    /// lookup per run instead of a comparison per category, so 10,000 categories cost no more
+    /// per case than ten.
     pub fn locate(&self, case: &TestCase) -> Option<usize> {
         if self.locations.is_empty() {
             return None;
@@ -195,10 +223,18 @@ impl Locator {
         if let Some(c) = &case.classname {
             candidates.push(segments(&c.replace("::", "."), &['.', '/', '\\']));
         }
-        self.locations
-            .iter()
-            .find(|(loc, _)| candidates.iter().any(|cand| contains_run(cand, loc)))
-            .map(|(_, i)| *i)
+        for len in (1..=self.longest).rev() {
+            let best = candidates
+                .iter()
+                .filter(|c| c.len() >= len)
+                .flat_map(|c| c.windows(len))
+                .filter_map(|w| self.locations.get(w).copied())
+                .min();
+            if best.is_some() {
+                return best;
+            }
+        }
+        None
     }
 }
 
@@ -214,22 +250,26 @@ fn segments(p: &str, seps: &[char]) -> Vec<String> {
     p.split(seps).filter(|s| !s.is_empty() && *s != ".").map(str::to_string).collect()
 }
 
-fn contains_run(hay: &[String], needle: &[String]) -> bool {
-    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
+/// One case kept whole, for `--format ctrf` (the only output that needs every case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    pub case: TestCase,
+    /// Index of the category the case belongs to.
+    pub category: Option<usize>,
 }
 
 /// Receives cases from result files and sums them per category.
 #[derive(Debug)]
 pub struct Aggregator {
-    locator: Locator,
+    locator: Arc<Locator>,
     /// One bucket per category, in category order.
     pub categories: Vec<Bucket>,
     /// Cases that match no category.
     pub uncategorised: Bucket,
     /// All cases.
     pub total: Bucket,
-    /// Counts per suite name (for the results summary).
-    pub suites: BTreeMap<String, Measured>,
+    /// Counts per suite name (for the results summary); sorted when the model is built.
+    pub suites: HashMap<String, Measured>,
     /// Disagreements found in the files.
     pub findings: Vec<Finding>,
     /// Category that owns the file being read (from its `results:`), if any.
@@ -239,23 +279,53 @@ pub struct Aggregator {
     pub any_results: bool,
     /// Categories that had a `results:` file read, even an empty one.
     pub had_results: Vec<bool>,
+    /// Keep every case in `cases` (memory then grows with the cases; only CTRF output asks).
+    pub keep_cases: bool,
+    pub cases: Vec<CaseRecord>,
 }
 
 impl Aggregator {
     /// An aggregator for `n` categories matched by `locator`.
-    pub fn new(n: usize, locator: Locator) -> Self {
+    pub fn new(n: usize, locator: Arc<Locator>) -> Self {
         Self {
             locator,
             categories: vec![Bucket::default(); n],
             uncategorised: Bucket::default(),
             total: Bucket::default(),
-            suites: BTreeMap::new(),
+            suites: HashMap::new(),
             findings: Vec::new(),
             owner: None,
             source: String::new(),
             any_results: false,
             had_results: vec![false; n],
+            keep_cases: false,
+            cases: Vec::new(),
         }
+    }
+
+    /// Adds `other`, which read the files after this one's, as if one aggregator read them all.
+    pub fn merge(&mut self, other: Aggregator) {
+        for (mine, theirs) in self.categories.iter_mut().zip(other.categories) {
+            mine.merge(theirs);
+        }
+        self.uncategorised.merge(other.uncategorised);
+        self.total.merge(other.total);
+        for (suite, m) in other.suites {
+            *self.suites.entry(suite).or_default() += m;
+        }
+        self.findings.extend(other.findings);
+        self.any_results |= other.any_results;
+        for (mine, theirs) in self.had_results.iter_mut().zip(other.had_results) {
+            *mine |= theirs;
+        }
+        self.cases.extend(other.cases);
+    }
+
+    /// Suites sorted by name.
+    pub fn sorted_suites(&self) -> Vec<(&String, &Measured)> {
+        let mut v: Vec<(&String, &Measured)> = self.suites.iter().collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
     }
 
     /// Starts a new results file; its cases go to `owner` when set, else by location.
@@ -273,7 +343,7 @@ impl Aggregator {
 
 impl CaseSink for Aggregator {
     fn case(&mut self, case: TestCase) {
-        let idx = self.owner.or_else(|| self.locator.locate(&case));
+        let idx = self.owner.or_else(|| self.locator.locate(&case)).filter(|&i| i < self.categories.len());
         match idx.and_then(|i| self.categories.get_mut(i)) {
             Some(b) => b.add(&case, &self.source),
             None => self.uncategorised.add(&case, &self.source),
@@ -286,6 +356,9 @@ impl CaseSink for Aggregator {
                 m.add_case(&case);
                 self.suites.insert(case.suite.clone(), m);
             }
+        }
+        if self.keep_cases {
+            self.cases.push(CaseRecord { case, category: idx });
         }
     }
 
@@ -367,5 +440,60 @@ mod tests {
         let m = f.message.unwrap();
         assert_eq!(m.lines().count(), MESSAGE_LINES + 1);
         assert!(m.ends_with('…'));
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    fn case(name: &str, outcome: Outcome, d: f64) -> TestCase {
+        TestCase {
+            suite: format!("s{}", name.len() % 3),
+            name: name.into(),
+            classname: None,
+            file: None,
+            line: None,
+            outcome,
+            flaky: false,
+            duration_s: d,
+            message: None,
+        }
+    }
+
+    // Reading in chunks and merging must equal reading everything in one aggregator.
+    #[test]
+    fn merged_chunks_equal_one_pass() {
+        let cases: Vec<TestCase> = (0..300)
+            .map(|i| {
+                let o = match i % 7 {
+                    0 => Outcome::Failed,
+                    1 => Outcome::Error,
+                    2 => Outcome::Skipped,
+                    _ => Outcome::Passed,
+                };
+                case(&format!("t{i}"), o, f64::from((i * 37) % 11))
+            })
+            .collect();
+        let loc = Arc::new(Locator::default());
+        let mut one = Aggregator::new(0, loc.clone());
+        one.begin_file("f", None);
+        for c in &cases {
+            one.case(c.clone());
+        }
+        let mut merged = Aggregator::new(0, loc.clone());
+        for chunk in cases.chunks(37) {
+            let mut part = Aggregator::new(0, loc.clone());
+            part.begin_file("f", None);
+            for c in chunk {
+                part.case(c.clone());
+            }
+            merged.merge(part);
+        }
+        assert_eq!(merged.total.measured, one.total.measured);
+        assert_eq!(merged.total.failed_cases, one.total.failed_cases);
+        assert_eq!(merged.total.failed_omitted, one.total.failed_omitted);
+        assert_eq!(merged.total.slowest, one.total.slowest);
+        assert_eq!(merged.sorted_suites(), one.sorted_suites());
     }
 }

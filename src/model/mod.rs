@@ -5,10 +5,11 @@
 
 use serde::Serialize;
 
+pub mod baseline;
 pub mod evidence;
 
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
-pub use evidence::{Aggregator, Bucket, FailedCase, Locator, Measured, SlowCase};
+pub use evidence::{Aggregator, Bucket, CaseRecord, FailedCase, Locator, Measured, SlowCase};
 
 /// Bumped when a documented field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -63,6 +64,8 @@ pub struct Report {
     pub findings: Vec<ModelFinding>,
     /// What the result files said; `null` when none were given.
     pub results: Option<ResultsView>,
+    /// Deltas against `--baseline`; `null` without one.
+    pub baseline: Option<baseline::Trend>,
 }
 
 /// A disagreement the report must show rather than hide.
@@ -341,7 +344,11 @@ pub fn build(
 
     let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
         files,
-        suites: e.suites.iter().map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m }).collect(),
+        suites: e
+            .sorted_suites()
+            .into_iter()
+            .map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m })
+            .collect(),
         all: e.total.clone(),
         uncategorised: e.uncategorised.clone(),
     });
@@ -358,6 +365,7 @@ pub fn build(
         categories,
         findings,
         results,
+        baseline: None,
     }
 }
 

@@ -59,6 +59,16 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
         let lang = kw.get::<&str>("lang")?.unwrap_or("");
         Ok(Value::safe_string(&fence(&plain(&v), lang)))
     });
+    tera.register_filter("bar", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
+        let width = kw.get::<usize>("width")?.unwrap_or(10).clamp(1, 100);
+        Ok(Value::from(v.as_f64().map_or_else(String::new, |p| bar(p, width))))
+    });
+    tera.register_filter("mermaid", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::safe_string(&mermaid_label(&plain(&v))))
+    });
+    tera.register_filter("signed", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), signed)))
+    });
     tera.register_filter("html", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_html(&plain(&v))))
     });
@@ -73,6 +83,42 @@ fn plain(v: &Value) -> String {
         Some(s) => s.to_string(),
         None if v.is_none() || v.is_undefined() => String::new(),
         None => v.to_string(),
+    }
+}
+
+/// A text progress bar: `▓▓▓▓▓▓▓░░░` for 67 %; capped at full.
+pub fn bar(percent: f64, width: usize) -> String {
+    let filled = if percent.is_finite() {
+        ((percent / 100.0) * width as f64).round().clamp(0.0, width as f64) as usize
+    } else {
+        0
+    };
+    format!("{}{}", "▓".repeat(filled), "░".repeat(width - filled))
+}
+
+/// A label safe inside a Mermaid chart's quoted string in a fenced block: no quotes, brackets,
+/// backticks or line breaks, which could end the string, the list or the fence.
+pub fn mermaid_label(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| match c {
+            '"' | '`' | '[' | ']' | '\r' | '\n' | '\\' | '<' | '>' | '{' | '}' | ';' | '#' => ' ',
+            c => c,
+        })
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("\"{}\"", collapsed.chars().take(40).collect::<String>())
+}
+
+/// `+3`, `−1` (a real minus sign), `0`.
+pub fn signed(n: f64) -> String {
+    let shown = if n.fract() == 0.0 { format!("{}", n.abs() as i64) } else { format!("{}", n.abs()) };
+    if n > 0.0 {
+        format!("+{shown}")
+    } else if n < 0.0 {
+        format!("−{shown}")
+    } else {
+        "0".into()
     }
 }
 
@@ -296,6 +342,17 @@ mod tests {
         assert_eq!(symbol("fail", true), Some("[fail]"));
         assert_eq!(symbol("not-run", true), Some("[not run]"));
         assert_eq!(symbol("bogus", true), None);
+    }
+
+    #[test]
+    fn bars_labels_and_signs() {
+        assert_eq!(bar(67.0, 10), "▓▓▓▓▓▓▓░░░");
+        assert_eq!(bar(150.0, 4), "▓▓▓▓");
+        assert_eq!(bar(0.0, 3), "░░░");
+        assert_eq!(mermaid_label("A \"b\"]\n```x"), "\"A b x\"");
+        assert_eq!(signed(3.0), "+3");
+        assert_eq!(signed(-1.0), "−1");
+        assert_eq!(signed(0.0), "0");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Rendering the model through Tera templates. No I/O happens here.
 
+pub mod badge;
 pub mod budget;
+pub mod ctrf;
 mod escape;
 pub mod filters;
+pub mod html;
 pub mod templates;
 
 use serde::Serialize;

@@ -1,0 +1,240 @@
+//! End-to-end tests of the CI outputs and helper commands: the real binary, real files.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gen-report"));
+    c.current_dir(root()).env_remove("SOURCE_DATE_EPOCH").env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    cmd().args(args).output().expect("run gen-report")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const RECONCILE: &[&str] =
+    &["tests/fixtures/reconcile", "--results", "tests/fixtures/reconcile/results/staging.xml"];
+
+// Checks --check: exit 0 on an up-to-date report, exit 1 with a unified diff on a stale one.
+#[test]
+fn check_committed_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let committed = tmp.path().join("REPORT.md");
+    let fresh = run(&["data"]);
+    std::fs::write(&committed, &fresh.stdout).unwrap();
+    let ok = run(&["data", "--check", committed.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(ok.stdout.is_empty());
+
+    let stale = text(&fresh.stdout).replace("67 of 100", "70 of 100");
+    std::fs::write(&committed, stale).unwrap();
+    let o = run(&["data", "--check", committed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = text(&o.stdout);
+    assert!(diff.contains("--- ") && diff.contains("+++ ") && diff.contains("@@"), "{diff}");
+    assert!(
+        diff.contains("-**Total tests**: 70 of 100") && diff.contains("+**Total tests**: 67 of 100"),
+        "{diff}"
+    );
+    assert!(text(&o.stderr).contains("stale"));
+    // --check writes nothing: the committed file is untouched.
+    assert!(std::fs::read_to_string(&committed).unwrap().contains("70 of 100"));
+}
+
+// Checks --github-summary: an error without the variable, an append with it.
+#[test]
+fn github_summary() {
+    let o = run(&["data", "--github-summary"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("GITHUB_STEP_SUMMARY"));
+    assert!(o.stdout.is_empty());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    std::fs::write(&summary, "## earlier step\n").unwrap();
+    for _ in 0..2 {
+        let o =
+            cmd().args(["data", "--github-summary"]).env("GITHUB_STEP_SUMMARY", &summary).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert!(o.stdout.is_empty(), "the summary gets the report, not stdout");
+    }
+    let s = std::fs::read_to_string(&summary).unwrap();
+    assert!(s.starts_with("## earlier step\n"), "appended, not replaced");
+    assert_eq!(s.matches("## 📊 Test Statistics").count(), 2);
+}
+
+// Checks --format ctrf: a CTRF document whose summary is recounted from the cases listed.
+#[test]
+fn ctrf_output() {
+    let mut args = RECONCILE.to_vec();
+    args.extend(["--format", "ctrf"]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["reportFormat"], "CTRF");
+    let r = &v["results"];
+    let tests = r["tests"].as_array().unwrap();
+    assert_eq!(r["summary"]["tests"].as_u64().unwrap() as usize, tests.len());
+    assert_eq!(tests.len(), 40);
+    let failed = tests.iter().filter(|t| t["status"] == "failed").count();
+    assert_eq!(r["summary"]["failed"], failed as u64);
+    assert_eq!(failed, 2);
+    assert!(tests.iter().all(|t| t["duration"].is_number() && t["name"].is_string()));
+    assert_eq!(r["extra"]["categories"].as_array().unwrap().len(), 5);
+    assert!(tests.iter().any(|t| t["extra"]["category"] == "GCP"));
+    // The output reads back as CTRF.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("ctrf.json");
+    std::fs::write(&f, &o.stdout).unwrap();
+    let back = run(&[f.to_str().unwrap(), "--format", "json"]);
+    let m: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert_eq!(m["totals"]["measured"]["tests"], 40);
+    assert_eq!(m["totals"]["measured"]["failures"], 2);
+}
+
+// Checks the badge: an SVG with the computed figure and the verdict's colour.
+#[test]
+fn badge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tests.svg");
+    let o = run(&["badge", "data", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("tests: 67/100"));
+    assert!(svg.contains("#dfb317"), "partly met is yellow");
+    assert!(!svg.contains("http://") || svg.matches("http://").count() == 1, "only the SVG namespace");
+}
+
+// Checks --baseline: deltas per category and in total, newly failing and fixed cases.
+#[test]
+fn baseline_trend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("previous.json");
+    let mut args = RECONCILE.to_vec();
+    args.extend(["--format", "json"]);
+    std::fs::write(&base, run(&args).stdout).unwrap();
+    // Now without the staging results: 12 tests fewer measured, staging back to declared.
+    let o = run(&["tests/fixtures/reconcile", "--baseline", base.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t = &v["baseline"];
+    assert_eq!(t["tests"], 3, "67 declared+measured now vs 64 before");
+    assert_eq!(t["passed"], -12);
+    assert_eq!(t["failed"], 0);
+    let staging = t["categories"].as_array().unwrap().iter().find(|c| c["name"] == "Staging").unwrap();
+    assert_eq!(staging["tests"], 3);
+    let md = run(&["tests/fixtures/reconcile", "--baseline", base.to_str().unwrap()]);
+    assert!(text(&md.stdout).contains("## 📉 Trend Against the Baseline"));
+    assert!(text(&md.stdout).contains("| Passed | −12 |"));
+    // A baseline that is not a model is a clear error.
+    std::fs::write(&base, "{\"nope\": 1}").unwrap();
+    let bad = run(&["data", "--baseline", base.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("previous.json") && bad.stdout.is_empty());
+}
+
+// Checks schema, init, templates list/export, completions and the man page.
+#[test]
+fn helper_commands() {
+    let s = run(&["schema"]);
+    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    assert_eq!(v["category"]["required"], serde_json::json!(["name", "target", "tests"]));
+    assert_eq!(v["report"]["additionalProperties"], false);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let o = run(&["init", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let r = run(&[dir.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(text(&r.stdout).contains("22 tests of a 30 target"));
+    let again = run(&["init", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "init never overwrites");
+
+    let list = text(&run(&["templates", "list"]).stdout);
+    assert!(list.contains("report.md") && list.contains("summary.md"));
+    let exported = tmp.path().join("mine.md");
+    let e = run(&["templates", "export", "report.md", "-o", exported.to_str().unwrap()]);
+    assert_eq!(e.status.code(), Some(0));
+    let body = std::fs::read_to_string(&exported).unwrap();
+    assert!(body.contains("{% block statistics %}"));
+    // The exported template renders the same report as the built-in.
+    let mine = run(&["data", "--template", exported.to_str().unwrap()]);
+    assert_eq!(mine.stdout, run(&["data"]).stdout);
+
+    assert!(text(&run(&["completions", "bash"]).stdout).contains("gen-report"));
+    assert!(text(&run(&["completions", "zsh"]).stdout).contains("#compdef gen-report"));
+    assert!(text(&run(&["man"]).stdout).contains(".TH gen-report"));
+}
+
+// Checks that the Mermaid chart keeps hostile names inside its labels and its fence.
+#[test]
+fn chart_labels_are_contained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    std::fs::create_dir_all(data.join("categories")).unwrap();
+    std::fs::write(data.join("report.yaml"), "title: T\n").unwrap();
+    std::fs::write(
+        data.join("categories/x.yaml"),
+        "name: \"A\\\"] ``` end\\nline [x]\"\ntarget: 2\ntests: 1\n",
+    )
+    .unwrap();
+    let o = run(&[data.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let md = text(&o.stdout);
+    let chart = md.split("```mermaid").nth(1).unwrap().split("\n```").next().unwrap();
+    assert!(
+        chart.contains("x-axis [\"A end line x \"]") || chart.contains("x-axis [\"A end line x\"]"),
+        "{chart}"
+    );
+    assert_eq!(md.matches("```").count() % 2, 0, "fences balanced");
+}
+
+// Checks that -o never overwrites an input the report is computed from.
+#[test]
+fn output_over_an_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("categories")).unwrap();
+    std::fs::write(data.join("report.yaml"), "title: T\n").unwrap();
+    std::fs::write(data.join("categories/a.yaml"), "name: A\ntarget: 1\ntests: 1\n").unwrap();
+    for victim in ["report.yaml", "categories/a.yaml"] {
+        let p = data.join(victim);
+        let before = std::fs::read(&p).unwrap();
+        let o = run(&[data.to_str().unwrap(), "-o", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{victim}");
+        assert!(text(&o.stderr).contains("refusing"), "{}", text(&o.stderr));
+        assert_eq!(std::fs::read(&p).unwrap(), before, "{victim} untouched");
+    }
+    // The same file reached through `..` is the same file.
+    let sneaky = data.join("categories/../report.yaml");
+    assert_eq!(run(&[data.to_str().unwrap(), "-o", sneaky.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        run(&[data.to_str().unwrap(), "-o", data.join("R.md").to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}
+
+// Checks --format html through the binary: a standalone page, no script, hostile data as text.
+#[test]
+fn html_output() {
+    let o = run(&["tests/fixtures/markdown_tables_well_formed", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let page = text(&o.stdout);
+    assert!(page.starts_with("<!doctype html>") || page.starts_with("<!DOCTYPE html>"), "{}", &page[..60]);
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(page.contains("<table"));
+    assert!(!page.to_lowercase().contains("<script"), "no script element");
+    assert!(page.contains("&lt;script&gt;"), "the injected tag is shown as text");
+    assert!(!page.to_lowercase().contains("href=\"javascript"), "no javascript: link survives as a link");
+    assert!(page.contains("[x](javascript:alert(1))"), "it is shown as text");
+}
