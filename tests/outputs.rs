@@ -238,3 +238,41 @@ fn html_output() {
     assert!(!page.to_lowercase().contains("href=\"javascript"), "no javascript: link survives as a link");
     assert!(page.contains("[x](javascript:alert(1))"), "it is shown as text");
 }
+
+// Checks --budget end to end on 100,000 failures in 5,000 suites: the Markdown fits the preset,
+// stays well-formed, and says what it left out.
+#[test]
+fn budget_on_a_huge_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("junit.xml");
+    let mut xml = String::from("<testsuites>\n");
+    for s in 0..5000 {
+        xml.push_str(&format!("<testsuite name=\"suite {s:04}\">\n"));
+        for i in 0..20 {
+            xml.push_str(&format!(
+                "<testcase name=\"t{i}\" time=\"0.{i}\"><failure message=\"boom {s}/{i}\">trace line 1\ntrace line 2</failure></testcase>\n"
+            ));
+        }
+        xml.push_str("</testsuite>\n");
+    }
+    xml.push_str("</testsuites>\n");
+    std::fs::write(&f, xml).unwrap();
+    let full = run(&[f.to_str().unwrap()]);
+    assert_eq!(full.status.code(), Some(0), "{}", text(&full.stderr));
+    assert!(full.stdout.len() > 65_000, "the full report is over the comment limit");
+    for (preset, limit, chars) in
+        [("comment", 65_000, true), ("check", 65_000, false), ("20000", 20_000, false)]
+    {
+        let o = run(&[f.to_str().unwrap(), "--budget", preset]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let md = text(&o.stdout);
+        let size = if chars { md.chars().count() } else { md.len() };
+        eprintln!("--budget {preset}: {} bytes in, {size} out", full.stdout.len());
+        assert!(size <= limit, "{preset}: {size} > {limit}");
+        assert!(md.contains("This report was shortened"), "{preset}: visible notice");
+        assert!(md.contains("**Result**: ❌ 100000 tests failed"), "{preset}: the verdict stays");
+        assert_eq!(md.matches("<details>").count(), md.matches("</details>").count());
+        assert_eq!(md.lines().filter(|l| l.starts_with("```")).count() % 2, 0);
+        assert!(text(&o.stderr).contains("shortened"));
+    }
+}

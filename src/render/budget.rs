@@ -129,7 +129,7 @@ pub fn fit(markdown: &str, budget: &Budget) -> Fitted {
     Doc::parse(src, budget.unit).shrink(budget)
 }
 
-/// Step 2's cuts, from gentle to drastic.
+/// Step 2's last cuts, from gentle to drastic (after halving down from the longest group).
 const CUTS: [usize; 4] = [20, 10, 5, 1];
 /// Dropped sections named in the notice; the rest are counted.
 const NAMED_SECTIONS: usize = 3;
@@ -643,7 +643,18 @@ impl<'a> Doc<'a> {
         if let Some(f) = self.finish_if_fits(budget) {
             return f;
         }
-        for k in CUTS {
+        // Halve from the longest group down to the fixed cuts, so a roomy budget (1 MB) keeps
+        // thousands of failures rather than twenty: each cut is cheap, a check is a sum.
+        let longest =
+            self.groups().map(|g| g.items.iter().filter(|i| i.kept && !i.pinned).count()).max().unwrap_or(0);
+        let mut cuts = Vec::new();
+        let mut k = longest / 2;
+        while k > CUTS[0] {
+            cuts.push(k);
+            k /= 2;
+        }
+        cuts.extend(CUTS);
+        for k in cuts {
             self.groups().for_each(|g| g.cut(k));
             if let Some(f) = self.finish_if_fits(budget) {
                 return f;
