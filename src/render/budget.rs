@@ -1107,12 +1107,13 @@ mod tests {
         }
         md.push_str("Tail.\n");
         let f = fit_ok(&md, bytes(md.len() / 3));
-        assert_eq!(f.omitted, ["80 more table rows", "80 more list items", "80 failure details"]);
-        assert!(f.text.contains("- item 019") && !f.text.contains("- item 020"));
-        assert!(f.text.contains(&format!("- item 019 {}\n- … and 80 more\n\n3. first", "l".repeat(40))));
-        assert!(f.text.contains("| … and 80 more |  |\n| **Total** | 100 |\n"));
-        assert!(f.text.contains("test_19<") && !f.text.contains("test_20<"));
-        assert!(f.text.contains("</details>\n\n… and 80 more failure details not shown\n\nTail.\n"));
+        // Halving from 100: 50 does not fit, 25 does.
+        assert_eq!(f.omitted, ["75 more table rows", "75 more list items", "75 failure details"]);
+        assert!(f.text.contains("- item 024") && !f.text.contains("- item 025"));
+        assert!(f.text.contains(&format!("- item 024 {}\n- … and 75 more\n\n3. first", "l".repeat(40))));
+        assert!(f.text.contains("| … and 75 more |  |\n| **Total** | 100 |\n"));
+        assert!(f.text.contains("test_24<") && !f.text.contains("test_25<"));
+        assert!(f.text.contains("</details>\n\n… and 75 more failure details not shown\n\nTail.\n"));
 
         // Tighter: down to one item each; the ordered list keeps its numbering style.
         let f = fit_ok(&md, bytes(800));
