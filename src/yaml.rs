@@ -41,6 +41,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        // `!!python/object`, `!foo`: a manifest is data, and a tag we do not know is a mistake.
+        reject_unsupported_tags: true,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
@@ -61,7 +63,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
         // what that key expects. (Not for errors about the mapping as a whole.)
         let about_value = !raw.starts_with("missing field")
             && !raw.starts_with("unknown field")
-            && !raw.starts_with("duplicate");
+            && !raw.starts_with("duplicate")
+            && !is_limit(raw);
         if about_value
             && let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
             && !message.contains(&format!("`{key}`"))
@@ -104,8 +107,33 @@ fn strip_location(msg: &str) -> &str {
     }
 }
 
+/// Whether the library refused the document for breaking one of our limits.
+fn is_limit(msg: &str) -> bool {
+    msg.starts_with("budget breached") || msg.starts_with("recursion limit exceeded")
+}
+
 /// Rewords library messages into what the user must write instead.
 fn explain(msg: &str, fields: &[(&str, &str)]) -> String {
+    if let Some(rest) = msg.strip_prefix("budget breached: ") {
+        let what = rest.split([' ', '{']).next().unwrap_or(rest);
+        return match what {
+            "Depth" => format!("nesting deeper than {MAX_DEPTH} levels: expected at most {MAX_DEPTH} levels"),
+            "Nodes" | "Events" => {
+                "too many YAML nodes: expected a manifest of a few thousand entries at most".into()
+            }
+            "ScalarBytes" => "text values too long: expected at most 64 MiB of text in all".into(),
+            "Documents" => "more than one YAML document: expected one mapping per file".into(),
+            other => {
+                format!("the document exceeds a safety limit ({other}): expected a smaller, simpler manifest")
+            }
+        };
+    }
+    if msg.starts_with("unsupported tag") {
+        return format!("{msg}: expected plain YAML values (the standard `!!str`, `!!int`, … tags at most)");
+    }
+    if msg.starts_with("recursion limit exceeded") {
+        return format!("nesting too deep: expected at most {MAX_DEPTH} levels");
+    }
     if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("duplicate key `{key}`: each key may appear once");
@@ -195,6 +223,27 @@ mod tests {
     fn empty_and_comment_only_files_are_errors() {
         assert!(parse::<T>("", &[]).unwrap_err().message.contains("empty"));
         assert!(parse::<T>("# nothing\n", &[]).unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn custom_tags_are_refused() {
+        let e = parse::<T>("target: !foo 3\n", &[("target", "a whole number")]).unwrap_err();
+        assert!(e.message.contains("unsupported tag `!foo`"), "{}", e.message);
+        assert_eq!((e.line, e.column), (Some(1), Some(14)));
+        let e = parse::<serde_json::Value>("x: !!python/object:os.system [ls]\n", &[]).unwrap_err();
+        assert!(e.message.contains("unsupported tag `!!python/object:os.system`"), "{}", e.message);
+        assert_eq!(parse::<T>("target: !!int 3\n", &[]).unwrap().target, 3);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_in_words() {
+        let flow = format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse::<serde_json::Value>(&flow, &[]).unwrap_err();
+        assert_eq!(e.message, "nesting too deep: expected at most 64 levels");
+        let block: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let e = parse::<serde_json::Value>(&block, &[]).unwrap_err();
+        assert_eq!(e.message, "nesting deeper than 64 levels: expected at most 64 levels");
+        assert_eq!(e.line, Some(65));
     }
 
     #[test]
