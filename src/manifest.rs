@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -617,10 +618,46 @@ fn warn_figures(text: &Text, file: &Path, warnings: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Largest manifest read, in bytes: real manifests are a few KB; this bounds time and memory.
+pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Reads a file as UTF-8 text, stripping a BOM.
+///
+/// Only regular files (or symlinks to them) are opened: a FIFO or device named like a manifest
+/// would block or never end. Files larger than [`MAX_MANIFEST_BYTES`] are refused unread.
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(&e))))?;
+    let cannot =
+        |e: &std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(e)));
+    let meta = fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        let what =
+            if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(Diagnostic::error(
+            path,
+            None,
+            format!("cannot read the file: it is {what}; expected a regular file"),
+        ));
+    }
+    let too_big = |size: u64| {
+        Diagnostic::error(
+            path,
+            None,
+            format!(
+                "the file is {size} bytes: expected a manifest of at most {MAX_MANIFEST_BYTES} bytes (10 MiB)"
+            ),
+        )
+    };
+    if meta.len() > MAX_MANIFEST_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    // The file may grow between the check and the read: never read more than the limit.
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
@@ -728,6 +765,29 @@ mod tests {
         let e = yaml::parse::<RawCategory>(y, CATEGORY_FIELDS).err().unwrap();
         assert!(e.message.contains("done"), "{}", e.message);
         assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn read_text_refuses_what_is_not_a_small_regular_file() {
+        let d = tempfile::tempdir().unwrap();
+        let e = read_text(d.path()).unwrap_err();
+        assert!(e.message.contains("it is a directory; expected a regular file"), "{}", e.message);
+        let big = d.path().join("big.yaml");
+        let f = fs::File::create(&big).unwrap();
+        f.set_len(MAX_MANIFEST_BYTES + 1).unwrap();
+        let e = read_text(&big).unwrap_err();
+        assert!(e.message.contains("expected a manifest of at most 10485760 bytes"), "{}", e.message);
+        f.set_len(3).unwrap();
+        assert_eq!(read_text(&big).unwrap(), "\0\0\0");
+        #[cfg(unix)]
+        {
+            let fifo = d.path().join("fifo.yaml");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+            if made {
+                let e = read_text(&fifo).unwrap_err();
+                assert!(e.message.contains("not a regular file"), "{}", e.message);
+            }
+        }
     }
 
     #[test]
