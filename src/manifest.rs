@@ -405,6 +405,29 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     Ok(Manifests { root: root.to_path_buf(), report, categories, warnings })
 }
 
+/// Parses and validates the text of one category manifest as if read from `file` (its slug is
+/// the file stem). For tools and fuzzing; [`load_dir`] is the way to read a data directory.
+///
+/// # Errors
+/// Every problem found, as diagnostics naming `file`.
+pub fn parse_category_str(text: &str, file: &Path) -> Result<Category, Vec<Diagnostic>> {
+    let raw = yaml::parse::<RawCategory>(text, CATEGORY_FIELDS).map_err(|e| vec![e.at(file)])?;
+    let slug = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    validate_category(raw, slug, file, &mut errors, &mut warnings).ok_or(errors)
+}
+
+/// Parses and validates the text of a `report.yaml` as if read from `file`. For tools and
+/// fuzzing; [`load_dir`] is the way to read a data directory.
+///
+/// # Errors
+/// Every problem found, as diagnostics naming `file`.
+pub fn parse_report_str(text: &str, file: &Path) -> Result<ReportManifest, Vec<Diagnostic>> {
+    let raw = yaml::parse::<RawReport>(text, REPORT_FIELDS).map_err(|e| vec![e.at(file)])?;
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    validate_report(raw, file, &mut errors, &mut warnings).ok_or(errors)
+}
+
 impl Manifests {
     /// No manifests: zero-config mode, where result files are summarised on their own.
     pub fn results_only() -> Self {
@@ -788,6 +811,18 @@ mod tests {
                 assert!(e.message.contains("not a regular file"), "{}", e.message);
             }
         }
+    }
+
+    #[test]
+    fn parse_str_functions_validate_like_load_dir() {
+        let c = parse_category_str("name: A\ntarget: 2\ntests: 1\n", Path::new("c/auth.yaml")).unwrap();
+        assert_eq!((c.slug.as_str(), c.target, c.tests), ("auth", 2, 1));
+        let e =
+            parse_category_str("name: A\ntarget: 2\ntests: 1\nvalue: -1\n", Path::new("a.yaml")).unwrap_err();
+        assert_eq!(e[0].line, Some(4));
+        let r = parse_report_str("title: T\ncurrency: EUR\n", Path::new("report.yaml")).unwrap();
+        assert_eq!(r.currency, "EUR");
+        assert!(parse_report_str("title: T\ncurrency: euro\n", Path::new("report.yaml")).is_err());
     }
 
     #[test]
