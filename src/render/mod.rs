@@ -52,6 +52,12 @@ fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
             let span = r.span();
             (name.to_string(), Some((span.start_line, span.start_col + 1)), r.message().to_string())
         }
+        // Cycles and missing parents name the template at fault, which may not be the one
+        // being rendered (every template of a --templates directory is loaded).
+        tera::ErrorKind::CircularInclude { tpl, .. } | tera::ErrorKind::CircularExtend { tpl, .. } => {
+            (tpl.clone(), None, e.to_string())
+        }
+        tera::ErrorKind::MissingParent { current, .. } => (current.clone(), None, e.to_string()),
         // Validation errors (unknown filter, missing parent) arrive pre-rendered as
         // "error: MSG\n --> NAME:LINE:COL\n..."; recover their parts.
         _ => match parse_rendered(&e.to_string()) {
