@@ -683,6 +683,8 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
+        // Manifests are read with lone CRs as line breaks, so snippets show the line reported.
+        Ok(s) if is_yaml(path) => Ok(yaml::lone_cr_to_lf(s).into_owned()),
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let (line, col) = line_col(bytes, e.valid_up_to());

@@ -29,6 +29,7 @@ impl YamlError {
 ///
 /// `fields` are the keys `T` accepts, used for "did you mean" hints on unknown keys.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) -> Result<T, YamlError> {
+    let text = &*lone_cr_to_lf(text);
     if text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---"
@@ -86,6 +87,25 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
             column: loc.map(|l| l.column()).filter(|&c| c > 0),
         }
     })
+}
+
+/// YAML counts a lone `\r` (old Mac line ending) as a line break, `str::lines` does not: turn
+/// each into `\n` so that the positions the parser reports are the lines we print. (YAML reads
+/// every line break in content as `\n` anyway, so the meaning is unchanged.)
+pub(crate) fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// The mapping key written on 1-based `line`, if the line is `key: value`.
@@ -244,6 +264,15 @@ mod tests {
         let e = parse::<serde_json::Value>(&block, &[]).unwrap_err();
         assert_eq!(e.message, "nesting deeper than 64 levels: expected at most 64 levels");
         assert_eq!(e.line, Some(65));
+    }
+
+    #[test]
+    fn lone_cr_is_a_line_break_we_count() {
+        // Found by fuzzing: the parser reported line 4 of a text that `lines()` sees as one line.
+        let e = parse::<T>("# c\r\r\rtarget: x\r", &[("target", "a whole number")]).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("`target`"), "{}", e.message);
+        assert_eq!(lone_cr_to_lf("a\r\nb\rc"), "a\r\nb\nc");
     }
 
     #[test]
