@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -407,6 +408,29 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     Ok(Manifests { root: root.to_path_buf(), report, categories, warnings })
 }
 
+/// Parses and validates the text of one category manifest as if read from `file` (its slug is
+/// the file stem). For tools and fuzzing; [`load_dir`] is the way to read a data directory.
+///
+/// # Errors
+/// Every problem found, as diagnostics naming `file`.
+pub fn parse_category_str(text: &str, file: &Path) -> Result<Category, Vec<Diagnostic>> {
+    let raw = yaml::parse::<RawCategory>(text, CATEGORY_FIELDS).map_err(|e| vec![e.at(file)])?;
+    let slug = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    validate_category(raw, slug, file, &mut errors, &mut warnings).ok_or(errors)
+}
+
+/// Parses and validates the text of a `report.yaml` as if read from `file`. For tools and
+/// fuzzing; [`load_dir`] is the way to read a data directory.
+///
+/// # Errors
+/// Every problem found, as diagnostics naming `file`.
+pub fn parse_report_str(text: &str, file: &Path) -> Result<ReportManifest, Vec<Diagnostic>> {
+    let raw = yaml::parse::<RawReport>(text, REPORT_FIELDS).map_err(|e| vec![e.at(file)])?;
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    validate_report(raw, file, &mut errors, &mut warnings).ok_or(errors)
+}
+
 impl Manifests {
     /// No manifests: zero-config mode, where result files are summarised on their own.
     pub fn results_only() -> Self {
@@ -620,12 +644,50 @@ fn warn_figures(text: &Text, file: &Path, warnings: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Largest manifest read, in bytes: real manifests are a few KB; this bounds time and memory.
+pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Reads a file as UTF-8 text, stripping a BOM.
+///
+/// Only regular files (or symlinks to them) are opened: a FIFO or device named like a manifest
+/// would block or never end. Files larger than [`MAX_MANIFEST_BYTES`] are refused unread.
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(&e))))?;
+    let cannot =
+        |e: &std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(e)));
+    let meta = fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        let what =
+            if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(Diagnostic::error(
+            path,
+            None,
+            format!("cannot read the file: it is {what}; expected a regular file"),
+        ));
+    }
+    let too_big = |size: u64| {
+        Diagnostic::error(
+            path,
+            None,
+            format!(
+                "the file is {size} bytes: expected a manifest of at most {MAX_MANIFEST_BYTES} bytes (10 MiB)"
+            ),
+        )
+    };
+    if meta.len() > MAX_MANIFEST_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    // The file may grow between the check and the read: never read more than the limit.
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
+        // Manifests are read with lone CRs as line breaks, so snippets show the line reported.
+        Ok(s) if is_yaml(path) => Ok(yaml::lone_cr_to_lf(s).into_owned()),
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let (line, col) = line_col(bytes, e.valid_up_to());
@@ -731,6 +793,41 @@ mod tests {
         let e = yaml::parse::<RawCategory>(y, CATEGORY_FIELDS).err().unwrap();
         assert!(e.message.contains("done"), "{}", e.message);
         assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn read_text_refuses_what_is_not_a_small_regular_file() {
+        let d = tempfile::tempdir().unwrap();
+        let e = read_text(d.path()).unwrap_err();
+        assert!(e.message.contains("it is a directory; expected a regular file"), "{}", e.message);
+        let big = d.path().join("big.yaml");
+        let f = fs::File::create(&big).unwrap();
+        f.set_len(MAX_MANIFEST_BYTES + 1).unwrap();
+        let e = read_text(&big).unwrap_err();
+        assert!(e.message.contains("expected a manifest of at most 10485760 bytes"), "{}", e.message);
+        f.set_len(3).unwrap();
+        assert_eq!(read_text(&big).unwrap(), "\0\0\0");
+        #[cfg(unix)]
+        {
+            let fifo = d.path().join("fifo.yaml");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+            if made {
+                let e = read_text(&fifo).unwrap_err();
+                assert!(e.message.contains("not a regular file"), "{}", e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn parse_str_functions_validate_like_load_dir() {
+        let c = parse_category_str("name: A\ntarget: 2\ntests: 1\n", Path::new("c/auth.yaml")).unwrap();
+        assert_eq!((c.slug.as_str(), c.target, c.tests), ("auth", 2, 1));
+        let e =
+            parse_category_str("name: A\ntarget: 2\ntests: 1\nvalue: -1\n", Path::new("a.yaml")).unwrap_err();
+        assert_eq!(e[0].line, Some(4));
+        let r = parse_report_str("title: T\ncurrency: EUR\n", Path::new("report.yaml")).unwrap();
+        assert_eq!(r.currency, "EUR");
+        assert!(parse_report_str("title: T\ncurrency: euro\n", Path::new("report.yaml")).is_err());
     }
 
     #[test]

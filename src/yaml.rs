@@ -29,6 +29,7 @@ impl YamlError {
 ///
 /// `fields` are the keys `T` accepts, used for "did you mean" hints on unknown keys.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) -> Result<T, YamlError> {
+    let text = &*lone_cr_to_lf(text);
     if text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---"
@@ -41,6 +42,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        // `!!python/object`, `!foo`: a manifest is data, and a tag we do not know is a mistake.
+        reject_unsupported_tags: true,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
@@ -61,7 +64,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
         // what that key expects. (Not for errors about the mapping as a whole.)
         let about_value = !raw.starts_with("missing field")
             && !raw.starts_with("unknown field")
-            && !raw.starts_with("duplicate");
+            && !raw.starts_with("duplicate")
+            && !is_limit(raw);
         if about_value
             && let Some(key) = loc.and_then(|l| key_on_line(text, l.line()))
             && !message.contains(&format!("`{key}`"))
@@ -85,6 +89,25 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, fields: &[(&str, &str)]) ->
     })
 }
 
+/// YAML counts a lone `\r` (old Mac line ending) as a line break, `str::lines` does not: turn
+/// each into `\n` so that the positions the parser reports are the lines we print. (YAML reads
+/// every line break in content as `\n` anyway, so the meaning is unchanged.)
+pub(crate) fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// The mapping key written on 1-based `line`, if the line is `key: value`.
 fn key_on_line(text: &str, line: u64) -> Option<String> {
     let l = text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
@@ -104,8 +127,33 @@ fn strip_location(msg: &str) -> &str {
     }
 }
 
+/// Whether the library refused the document for breaking one of our limits.
+fn is_limit(msg: &str) -> bool {
+    msg.starts_with("budget breached") || msg.starts_with("recursion limit exceeded")
+}
+
 /// Rewords library messages into what the user must write instead.
 fn explain(msg: &str, fields: &[(&str, &str)]) -> String {
+    if let Some(rest) = msg.strip_prefix("budget breached: ") {
+        let what = rest.split([' ', '{']).next().unwrap_or(rest);
+        return match what {
+            "Depth" => format!("nesting deeper than {MAX_DEPTH} levels: expected at most {MAX_DEPTH} levels"),
+            "Nodes" | "Events" => {
+                "too many YAML nodes: expected a manifest of a few thousand entries at most".into()
+            }
+            "ScalarBytes" => "text values too long: expected at most 64 MiB of text in all".into(),
+            "Documents" => "more than one YAML document: expected one mapping per file".into(),
+            other => {
+                format!("the document exceeds a safety limit ({other}): expected a smaller, simpler manifest")
+            }
+        };
+    }
+    if msg.starts_with("unsupported tag") {
+        return format!("{msg}: expected plain YAML values (the standard `!!str`, `!!int`, … tags at most)");
+    }
+    if msg.starts_with("recursion limit exceeded") {
+        return format!("nesting too deep: expected at most {MAX_DEPTH} levels");
+    }
     if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("duplicate key `{key}`: each key may appear once");
@@ -195,6 +243,36 @@ mod tests {
     fn empty_and_comment_only_files_are_errors() {
         assert!(parse::<T>("", &[]).unwrap_err().message.contains("empty"));
         assert!(parse::<T>("# nothing\n", &[]).unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn custom_tags_are_refused() {
+        let e = parse::<T>("target: !foo 3\n", &[("target", "a whole number")]).unwrap_err();
+        assert!(e.message.contains("unsupported tag `!foo`"), "{}", e.message);
+        assert_eq!((e.line, e.column), (Some(1), Some(14)));
+        let e = parse::<serde_json::Value>("x: !!python/object:os.system [ls]\n", &[]).unwrap_err();
+        assert!(e.message.contains("unsupported tag `!!python/object:os.system`"), "{}", e.message);
+        assert_eq!(parse::<T>("target: !!int 3\n", &[]).unwrap().target, 3);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_in_words() {
+        let flow = format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse::<serde_json::Value>(&flow, &[]).unwrap_err();
+        assert_eq!(e.message, "nesting too deep: expected at most 64 levels");
+        let block: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let e = parse::<serde_json::Value>(&block, &[]).unwrap_err();
+        assert_eq!(e.message, "nesting deeper than 64 levels: expected at most 64 levels");
+        assert_eq!(e.line, Some(65));
+    }
+
+    #[test]
+    fn lone_cr_is_a_line_break_we_count() {
+        // Found by fuzzing: the parser reported line 4 of a text that `lines()` sees as one line.
+        let e = parse::<T>("# c\r\r\rtarget: x\r", &[("target", "a whole number")]).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("`target`"), "{}", e.message);
+        assert_eq!(lone_cr_to_lf("a\r\nb\rc"), "a\r\nb\nc");
     }
 
     #[test]

@@ -45,7 +45,34 @@ pub fn render<C: Serialize>(
         )));
     }
     let ctx = Context::from_serialize(context).map_err(|e| template_error(set, template, &e))?;
-    tera.render(template, &ctx).map_err(|e| template_error(set, template, &e))
+    let mut out = Capped(Vec::new());
+    tera.render_to(template, &ctx, &mut out).map_err(|e| template_error(set, template, &e))?;
+    String::from_utf8(out.0)
+        .map_err(|_| Error::Usage(format!("template `{template}` rendered invalid UTF-8")))
+}
+
+/// Largest rendered output: far beyond any real report, small enough that a runaway template
+/// loop fails with a message instead of filling memory.
+pub const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// A buffer that refuses to grow beyond [`MAX_OUTPUT_BYTES`] (Tera renders into it as it goes).
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_OUTPUT_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the rendered output exceeds {} MiB: expected a template whose loops are bounded",
+                MAX_OUTPUT_BYTES >> 20
+            )));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Turns a Tera error into ours, with the template's file, line and column.
@@ -56,6 +83,12 @@ fn template_error(set: &TemplateSet, fallback: &str, e: &tera::Error) -> Error {
             let span = r.span();
             (name.to_string(), Some((span.start_line, span.start_col + 1)), r.message().to_string())
         }
+        // Cycles and missing parents name the template at fault, which may not be the one
+        // being rendered (every template of a --templates directory is loaded).
+        tera::ErrorKind::CircularInclude { tpl, .. } | tera::ErrorKind::CircularExtend { tpl, .. } => {
+            (tpl.clone(), None, e.to_string())
+        }
+        tera::ErrorKind::MissingParent { current, .. } => (current.clone(), None, e.to_string()),
         // Validation errors (unknown filter, missing parent) arrive pre-rendered as
         // "error: MSG\n --> NAME:LINE:COL\n..."; recover their parts.
         _ => match parse_rendered(&e.to_string()) {

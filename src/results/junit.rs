@@ -483,8 +483,16 @@ impl Parser<'_, '_, '_, '_> {
         decoder: Decoder,
     ) -> Result<Cow<'a, str>, ResultsError> {
         attr.decode_and_unescape_value(decoder).map_err(|err| {
+            use quick_xml::escape::EscapeError;
             let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-            self.syntax(at, format!("attribute `{key}`: {err}"))
+            let what = match err {
+                quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => format!(
+                    "undeclared entity `&{name};` (only the five predefined XML entities are accepted; \
+                     DTD entities are never expanded)"
+                ),
+                other => other.to_string(),
+            };
+            self.syntax(at, format!("attribute `{key}`: {what}"))
         })
     }
 

@@ -197,6 +197,13 @@ pub fn read_file_with(
     sink: &mut dyn CaseSink,
     opts: &ReadOptions,
 ) -> Result<FileSummary, ResultsError> {
+    // Opening a FIFO blocks until a writer comes, and a device may never end: refuse both.
+    let meta = std::fs::metadata(path).map_err(|e| ResultsError::io(path, e))?;
+    if !meta.is_file() {
+        let what =
+            if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        return Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason: format!("it is {what}") });
+    }
     let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
     (&file).take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(|e| ResultsError::io(path, e))?;
