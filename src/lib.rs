@@ -273,6 +273,18 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             (manifest::Manifests::results_only(), files)
         }
     };
+    // Before anything is printed or read further: never write over what we read.
+    if let Some(dest) = &options.output {
+        let mut read: Vec<&Path> = vec![&manifests.report.file];
+        read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
+        read.extend(files.iter().map(|(p, _)| p.as_path()));
+        read.extend(options.baseline.as_deref());
+        if let Some(t) = &options.template {
+            read.push(Path::new(t));
+        }
+        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+    }
+
     print_diagnostics(err, &manifests.warnings);
     let declared_results = manifests.categories.iter().any(|c| c.results.is_some());
     let keep_cases = options.format == Format::Ctrf && options.command == Command::Render;
@@ -317,17 +329,6 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             return Ok(Outcome { report: Some(report), stale: false });
         }
         _ => {}
-    }
-
-    if let Some(dest) = &options.output {
-        let mut read: Vec<&Path> = vec![&manifests.report.file];
-        read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
-        read.extend(files.iter().map(|(p, _)| p.as_path()));
-        read.extend(options.baseline.as_deref());
-        if let Some(t) = &options.template {
-            read.push(Path::new(t));
-        }
-        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
     }
 
     let markdown = |report: &model::Report| -> Result<String, Error> {
@@ -579,7 +580,7 @@ pub fn describe(e: &Error) -> String {
                 s.push_str(&format!(": {cause}"));
                 source = cause.source();
             }
-            s.push('\n');
+            s.push_str("; nothing was written\n");
             s
         }
     }

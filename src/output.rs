@@ -56,7 +56,7 @@ pub fn refuse_inputs(dest: &Path, inputs: &[&Path], templates: Option<&Path>) ->
     let dest_real = fs::canonicalize(dest).unwrap_or_else(|_| dir.join(name));
     if let Some(input) = inputs.iter().find(|i| fs::canonicalize(i).is_ok_and(|i| i == dest_real)) {
         return Err(Error::Usage(format!(
-            "refusing to write the report over its input `{}`: choose another output path",
+            "`{}` is an input: refusing to write the report over it; choose another output path",
             input.display()
         )));
     }
