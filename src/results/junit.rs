@@ -318,7 +318,8 @@ impl Parser<'_, '_, '_, '_> {
     ) -> Result<(), ResultsError> {
         // `<` is never allowed inside a tag, even in a quoted attribute value; quick-xml
         // would accept it, expat and the spec do not.
-        if let Some(i) = e.iter().position(|&b| b == b'<') {
+        // memchr: this runs over every tag's bytes, and a byte loop here cost ~10% of a 1M-case run.
+        if let Some(i) = memchr::memchr(b'<', e) {
             return Err(self.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
         }
         if self.stack.len() >= MAX_DEPTH {
