@@ -441,25 +441,6 @@ mod tests {
         assert_eq!(m.lines().count(), MESSAGE_LINES + 1);
         assert!(m.ends_with('…'));
     }
-}
-
-#[cfg(test)]
-mod merge_tests {
-    use super::*;
-
-    fn case(name: &str, outcome: Outcome, d: f64) -> TestCase {
-        TestCase {
-            suite: format!("s{}", name.len() % 3),
-            name: name.into(),
-            classname: None,
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
-            duration_s: d,
-            message: None,
-        }
-    }
 
     // Reading in chunks and merging must equal reading everything in one aggregator.
     #[test]
@@ -472,7 +453,11 @@ mod merge_tests {
                     2 => Outcome::Skipped,
                     _ => Outcome::Passed,
                 };
-                case(&format!("t{i}"), o, f64::from((i * 37) % 11))
+                {
+                    let mut c = case(&format!("t{i}"), None, None, o, f64::from((i * 37) % 11));
+                    c.suite = format!("s{}", i % 3);
+                    c
+                }
             })
             .collect();
         let loc = Arc::new(Locator::default());

@@ -125,24 +125,14 @@ pub fn signed(n: f64) -> String {
 /// Escapes text for use inside raw HTML (where Markdown escapes do not apply); line breaks
 /// become spaces so the HTML block cannot end early.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' | '\n' => out.push(' '),
-            // Keep `*`, `_`, `` ` `` literal even where a renderer looks for Markdown in HTML.
-            '*' => out.push_str("&#42;"),
-            '_' => out.push_str("&#95;"),
-            '`' => out.push_str("&#96;"),
-            '|' => out.push_str("&#124;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    // HTML's own escapes, then what else could break out: a line break would end the HTML block;
+    // `*`, `_`, `` ` `` and `|` stay literal even where a renderer looks for Markdown in HTML.
+    super::html::escape(s)
+        .replace(['\r', '\n'], " ")
+        .replace('*', "&#42;")
+        .replace('_', "&#95;")
+        .replace('`', "&#96;")
+        .replace('|', "&#124;")
 }
 
 /// The sign used before amounts of a currency, or the code itself followed by a space.

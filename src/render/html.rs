@@ -265,7 +265,7 @@ fn allowed_tag(s: &str) -> Option<(String, usize)> {
 }
 
 /// Escapes `s` for HTML text or a quoted attribute value.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
