@@ -464,6 +464,28 @@ impl Parser<'_, '_, '_, '_> {
         Ok(())
     }
 
+    /// The attributes named in `keys`, in that order; a repeated one is an error, others are
+    /// only checked for syntax.
+    fn pick<'a, const N: usize>(
+        &mut self,
+        e: &'a BytesStart<'_>,
+        at: u64,
+        keys: [&[u8]; N],
+    ) -> Result<[Option<Attribute<'a>>; N], ResultsError> {
+        let mut found: [Option<Attribute<'a>>; N] = std::array::from_fn(|_| None);
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr.map_err(|err| self.attr_error(at, err))?;
+            let Some(i) = keys.iter().position(|k| *k == attr.key.as_ref()) else { continue };
+            if found[i].is_some() {
+                return Err(self.duplicate(at, keys[i]));
+            }
+            found[i] = Some(attr);
+        }
+        Ok(found)
+    }
+
     fn attr_error(&mut self, at: u64, err: quick_xml::events::attributes::AttrError) -> ResultsError {
         use quick_xml::events::attributes::AttrError as A;
         let rel = match err {
@@ -603,13 +625,7 @@ impl Parser<'_, '_, '_, '_> {
             self.finding(frame.start, message);
         }
         if let Some(parent) = self.suites.last_mut() {
-            let p = &mut parent.counts;
-            p.tests += c.tests;
-            p.passed += c.passed;
-            p.failed += c.failed;
-            p.errors += c.errors;
-            p.skipped += c.skipped;
-            p.flaky += c.flaky;
+            parent.counts += c;
         }
     }
 
@@ -617,34 +633,25 @@ impl Parser<'_, '_, '_, '_> {
         self.case = CaseState::default();
         self.msg.clear();
         self.capture_depth = None;
-        let mut seen = 0u8;
-        let mut attrs = e.attributes();
-        attrs.with_checks(false);
-        for attr in attrs {
-            let attr = attr.map_err(|err| self.attr_error(at, err))?;
-            let key = attr.key.as_ref();
-            let bit = match key {
-                b"name" => 1,
-                b"classname" => 2,
-                b"file" => 4,
-                b"line" => 8,
-                b"time" => 16,
-                b"status" => 32,
-                _ => continue,
-            };
-            if seen & bit != 0 {
-                return Err(self.duplicate(at, key));
-            }
-            seen |= bit;
-            let value = self.value(&attr, at, decoder)?;
-            match bit {
-                1 => self.case.name = Some(value.into_owned()),
-                2 => self.case.classname = Some(value.into_owned()),
-                4 => self.case.file = Some(value.into_owned()),
-                8 => self.case.line = parse_line(&value),
-                16 => self.case.duration_s = parse_time(&value),
-                _ => self.case.status_skips = status_means_skipped(&value),
-            }
+        let [name, classname, file, line, time, status] =
+            self.pick(e, at, [b"name", b"classname", b"file", b"line", b"time", b"status"])?;
+        if let Some(a) = name {
+            self.case.name = Some(self.value(&a, at, decoder)?.into_owned());
+        }
+        if let Some(a) = classname {
+            self.case.classname = Some(self.value(&a, at, decoder)?.into_owned());
+        }
+        if let Some(a) = file {
+            self.case.file = Some(self.value(&a, at, decoder)?.into_owned());
+        }
+        if let Some(a) = line {
+            self.case.line = parse_line(&self.value(&a, at, decoder)?);
+        }
+        if let Some(a) = time {
+            self.case.duration_s = parse_time(&self.value(&a, at, decoder)?);
+        }
+        if let Some(a) = status {
+            self.case.status_skips = status_means_skipped(&self.value(&a, at, decoder)?);
         }
         Ok(())
     }
@@ -674,32 +681,22 @@ impl Parser<'_, '_, '_, '_> {
             self.msg.clear();
             self.result_type.clear();
         }
-        let mut seen = 0u8;
-        let mut attrs = e.attributes();
-        attrs.with_checks(false);
-        for attr in attrs {
-            let attr = attr.map_err(|err| self.attr_error(at, err))?;
-            let key = attr.key.as_ref();
-            let bit = match key {
-                b"message" => 1,
-                b"type" => 2,
-                b"file" => 4,
-                b"line" => 8,
-                _ => continue,
-            };
-            if seen & bit != 0 {
-                return Err(self.duplicate(at, key));
+        // Duplicates are errors even in a result whose message is not kept.
+        let [message, kind_attr, file, line] = self.pick(e, at, [b"message", b"type", b"file", b"line"])?;
+        if keep {
+            if let Some(a) = message {
+                let v = self.value(&a, at, decoder)?;
+                self.msg.push(&v);
             }
-            seen |= bit;
-            if !keep {
-                continue;
+            if let Some(a) = kind_attr {
+                let v = self.value(&a, at, decoder)?;
+                self.result_type.push_str(&v);
             }
-            let value = self.value(&attr, at, decoder)?;
-            match bit {
-                1 => self.msg.push(&value),
-                2 => self.result_type.push_str(&value),
-                4 => self.case.result_file = Some(value.into_owned()),
-                _ => self.case.result_line = parse_line(&value),
+            if let Some(a) = file {
+                self.case.result_file = Some(self.value(&a, at, decoder)?.into_owned());
+            }
+            if let Some(a) = line {
+                self.case.result_line = parse_line(&self.value(&a, at, decoder)?);
             }
         }
         if keep {

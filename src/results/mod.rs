@@ -316,6 +316,17 @@ pub struct Counts {
     pub flaky: u64,
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Self) {
+        self.tests += o.tests;
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.errors += o.errors;
+        self.skipped += o.skipped;
+        self.flaky += o.flaky;
+    }
+}
+
 impl Counts {
     /// Adds one case.
     pub fn add(&mut self, outcome: Outcome, flaky: bool) {
