@@ -1,8 +1,8 @@
-//! Checks the results readers against the shared corpus of real-world JUnit files.
+//! Checks the results readers against the corpus of real-world JUnit files.
 //!
-//! The corpus lives at `../shared/corpus` relative to the crate (CI has it there too);
-//! `GEN_REPORT_CORPUS` overrides the location. A missing corpus FAILS this test: a silent pass
-//! would hide that nothing was checked.
+//! The corpus is vendored under `tests/corpus` (provenance and licences there);
+//! `GEN_REPORT_CORPUS` points the test at another copy. A missing corpus FAILS this test: a
+//! silent pass would hide that nothing was checked.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("GEN_REPORT_CORPUS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"),
     }
 }
 

@@ -125,10 +125,10 @@ fn mixed_formats_merge() {
 // Checks that unsupported formats are refused by name, with exit 2 and nothing on stdout.
 #[test]
 fn unsupported_format_is_refused() {
-    let corpus = root().join("../shared/corpus/junit/dorny__test-reporter/__tests__/fixtures/dotnet-trx.trx");
+    let corpus = root().join("tests/corpus/junit/dorny__test-reporter/__tests__/fixtures/dotnet-trx.trx");
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("results.xml");
-    std::fs::copy(&corpus, &copy).expect("corpus present beside the repo");
+    std::fs::copy(&corpus, &copy).expect("vendored corpus present");
     let o = gen_report(&[copy.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
