@@ -22,6 +22,39 @@ fn corpus_dir() -> PathBuf {
 /// element count (`computed.counts`), which ignores the `status` attribute.
 const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     (
+        "flaky_retries/flaky_success_first.xml",
+        "merged",
+        "passed",
+        "last run wins: a test that passed and then failed and errored on later runs is an error, \
+         not a flaky pass (mikepenz keeps the first success)",
+    ),
+    (
+        "flaky_retries/flaky_success_first.xml",
+        "merged",
+        "failed_total",
+        "same case as above, seen from the failed side",
+    ),
+    (
+        "junit-server-test/report.xml",
+        "plain-vs-computed",
+        "tests",
+        "gotestsum --rerun-fails: the suite declares tests=\"3\" for 3 distinct tests and writes 4 \
+         <testcase> elements, so the repeat is a rerun and is merged by default (last run wins: \
+         flaky pass)",
+    ),
+    (
+        "junit-server-test/report.xml",
+        "plain-vs-computed",
+        "failures",
+        "same case as above: the failed first attempt of the rerun test is merged into its pass",
+    ),
+    (
+        "junit-server-test/report.xml",
+        "findings",
+        "tests-findings",
+        "same case as above: after merging, tests=\"3\" agrees, so there is nothing to report",
+    ),
+    (
         "issues/testFailedDisabled.xml",
         "plain-vs-computed",
         "failures",
@@ -125,7 +158,10 @@ fn junit_corpus_matches_expected_figures() {
                         ));
                         // Declared `tests=` totals that disagree with the element count are
                         // listed independently in the corpus; we must report each as a finding.
-                        let want = record["computed"]["attr_count_mismatch_total"].as_u64().unwrap_or(0);
+                        let mut want = record["computed"]["attr_count_mismatch_total"].as_u64().unwrap_or(0);
+                        if EXCEPTIONS.iter().any(|(p, _, f, _)| rel.ends_with(p) && *f == "tests-findings") {
+                            want = 0;
+                        }
                         let got_findings =
                             sink.findings.iter().filter(|f| f.message.contains(" declares tests=\"")).count()
                                 as u64;

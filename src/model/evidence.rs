@@ -374,6 +374,7 @@ mod tests {
     fn case(name: &str, file: Option<&str>, classname: Option<&str>, outcome: Outcome, d: f64) -> TestCase {
         TestCase {
             suite: "s".into(),
+            suite_index: 0,
             name: name.into(),
             classname: classname.map(str::to_string),
             file: file.map(str::to_string),
@@ -381,6 +382,8 @@ mod tests {
             outcome,
             flaky: false,
             duration_s: d,
+            runs: 1,
+            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message: None,
         }
     }

@@ -261,6 +261,9 @@ struct RawTest {
     suite: Option<SuiteField>,
     #[serde(default)]
     flaky: Option<bool>,
+    /// Attempts before the final one (CTRF `retries`).
+    #[serde(default)]
+    retries: LenientNumber,
 }
 
 impl State<'_> {
@@ -301,8 +304,15 @@ impl State<'_> {
         };
         let line =
             t.line.0.filter(|l| l.fract() == 0.0 && *l >= 1.0 && *l <= f64::from(u32::MAX)).map(|l| l as u32);
+        let retries =
+            t.retries.0.filter(|r| r.fract() == 0.0 && *r >= 0.0 && *r < 1e6).map_or(0, |r| r as u32);
+        let failed_now = u32::from(outcome == Outcome::Failed);
         self.sink.case(TestCase {
+            runs: retries.saturating_add(1),
+            failed_runs: retries.saturating_add(failed_now),
             suite: t.suite.map(|s| s.0).unwrap_or_default(),
+            // One CTRF document is one run: its suites are names only.
+            suite_index: 0,
             name: t.name,
             classname: None,
             file: t.file_path,

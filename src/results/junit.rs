@@ -29,7 +29,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::locate::Locator;
 use super::message::MessageBuf;
-use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase};
+use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase, rerun};
 
 /// Deepest element nesting accepted; deeper documents are refused rather than risked.
 pub(crate) const MAX_DEPTH: usize = 1000;
@@ -71,6 +71,7 @@ pub(crate) fn read<R: BufRead>(
         msg: MessageBuf::default(),
         result_type: String::new(),
         cases: 0,
+        suites_opened: 0,
     };
     let mut reader = Reader::from_reader(src);
     let config = reader.config_mut();
@@ -167,6 +168,10 @@ enum Kind {
     Case,
     /// A result child of a test case.
     Result(ResultKind),
+    /// A `<failure>`/`<error>` directly under `<testsuite>`, outside any test case: how
+    /// Jenkins, Surefire and others record a class that failed to load or a suite fixture
+    /// that blew up. It becomes a synthetic case of its own, so it counts and shows.
+    SuiteResult(ResultKind),
     /// Anything else (`<properties>`, `<system-out>`, unknown elements...).
     Other,
 }
@@ -241,6 +246,21 @@ struct SuiteFrame {
     declared: DeclaredTotals,
     /// Cases directly inside plus those of closed nested suites.
     counts: Counts,
+    /// Of `counts`, the synthetic cases made for suite-level errors: a runner may or may not
+    /// count those in its declared `tests`.
+    synthetic: u64,
+    /// Ordinal of this `<testsuite>` in the document (see [`TestCase::suite_index`]).
+    index: u32,
+    /// Runs of `counts`' cases, reruns recorded inside them included (Surefire counts those).
+    runs: u64,
+    /// The suite's own cases, held until it closes when it declares `tests=`: only then can
+    /// its count tell whether repeated names are reruns (pytest-rerunfailures declares the
+    /// distinct tests and writes every attempt) or distinct tests (jest `it.each`).
+    held: Option<Vec<TestCase>>,
+    /// Counts of this suite's own attempts before reruns were merged, when they were.
+    merged_attempts: Option<Counts>,
+    /// Counts of every attempt below this suite (pre-merge), nested suites included.
+    attempts: Counts,
 }
 
 /// The test case being read; reset per case.
@@ -259,6 +279,10 @@ struct CaseState {
     rerun: Option<Outcome>,
     flaky_seen: bool,
     msg_rank: u8,
+    /// Made for a suite-level `<failure>`/`<error>`, not read from a `<testcase>`.
+    synthetic: bool,
+    /// Earlier failed attempts recorded inside the case (`flakyFailure`, `rerunFailure`, ...).
+    failed_reruns: u32,
 }
 
 enum Resolved {
@@ -284,6 +308,8 @@ struct Parser<'p, 's, 'l, 'b> {
     msg: MessageBuf,
     result_type: String,
     cases: u64,
+    /// `<testsuite>` elements opened so far.
+    suites_opened: u32,
 }
 
 impl Parser<'_, '_, '_, '_> {
@@ -368,6 +394,8 @@ impl Parser<'_, '_, '_, '_> {
                     Some(r) => Kind::Result(r),
                     None => Kind::Other,
                 },
+                b"error" if parent == Some(Kind::Suite) => Kind::SuiteResult(ResultKind::Error),
+                b"failure" if parent == Some(Kind::Suite) => Kind::SuiteResult(ResultKind::Failure),
                 _ => Kind::Other,
             }
         };
@@ -375,6 +403,11 @@ impl Parser<'_, '_, '_, '_> {
             Kind::Suites | Kind::Suite => self.open_suite(e, at, kind == Kind::Suites, decoder)?,
             Kind::Case => self.open_case(e, at, decoder)?,
             Kind::Result(r) => self.open_result(e, at, r, decoder)?,
+            Kind::SuiteResult(r) => {
+                self.case = CaseState { synthetic: true, ..CaseState::default() };
+                self.msg.clear();
+                self.open_result(e, at, r, decoder)?;
+            }
             Kind::Other => self.check_attrs(e, at)?,
         }
         if empty {
@@ -418,7 +451,7 @@ impl Parser<'_, '_, '_, '_> {
         match kind {
             Kind::Suites | Kind::Suite => self.close_suite(),
             Kind::Case => self.close_case(),
-            Kind::Result(_) => {
+            Kind::Result(_) | Kind::SuiteResult(_) => {
                 if self.capture_depth.is_some_and(|d| d >= self.stack.len()) {
                     self.capture_depth = None;
                     if self.msg.is_empty() && !self.result_type.is_empty() {
@@ -427,6 +460,9 @@ impl Parser<'_, '_, '_, '_> {
                         self.msg.push(&ty);
                         self.result_type = ty;
                     }
+                }
+                if matches!(kind, Kind::SuiteResult(_)) {
+                    self.close_case();
                 }
             }
             Kind::Other => {}
@@ -566,12 +602,23 @@ impl Parser<'_, '_, '_, '_> {
                 }
             };
         }
+        let index = self.suites_opened;
+        if !is_root_suites {
+            self.suites_opened = self.suites_opened.saturating_add(1);
+        }
+        let held = (!is_root_suites && matches!(declared.tests, Declared::Num(_))).then(Vec::new);
         let frame = SuiteFrame {
             name: name.unwrap_or_default(),
             is_root_suites,
             start: at,
             declared,
             counts: Counts::default(),
+            synthetic: 0,
+            index,
+            runs: 0,
+            held,
+            merged_attempts: None,
+            attempts: Counts::default(),
         };
         for (label, value) in invalid {
             let message = format!(
@@ -585,22 +632,64 @@ impl Parser<'_, '_, '_, '_> {
     }
 
     fn close_suite(&mut self) {
-        let Some(frame) = self.suites.pop() else {
+        let Some(mut frame) = self.suites.pop() else {
             return;
         };
+        if let Some(held) = frame.held.take() {
+            let distinct = rerun::distinct_tests(&held);
+            let reruns = held.len() > distinct
+                && matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64);
+            let cases = if reruns {
+                // The runner may count failed attempts in `failures=`/`errors=` (gotestsum
+                // does): those figures are compared with the attempts too.
+                let mut attempts = Counts::default();
+                for c in &held {
+                    attempts.add(c.outcome, c.flaky);
+                }
+                frame.merged_attempts = Some(attempts);
+                rerun::merge_reruns(held)
+            } else {
+                held
+            };
+            let merged = frame.merged_attempts.is_some();
+            for case in cases {
+                frame.count(&case, !merged);
+                self.emit(case);
+            }
+        }
+        // What the suite's figures would be had no rerun been merged (its own cases counted
+        // one by one when they were not merged, in `count`).
+        if let Some(a) = frame.merged_attempts {
+            frame.attempts += a;
+        }
         let label = suite_label(&frame);
         let c = frame.counts;
         let d = &frame.declared;
         let mut mismatches: Vec<String> = Vec::new();
+        let attempts = frame.attempts;
         let mut check = |declared: Declared, attr: &str, counted: u64, noun: (&str, &str)| {
+            let of_attempts = match attr {
+                "failures" => attempts.failed,
+                "errors" => attempts.errors,
+                _ => counted,
+            };
             if let Declared::Num(n) = declared
                 && n != counted
+                && n != of_attempts
             {
                 let noun = if counted == 1 { noun.0 } else { noun.1 };
                 mismatches.push(format!("{label} declares {attr}=\"{n}\" but has {counted} {noun}"));
             }
         };
-        check(d.tests, "tests", c.tests, ("test case", "test cases"));
+        // A suite-level error may or may not be in the runner's `tests`, and Surefire counts
+        // every rerun recorded inside a case: any of these agrees.
+        let tests = match d.tests {
+            Declared::Num(n) if n == c.tests.saturating_sub(frame.synthetic) || n == frame.runs => {
+                Declared::Absent
+            }
+            other => other,
+        };
+        check(tests, "tests", c.tests, ("test case", "test cases"));
         let failed = ("failed test case", "failed test cases");
         check(d.failures, "failures", c.failed, failed);
         let errored = ("test case with an error", "test cases with an error");
@@ -610,7 +699,7 @@ impl Parser<'_, '_, '_, '_> {
         let skipped = ("skipped test case", "skipped test cases");
         match (d.skipped, d.disabled) {
             (Declared::Num(s), Declared::Num(dis)) => {
-                if s + dis != c.skipped {
+                if s.checked_add(dis) != Some(c.skipped) {
                     let noun = if c.skipped == 1 { skipped.0 } else { skipped.1 };
                     mismatches.push(format!(
                         "{label} declares skipped=\"{s}\" and disabled=\"{dis}\" but has {} {noun}",
@@ -626,7 +715,16 @@ impl Parser<'_, '_, '_, '_> {
         }
         if let Some(parent) = self.suites.last_mut() {
             parent.counts += c;
+            parent.synthetic = parent.synthetic.saturating_add(frame.synthetic);
+            parent.runs = parent.runs.saturating_add(frame.runs);
+            parent.attempts += frame.attempts;
         }
+    }
+
+    /// Hands a finished case on.
+    fn emit(&mut self, case: TestCase) {
+        self.cases = self.cases.saturating_add(1);
+        self.sink.case(case);
     }
 
     fn open_case(&mut self, e: &BytesStart<'_>, at: u64, decoder: Decoder) -> Result<(), ResultsError> {
@@ -671,6 +769,15 @@ impl Parser<'_, '_, '_, '_> {
             ResultKind::RerunError => c.rerun = c.rerun.max(Some(Outcome::Error)),
             ResultKind::RerunFailure => c.rerun = c.rerun.max(Some(Outcome::Failed)),
             ResultKind::FlakyFailure | ResultKind::FlakyError => c.flaky_seen = true,
+        }
+        if matches!(
+            kind,
+            ResultKind::RerunError
+                | ResultKind::RerunFailure
+                | ResultKind::FlakyFailure
+                | ResultKind::FlakyError
+        ) {
+            c.failed_reruns = c.failed_reruns.saturating_add(1);
         }
         let rank = kind.message_rank();
         let keep = rank > c.msg_rank;
@@ -717,24 +824,55 @@ impl Parser<'_, '_, '_, '_> {
             (None, None) => (c.result_file, c.result_line),
             (file, line) => (file, line.or(c.result_line)),
         };
-        let suite =
-            self.suites.last().filter(|s| !s.is_root_suites).map(|s| s.name.clone()).unwrap_or_default();
-        if let Some(frame) = self.suites.last_mut() {
-            frame.counts.add(outcome, flaky);
-        }
-        self.cases += 1;
-        self.sink.case(TestCase {
+        let innermost = self.suites.last().filter(|s| !s.is_root_suites);
+        let suite = innermost.map(|s| s.name.clone()).unwrap_or_default();
+        let suite_index = innermost.map_or(0, |s| s.index);
+        let (name, classname) = if c.synthetic {
+            let what = if outcome == Outcome::Error { "error" } else { "failure" };
+            (format!("[suite-level {what}]"), Some(suite.clone()).filter(|s| !s.is_empty()))
+        } else {
+            (c.name.unwrap_or_default(), c.classname)
+        };
+        let failed_now = u32::from(matches!(outcome, Outcome::Failed | Outcome::Error));
+        let case = TestCase {
             suite,
-            name: c.name.unwrap_or_default(),
-            classname: c.classname,
+            suite_index,
+            name,
+            classname,
             file,
             line,
             outcome,
             flaky,
             duration_s: c.duration_s,
+            runs: c.failed_reruns.saturating_add(1),
+            failed_runs: c.failed_reruns.saturating_add(failed_now),
             message: self.msg.take(),
-        });
+        };
         self.msg.clear();
+        if c.synthetic
+            && let Some(frame) = self.suites.last_mut()
+        {
+            frame.synthetic = frame.synthetic.saturating_add(1);
+        }
+        match self.suites.last_mut() {
+            Some(SuiteFrame { held: Some(held), .. }) => held.push(case),
+            Some(frame) => {
+                frame.count(&case, true);
+                self.emit(case);
+            }
+            None => self.emit(case),
+        }
+    }
+}
+
+impl SuiteFrame {
+    /// Counts one of the suite's own cases (and as an attempt, unless attempts were merged).
+    fn count(&mut self, case: &TestCase, attempt: bool) {
+        self.counts.add(case.outcome, case.flaky);
+        if attempt {
+            self.attempts.add(case.outcome, case.flaky);
+        }
+        self.runs = self.runs.saturating_add(u64::from(case.runs));
     }
 }
 

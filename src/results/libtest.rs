@@ -64,6 +64,11 @@ struct OpenSuite {
     line: u64,
     test_count: Option<u64>,
     counts: Counts,
+    /// Tests started and not yet finished, in start order (at most the runner's thread count,
+    /// so a `Vec` is the right set).
+    running: Vec<String>,
+    /// Ordinal of this suite run in the file (see [`TestCase::suite_index`]).
+    index: u32,
 }
 
 struct State<'p, 's> {
@@ -74,8 +79,8 @@ struct State<'p, 's> {
     suites: HashMap<String, OpenSuite>,
     /// Tests that reported `timeout` and no result yet (rare; usually empty).
     timed_out: HashSet<String>,
-    started: u64,
-    finished: u64,
+    /// Suite runs started so far.
+    suites_started: u32,
     cases: u64,
     msg: MessageBuf,
 }
@@ -91,8 +96,7 @@ pub(crate) fn read<R: BufRead>(
         sink,
         suites: HashMap::new(),
         timed_out: HashSet::new(),
-        started: 0,
-        finished: 0,
+        suites_started: 0,
         cases: 0,
         msg: MessageBuf::default(),
     };
@@ -126,7 +130,7 @@ pub(crate) fn read<R: BufRead>(
         })?;
         state.event(event, line_no)?;
     }
-    state.finish(line_no);
+    state.finish();
     Ok(state.cases)
 }
 
@@ -163,14 +167,22 @@ impl State<'_, '_> {
         match event {
             "started" => {
                 if let Some(old) = self.suites.remove(&key) {
-                    self.unfinished_suite(&key, &old);
+                    self.unfinished_suite(&key, old);
                 }
-                self.suites
-                    .insert(key, OpenSuite { line, test_count: ev.test_count, counts: Counts::default() });
+                let index = self.suites_started;
+                self.suites_started = self.suites_started.saturating_add(1);
+                let suite = OpenSuite { line, test_count: ev.test_count, index, ..OpenSuite::default() };
+                self.suites.insert(key, suite);
                 Ok(())
             }
             "ok" | "failed" => {
-                let suite = self.suites.remove(&key).unwrap_or_default();
+                let mut suite = self.suites.remove(&key).unwrap_or_default();
+                // Started tests with no result when their suite closed never finished either.
+                for name in std::mem::take(&mut suite.running) {
+                    self.msg.clear();
+                    self.msg.push("started but never reported a result before its suite ended");
+                    self.emit_in(&mut suite, &name, Outcome::Error);
+                }
                 let label = if key.is_empty() { "suite".to_owned() } else { format!("suite `{key}`") };
                 let c = suite.counts;
                 let checks = [
@@ -209,7 +221,10 @@ impl State<'_, '_> {
         };
         let outcome = match event {
             "started" => {
-                self.started += 1;
+                let key = self.key_of(full_name).to_owned();
+                let suite =
+                    self.suites.entry(key).or_insert_with(|| OpenSuite { line, ..OpenSuite::default() });
+                suite.running.push(without_attempt(full_name).to_owned());
                 return Ok(());
             }
             "timeout" => {
@@ -221,7 +236,6 @@ impl State<'_, '_> {
             "ignored" => Outcome::Skipped,
             other => return Err(self.syntax(line, format!("unknown test event `{other}`"))),
         };
-        self.finished += 1;
         if !self.timed_out.is_empty() {
             self.timed_out.remove(full_name);
         }
@@ -235,21 +249,35 @@ impl State<'_, '_> {
         Ok(())
     }
 
+    /// The open suite a test belongs to: its nextest `crate::binary`, else the one suite
+    /// cargo test has open.
+    fn key_of<'n>(&self, full_name: &'n str) -> &'n str {
+        let (prefix, _, _) = split_name(full_name);
+        // Suite events name `crate::binary`; stress runs add `@stress-N` to test names only.
+        match prefix.map(|p| p.split_once('@').map_or(p, |(k, _)| k)) {
+            Some(p) if self.suites.contains_key(p) => p,
+            _ => "",
+        }
+    }
+
     fn emit(&mut self, full_name: &str, outcome: Outcome, duration_s: f64) {
         let (prefix, name, attempts) = split_name(full_name);
         let flaky = outcome == Outcome::Passed && attempts > 1;
-        // Suite events name `crate::binary`; stress runs add `@stress-N` to test names only.
-        let key = match prefix.map(|p| p.split_once('@').map_or(p, |(k, _)| k)) {
-            Some(p) if self.suites.contains_key(p) => p,
-            _ => "",
-        };
+        let key = self.key_of(full_name);
+        let mut suite_index = 0;
         if let Some(suite) = self.suites.get_mut(key) {
             suite.counts.add(outcome, flaky);
+            suite_index = suite.index;
+            let base = without_attempt(full_name);
+            if let Some(i) = suite.running.iter().position(|r| r == base) {
+                suite.running.remove(i);
+            }
         }
-        self.cases += 1;
+        self.cases = self.cases.saturating_add(1);
         let message = if outcome == Outcome::Passed && !flaky { None } else { self.msg.take() };
         self.sink.case(TestCase {
             suite: prefix.unwrap_or("").to_owned(),
+            suite_index,
             name: name.to_owned(),
             classname: prefix.map(str::to_owned),
             file: None,
@@ -257,45 +285,93 @@ impl State<'_, '_> {
             outcome,
             flaky,
             duration_s,
+            runs: attempts.max(1),
+            failed_runs: attempts
+                .saturating_sub(1)
+                .saturating_add(u32::from(matches!(outcome, Outcome::Failed | Outcome::Error))),
             message,
         });
     }
 
-    fn unfinished_suite(&mut self, key: &str, suite: &OpenSuite) {
-        let label = if key.is_empty() { "a suite".to_owned() } else { format!("suite `{key}`") };
-        let count = suite.test_count.map(|n| format!(" (test_count={n})")).unwrap_or_default();
-        self.finding(
-            Some(suite.line),
-            format!("{label} started{count} but never reported its result (aborted run?)"),
-        );
+    /// A suite whose run ended without its closing event: the test binary crashed, was killed
+    /// or aborted. Each test it had started becomes an errored case, and the tests it announced
+    /// but never started become one more errored case, so the crash counts and shows.
+    fn unfinished_suite(&mut self, key: &str, mut suite: OpenSuite) {
+        let label = if key.is_empty() { "the test binary".to_owned() } else { format!("`{key}`") };
+        let running = std::mem::take(&mut suite.running);
+        let reported = suite.counts.tests;
+        for name in &running {
+            self.msg.clear();
+            self.msg.push(&format!(
+                "started but never reported a result: {label} stopped while this test was running \
+                 (crashed, aborted or killed; see the runner's log)"
+            ));
+            self.emit_in(&mut suite, name, Outcome::Error);
+        }
+        let accounted = reported.saturating_add(running.len() as u64);
+        let missing = suite.test_count.map_or(0, |n| n.saturating_sub(accounted));
+        if missing > 0 || (running.is_empty() && suite.test_count.is_some()) {
+            let n = suite.test_count.unwrap_or(0);
+            self.msg.clear();
+            self.msg.push(&format!(
+                "{label} announced {n} test{} and stopped before reporting them all: {reported} \
+                 reported a result, {} {} running when it stopped, {missing} never started",
+                if n == 1 { "" } else { "s" },
+                running.len(),
+                if running.len() == 1 { "was" } else { "were" },
+            ));
+            let name = if missing > 0 {
+                format!("[{missing} test{} never started: run aborted]", if missing == 1 { "" } else { "s" })
+            } else {
+                "[run aborted]".to_owned()
+            };
+            // Not a test of its own: a named stand-in for the tests the crash cost.
+            self.emit_in(&mut suite, &name, Outcome::Error);
+        }
     }
 
-    fn finish(&mut self, last_line: u64) {
+    /// Emits a case for a suite that is no longer in `self.suites`.
+    fn emit_in(&mut self, suite: &mut OpenSuite, full_name: &str, outcome: Outcome) {
+        let (prefix, name, _) = split_name(full_name);
+        suite.counts.add(outcome, false);
+        self.cases = self.cases.saturating_add(1);
+        self.sink.case(TestCase {
+            suite: prefix.unwrap_or("").to_owned(),
+            suite_index: suite.index,
+            name: name.to_owned(),
+            classname: prefix.map(str::to_owned),
+            file: None,
+            line: None,
+            outcome,
+            flaky: false,
+            duration_s: 0.0,
+            runs: 1,
+            failed_runs: 1,
+            message: self.msg.take(),
+        });
+    }
+
+    fn finish(&mut self) {
         let mut timed_out: Vec<String> = self.timed_out.drain().collect();
         timed_out.sort();
         for name in timed_out {
             self.msg.clear();
             self.msg.push("timed out: libtest reported `timeout` and no result followed");
-            self.finished += 1;
             self.emit(&name, Outcome::Failed, 0.0);
         }
         let mut open: Vec<(String, OpenSuite)> = self.suites.drain().collect();
         open.sort_by_key(|(_, s)| s.line);
         for (key, suite) in open {
-            self.unfinished_suite(&key, &suite);
+            self.unfinished_suite(&key, suite);
         }
-        // Ignored tests may or may not have a `started` event, so only more starts than
-        // results of any kind means some test never finished.
-        if self.started > self.finished {
-            let n = self.started - self.finished;
-            self.finding(
-                Some(last_line),
-                format!(
-                    "{n} test{} started but never reported a result (crashed or aborted run?)",
-                    if n == 1 { "" } else { "s" }
-                ),
-            );
-        }
+    }
+}
+
+/// A test's name without nextest's `#N` attempt suffix.
+fn without_attempt(full: &str) -> &str {
+    match split_name(full) {
+        (Some(_), _, n) if n > 1 => full.rsplit_once('#').map_or(full, |(base, _)| base),
+        _ => full,
     }
 }
 
@@ -404,18 +480,36 @@ mod tests {
     }
 
     #[test]
-    fn aborted_runs_are_findings() {
-        let text = "{\"type\":\"suite\",\"event\":\"started\",\"test_count\":2}\n\
+    fn aborted_runs_are_errored_cases() {
+        let text = "{\"type\":\"suite\",\"event\":\"started\",\"test_count\":4}\n\
                     {\"type\":\"test\",\"event\":\"started\",\"name\":\"a\"}\n\
                     {\"type\":\"test\",\"event\":\"started\",\"name\":\"b\"}\n\
                     {\"type\":\"test\",\"event\":\"ok\",\"name\":\"a\"}\n";
         let sink = run(text).unwrap();
-        assert_eq!(sink.cases.len(), 1);
-        let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
-        assert_eq!(msgs.len(), 2, "{msgs:?}");
-        assert!(msgs[0].contains("never reported its result"));
-        assert_eq!(sink.findings[0].line, Some(1));
-        assert!(msgs[1].starts_with("1 test started"));
+        let got: Vec<(&str, Outcome)> = sink.cases.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Outcome::Passed),
+                ("b", Outcome::Error),
+                ("[2 tests never started: run aborted]", Outcome::Error)
+            ]
+        );
+        assert_eq!(
+            sink.cases[1].message.as_deref(),
+            Some(
+                "started but never reported a result: the test binary stopped while this test was running \
+                 (crashed, aborted or killed; see the runner's log)"
+            )
+        );
+        assert_eq!(
+            sink.cases[2].message.as_deref(),
+            Some(
+                "the test binary announced 4 tests and stopped before reporting them all: 1 reported a \
+                 result, 1 was running when it stopped, 2 never started"
+            )
+        );
+        assert!(sink.findings.is_empty(), "{:?}", sink.findings);
     }
 
     #[test]

@@ -68,6 +68,11 @@ pub enum Outcome {
 pub struct TestCase {
     /// Name of the innermost enclosing suite ("" when none).
     pub suite: String,
+    /// Which suite of the file the case sits in: the ordinal of its `<testsuite>` element (or
+    /// libtest suite run, CTRF document...), from 0. Two suites with the same name are still
+    /// two suites (jest-junit names every file-level suite `undefined`; every cargo test binary
+    /// has a nameless suite), so this, not the name, tells tests apart.
+    pub suite_index: u32,
     /// Name of the test itself.
     pub name: String,
     /// Class (JUnit `classname`, nextest binary id), when the format has one.
@@ -81,8 +86,12 @@ pub struct TestCase {
     /// Passed only after one or more failed attempts (Surefire `flakyFailure`/`flakyError`,
     /// CTRF `flaky`, or merged reruns).
     pub flaky: bool,
-    /// Wall time in seconds (0 when the file does not say or says nonsense).
+    /// Wall time in seconds, all runs together (0 when the file does not say or says nonsense).
     pub duration_s: f64,
+    /// How many times the test ran (1, or more when reruns were recorded or merged).
+    pub runs: u32,
+    /// How many of those runs failed or errored.
+    pub failed_runs: u32,
     /// First part of the failure/error message and text, at most [`MESSAGE_LIMIT`] bytes.
     pub message: Option<String>,
 }
@@ -128,7 +137,8 @@ pub struct FileSummary {
 /// Options for [`read_file_with`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadOptions {
-    /// Merge repeated runs of the same test within the file (see [`RerunMerger`]).
+    /// Merge repeated runs of the same test anywhere in the file, not only runs that follow
+    /// each other (see [`RerunMerger`]).
     pub merge_reruns: bool,
 }
 
@@ -215,15 +225,26 @@ pub fn read_file_with(
     let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
     let src = BufReader::with_capacity(64 * 1024, file);
     let mut locator = locate::Locator::file(path);
-    if opts.merge_reruns {
-        let mut merger = RerunMerger::new(sink);
-        dispatch(format, src, path, &mut merger, &mut locator)?;
-        let cases = merger.finish();
-        Ok(FileSummary { format, cases })
-    } else {
-        let cases = dispatch(format, src, path, sink, &mut locator)?;
-        Ok(FileSummary { format, cases })
+    merged_dispatch(format, src, path, sink, &mut locator, opts)
+}
+
+/// Runs the reader for `format` behind the rerun merger the options ask for.
+fn merged_dispatch<R: std::io::BufRead>(
+    format: Format,
+    src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    locator: &mut locate::Locator<'_>,
+    opts: &ReadOptions,
+) -> Result<FileSummary, ResultsError> {
+    if !opts.merge_reruns {
+        let cases = dispatch(format, src, path, sink, locator)?;
+        return Ok(FileSummary { format, cases });
     }
+    let mut merger = RerunMerger::new(sink);
+    dispatch(format, src, path, &mut merger, locator)?;
+    let cases = merger.finish();
+    Ok(FileSummary { format, cases })
 }
 
 /// Turns a sniffed format that cannot be read into the matching error.
@@ -270,15 +291,7 @@ pub fn read_bytes_with(
     let format = detect_format(head);
     check_readable(path, head, format)?;
     let mut locator = locate::Locator::bytes(bytes);
-    if opts.merge_reruns {
-        let mut merger = RerunMerger::new(sink);
-        dispatch(format, bytes, path, &mut merger, &mut locator)?;
-        let cases = merger.finish();
-        Ok(FileSummary { format, cases })
-    } else {
-        let cases = dispatch(format, bytes, path, sink, &mut locator)?;
-        Ok(FileSummary { format, cases })
-    }
+    merged_dispatch(format, bytes, path, sink, &mut locator, opts)
 }
 
 /// A sink that keeps everything; handy for tests and small tools.

@@ -1,71 +1,51 @@
-//! Opt-in merging of repeated runs of the same test within one results file (`--merge-reruns`).
+//! Merging repeated runs of the same test into one case.
 //!
-//! pytest-rerunfailures, jest retries, go test `-count` and similar write the same test case
-//! several times in one file. Without merging, each attempt is a case (the file's own view).
-//! With merging, attempts of one test become one case:
-//! - outcome: [`Outcome::Passed`] if any attempt passed, flaky if some attempt failed or
-//!   errored (or was itself flaky); otherwise the most severe outcome (error > failure > skipped);
-//! - duration: the sum of the attempts;
-//! - message: from the first attempt with the most severe outcome (for a flaky pass, the
-//!   failure that made it flaky);
+//! pytest-rerunfailures, gotestsum `--rerun-fails`, jest retries, go test `-count` and similar
+//! write the same test case several times in one file. Attempts of one test become one case:
+//! - **last run wins**: a test whose last attempt passed is passed, and flaky when an earlier
+//!   attempt failed or errored; otherwise the most severe outcome of its attempts (error >
+//!   failure > skipped) — a pass followed by failures is a failure, never a flaky pass;
+//! - duration: the sum of the attempts; `runs`/`failed_runs`: the sums of the attempts';
+//! - message: from the latest attempt with the most severe failing outcome;
 //! - file/line/classname: from the first attempt.
 //!
-//! Attempts are the same test when suite, file, classname and name are all equal. The suite is
-//! part of the key (beyond file/classname/name) because nested JUnit suites often repeat
-//! `classname=""` + a short name for different tests (see the corpus' `nested/junit.xml`).
+//! Attempts are the same test only when their identity is equal: suite **element** (the
+//! ordinal [`TestCase::suite_index`], not just the suite's name), suite name, file, classname
+//! and name. Two `<testsuite>` elements that share a name (jest-junit's `undefined`, two cargo
+//! test binaries) hold different tests and never merge.
+//!
+//! [`RerunMerger`] (`--merge-reruns`) merges attempts anywhere in a file and buffers the file's
+//! cases; [`merge_reruns`] merges a list the caller already holds (a JUnit suite whose declared
+//! count says its repeats are reruns).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use super::{CaseSink, Finding, Outcome, TestCase};
 
-/// Merges reruns of the same test, then forwards to an inner sink on [`RerunMerger::finish`].
+/// Merges reruns of the same test anywhere in a file, then forwards the merged cases to an
+/// inner sink on [`RerunMerger::finish`].
 ///
 /// It must see a whole file before merging, so it buffers every case of the file: memory grows
 /// with the number of cases of one file (unlike the plain readers, which stream). Findings are
 /// forwarded at once. Call [`RerunMerger::finish`] after each file, or buffered cases are lost.
 pub struct RerunMerger<S: CaseSink> {
     inner: S,
-    merged: Vec<Merged>,
-    /// Hash of the key → index of the first merged case with that hash; collisions are chained
-    /// through [`Merged::next`], which avoids cloning key strings per case.
-    index: HashMap<u64, usize>,
-    hasher: RandomState,
-}
-
-struct Merged {
-    case: TestCase,
-    any_passed: bool,
-    any_failed: bool,
-    any_flaky: bool,
-    /// Most severe non-passing outcome seen, and whether `case.message` comes from it.
-    worst: Option<Outcome>,
-    next: Option<usize>,
+    merged: Attempts,
 }
 
 impl<S: CaseSink> RerunMerger<S> {
     /// Wraps `inner`.
     pub fn new(inner: S) -> Self {
-        RerunMerger { inner, merged: Vec::new(), index: HashMap::new(), hasher: RandomState::new() }
+        RerunMerger { inner, merged: Attempts::default() }
     }
 
     /// Emits the merged cases of the file, in first-seen order, and returns how many.
     /// The merger is then empty and can take the next file.
     pub fn finish(&mut self) -> u64 {
-        self.index.clear();
-        let n = self.merged.len() as u64;
-        for m in self.merged.drain(..) {
-            let mut case = m.case;
-            if m.any_passed {
-                case.outcome = Outcome::Passed;
-                case.flaky = m.any_failed || m.any_flaky;
-                if !case.flaky {
-                    case.message = None;
-                }
-            } else {
-                case.outcome = m.worst.unwrap_or(Outcome::Passed);
-                case.flaky = false;
-            }
+        let cases = std::mem::take(&mut self.merged).into_cases();
+        let n = cases.len() as u64;
+        for case in cases {
             self.inner.case(case);
         }
         n
@@ -75,19 +55,56 @@ impl<S: CaseSink> RerunMerger<S> {
     pub fn into_inner(self) -> S {
         self.inner
     }
-
-    fn key_hash(&self, c: &TestCase) -> u64 {
-        self.hasher.hash_one((&c.suite, &c.file, &c.classname, &c.name))
-    }
-}
-
-fn same_test(a: &TestCase, b: &TestCase) -> bool {
-    a.name == b.name && a.classname == b.classname && a.file == b.file && a.suite == b.suite
 }
 
 impl<S: CaseSink> CaseSink for RerunMerger<S> {
     fn case(&mut self, case: TestCase) {
-        let hash = self.key_hash(&case);
+        self.merged.add(case);
+    }
+
+    fn finding(&mut self, finding: Finding) {
+        self.inner.finding(finding);
+    }
+}
+
+/// Merges the attempts in `cases` (in order) into one case per test identity, in first-seen
+/// order.
+pub fn merge_reruns(cases: Vec<TestCase>) -> Vec<TestCase> {
+    let mut merged = Attempts::default();
+    for c in cases {
+        merged.add(c);
+    }
+    merged.into_cases()
+}
+
+/// How many distinct test identities `cases` holds.
+pub fn distinct_tests(cases: &[TestCase]) -> usize {
+    let hasher = RandomState::new();
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(cases.len());
+    let mut n = 0;
+    for (i, c) in cases.iter().enumerate() {
+        let same = seen.entry(key_hash(&hasher, c)).or_default();
+        if !same.iter().any(|&j| cases.get(j).is_some_and(|o| same_test(o, c))) {
+            n += 1;
+            same.push(i);
+        }
+    }
+    n
+}
+
+/// Attempts grouped by identity, in first-seen order.
+#[derive(Default)]
+struct Attempts {
+    merged: Vec<Merged>,
+    /// Hash of the identity → index of the first merged case with that hash; collisions are
+    /// chained through [`Merged::next`], which avoids cloning key strings per case.
+    index: HashMap<u64, usize>,
+    hasher: RandomState,
+}
+
+impl Attempts {
+    fn add(&mut self, case: TestCase) {
+        let hash = key_hash(&self.hasher, &case);
         let mut slot = self.index.get(&hash).copied();
         let mut last = None;
         while let Some(i) = slot {
@@ -99,15 +116,7 @@ impl<S: CaseSink> CaseSink for RerunMerger<S> {
             slot = self.merged[i].next;
         }
         let new = self.merged.len();
-        let failed = matches!(case.outcome, Outcome::Failed | Outcome::Error);
-        self.merged.push(Merged {
-            any_passed: case.outcome == Outcome::Passed,
-            any_failed: failed,
-            any_flaky: case.flaky,
-            worst: (case.outcome != Outcome::Passed).then_some(case.outcome),
-            next: None,
-            case,
-        });
+        self.merged.push(Merged::first(case));
         match last {
             Some(i) => self.merged[i].next = Some(new),
             None => {
@@ -116,27 +125,73 @@ impl<S: CaseSink> CaseSink for RerunMerger<S> {
         }
     }
 
-    fn finding(&mut self, finding: Finding) {
-        self.inner.finding(finding);
+    fn into_cases(self) -> Vec<TestCase> {
+        self.merged.into_iter().map(Merged::into_case).collect()
+    }
+}
+
+struct Merged {
+    case: TestCase,
+    last: Outcome,
+    any_flaky: bool,
+    /// Most severe non-passing outcome seen; `case.message` is from its latest attempt.
+    worst: Option<Outcome>,
+    next: Option<usize>,
+}
+
+fn key_hash(hasher: &RandomState, c: &TestCase) -> u64 {
+    hasher.hash_one((c.suite_index, &c.suite, &c.file, &c.classname, &c.name))
+}
+
+fn same_test(a: &TestCase, b: &TestCase) -> bool {
+    a.suite_index == b.suite_index
+        && a.name == b.name
+        && a.classname == b.classname
+        && a.file == b.file
+        && a.suite == b.suite
+}
+
+impl Merged {
+    fn first(case: TestCase) -> Self {
+        let failing = case.outcome != Outcome::Passed;
+        Merged {
+            last: case.outcome,
+            any_flaky: case.flaky,
+            worst: failing.then_some(case.outcome),
+            next: None,
+            case,
+        }
+    }
+
+    fn into_case(self) -> TestCase {
+        let mut case = self.case;
+        if self.last == Outcome::Passed {
+            case.outcome = Outcome::Passed;
+            case.flaky = case.failed_runs > 0 || self.any_flaky;
+            if !case.flaky {
+                case.message = None;
+            }
+        } else {
+            case.outcome = self.worst.unwrap_or(self.last);
+            case.flaky = false;
+        }
+        case
     }
 }
 
 fn merge_into(m: &mut Merged, attempt: TestCase) {
     m.case.duration_s += attempt.duration_s;
+    m.case.runs = m.case.runs.saturating_add(attempt.runs);
+    m.case.failed_runs = m.case.failed_runs.saturating_add(attempt.failed_runs);
     if m.case.line.is_none() {
         m.case.line = attempt.line;
     }
     m.any_flaky |= attempt.flaky;
-    match attempt.outcome {
-        Outcome::Passed => m.any_passed = true,
-        other => {
-            m.any_failed |= matches!(other, Outcome::Failed | Outcome::Error);
-            // Keep the message of the first attempt with the most severe outcome.
-            if m.worst.is_none_or(|w| other > w) {
-                m.worst = Some(other);
-                m.case.message = attempt.message;
-            }
-        }
+    m.last = attempt.outcome;
+    if attempt.outcome != Outcome::Passed && m.worst.is_none_or(|w| attempt.outcome >= w) {
+        // The latest attempt of the most severe outcome explains the result best.
+        m.worst = Some(attempt.outcome);
+        m.case.message = attempt.message;
     }
 }
 
@@ -148,6 +203,7 @@ mod tests {
     fn case(name: &str, outcome: Outcome, secs: f64, msg: Option<&str>) -> TestCase {
         TestCase {
             suite: "s".into(),
+            suite_index: 0,
             name: name.into(),
             classname: Some("C".into()),
             file: None,
@@ -155,6 +211,8 @@ mod tests {
             outcome,
             flaky: false,
             duration_s: secs,
+            runs: 1,
+            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message: msg.map(str::to_owned),
         }
     }
@@ -234,5 +292,48 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(out[1].outcome, Outcome::Passed);
         assert!(!out[1].flaky, "attempts of different files are not merged");
+    }
+
+    fn outcomes(cases: &[TestCase]) -> Vec<(&str, Outcome, bool, u32, u32)> {
+        cases.iter().map(|c| (c.name.as_str(), c.outcome, c.flaky, c.runs, c.failed_runs)).collect()
+    }
+
+    // Checks "last run wins" on pytest-rerunfailures' shape: empty (pass-looking) rerun
+    // entries followed by the final attempt.
+    #[test]
+    fn last_run_wins_for_adjacent_reruns() {
+        let out = merge_reruns(vec![
+            case("always", Outcome::Passed, 0.1, None),
+            case("always", Outcome::Passed, 0.1, None),
+            case("always", Outcome::Failed, 0.1, Some("boom 3")),
+            case("flaky", Outcome::Failed, 0.1, Some("first")),
+            case("flaky", Outcome::Passed, 0.1, None),
+            case("broke", Outcome::Passed, 0.1, None),
+            case("broke", Outcome::Failed, 0.1, Some("later")),
+            case("ok", Outcome::Passed, 0.1, None),
+        ]);
+        assert_eq!(
+            outcomes(&out),
+            [
+                ("always", Outcome::Failed, false, 3, 1),
+                ("flaky", Outcome::Passed, true, 2, 1),
+                ("broke", Outcome::Failed, false, 2, 1),
+                ("ok", Outcome::Passed, false, 1, 0),
+            ]
+        );
+        assert_eq!(out[0].message.as_deref(), Some("boom 3"));
+        assert_eq!(out[1].message.as_deref(), Some("first"));
+    }
+
+    // Checks that two suite elements sharing a name (jest-junit's `undefined`) never merge.
+    #[test]
+    fn different_suite_elements_never_merge() {
+        let mut second = case("it_works", Outcome::Failed, 0.1, None);
+        second.suite_index = 1;
+        let out = merge_reruns(vec![case("it_works", Outcome::Passed, 0.1, None), second]);
+        assert_eq!(
+            outcomes(&out),
+            [("it_works", Outcome::Passed, false, 1, 0), ("it_works", Outcome::Failed, false, 1, 1)]
+        );
     }
 }
