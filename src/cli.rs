@@ -154,8 +154,10 @@ pub struct RenderArgs {
     #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITIONS")]
     pub fail_on: Vec<FailOnArg>,
 
-    /// Merge repeated runs of the same test case (same file, class and name) within a results
-    /// file into one test: passed if any run passed (then flaky), else its worst result.
+    /// Merge repeated runs of the same test (same suite element, file, class and name) anywhere
+    /// in a results file into one test, last run wins: passed (and flaky) if the last run
+    /// passed, else its worst result. Needed only where the file does not say the repeats are
+    /// reruns (see README, "Counting policy").
     #[arg(long)]
     pub merge_reruns: bool,
 
@@ -191,8 +193,11 @@ pub enum FailOnArg {
     BelowTarget,
     /// Declared counts disagree with measured ones (or a file with itself).
     Mismatch,
-    /// Results were given, but a category has none.
+    /// Results were given, but a category has none or a results glob matched nothing.
     NotRun,
+    /// Results were given and not a single test was counted (an empty file, a glob that
+    /// caught nothing).
+    Empty,
 }
 
 /// `--format` values.
@@ -264,6 +269,7 @@ impl Cli {
                     FailOnArg::BelowTarget => FailOn::BelowTarget,
                     FailOnArg::Mismatch => FailOn::Mismatch,
                     FailOnArg::NotRun => FailOn::NotRun,
+                    FailOnArg::Empty => FailOn::Empty,
                 })
                 .collect(),
             output: r.output,

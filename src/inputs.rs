@@ -72,28 +72,47 @@ pub fn result_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// Files matching `pattern` (a path or a glob such as `reports/**/*.xml`), relative to `base`.
+/// What a results pattern named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expanded {
+    /// An existing file or folder, taken literally (even when its name has glob characters,
+    /// such as `[shard-1]`): the files it holds.
+    Literal(Vec<PathBuf>),
+    /// A glob: the files it matched (possibly none).
+    Glob(Vec<PathBuf>),
+}
+
+impl Expanded {
+    /// The files found.
+    pub fn files(self) -> Vec<PathBuf> {
+        match self {
+            Expanded::Literal(f) | Expanded::Glob(f) => f,
+        }
+    }
+}
+
+/// Files named by `pattern` (a path, or a glob such as `reports/**/*.xml`), relative to `base`.
 ///
-/// A plain path to a directory means every result file below it. `*` does not cross `/`; `**`
-/// does. Matches come back sorted.
+/// A path that exists is taken literally; a folder means every result file below it. Otherwise
+/// a pattern with glob characters is a glob: `*` does not cross `/`; `**` does. Matches come
+/// back sorted.
 ///
 /// # Errors
-/// An invalid glob.
-pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
-    let is_glob = pattern.contains(['*', '?', '[', '{']);
+/// A path without glob characters that does not exist, or an invalid glob.
+pub fn expand(base: &Path, pattern: &str) -> Result<Expanded, String> {
     let full = normalize(&if Path::new(pattern).is_absolute() {
         PathBuf::from(pattern)
     } else {
         base.join(pattern)
     });
-    if !is_glob {
-        return Ok(if full.is_dir() {
-            result_files(&[full])
-        } else if full.exists() {
-            vec![full]
-        } else {
-            vec![]
-        });
+    if full.is_dir() {
+        return Ok(Expanded::Literal(result_files(&[full])));
+    }
+    if full.exists() {
+        return Ok(Expanded::Literal(vec![full]));
+    }
+    if !pattern.contains(['*', '?', '[', '{']) {
+        return Err(format!("`{}`: no such file or directory", full.display()));
     }
     // Walk from the longest literal prefix of the pattern.
     let mut root = PathBuf::new();
@@ -117,7 +136,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
         found.push(root);
     }
     found.sort();
-    Ok(found)
+    Ok(Expanded::Glob(found))
 }
 
 /// Removes `.` and `name/..` pairs without touching the file system, so paths read well.
@@ -166,9 +185,27 @@ mod tests {
         fs::write(d.path().join("r/a.xml"), "x").unwrap();
         fs::write(d.path().join("r/sub/b.xml"), "x").unwrap();
         fs::write(d.path().join("r/c.txt"), "x").unwrap();
-        assert_eq!(expand(d.path(), "r/*.xml").unwrap().len(), 1);
-        assert_eq!(expand(d.path(), "r/**/*.xml").unwrap().len(), 2);
-        assert_eq!(expand(d.path(), "r").unwrap().len(), 2);
-        assert_eq!(expand(d.path(), "missing/*.xml").unwrap().len(), 0);
+        assert_eq!(expand(d.path(), "r/*.xml").unwrap().files().len(), 1);
+        assert_eq!(expand(d.path(), "r/**/*.xml").unwrap().files().len(), 2);
+        assert_eq!(
+            expand(d.path(), "r").unwrap(),
+            Expanded::Literal(vec![d.path().join("r/a.xml"), d.path().join("r/sub/b.xml")])
+        );
+        assert_eq!(expand(d.path(), "missing/*.xml").unwrap(), Expanded::Glob(vec![]));
+        assert_eq!(
+            expand(d.path(), "missing.xml").unwrap_err(),
+            format!("`{}`: no such file or directory", d.path().join("missing.xml").display())
+        );
+    }
+
+    // Checks that an existing folder whose name looks like a glob is taken literally.
+    #[test]
+    fn existing_paths_with_glob_characters_are_literal() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("[shard-1]")).unwrap();
+        fs::write(d.path().join("[shard-1]/junit.xml"), "x").unwrap();
+        let want = vec![d.path().join("[shard-1]/junit.xml")];
+        assert_eq!(expand(d.path(), "[shard-1]/junit.xml").unwrap(), Expanded::Literal(want.clone()));
+        assert_eq!(expand(d.path(), "[shard-1]").unwrap(), Expanded::Literal(want));
     }
 }

@@ -69,6 +69,7 @@ pub enum FailOn {
     BelowTarget,
     Mismatch,
     NotRun,
+    Empty,
 }
 
 impl FailOn {
@@ -78,6 +79,7 @@ impl FailOn {
             FailOn::BelowTarget => "below-target",
             FailOn::Mismatch => "mismatch",
             FailOn::NotRun => "not-run",
+            FailOn::Empty => "empty",
         }
     }
 
@@ -87,6 +89,7 @@ impl FailOn {
             FailOn::BelowTarget => c.below_target,
             FailOn::Mismatch => c.mismatch,
             FailOn::NotRun => c.not_run,
+            FailOn::Empty => c.empty,
         }
     }
 }
@@ -260,19 +263,20 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 /// Loads, measures, computes and renders: the report-producing commands.
 fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
     let mode = inputs::mode(&options.inputs)?;
-    let (manifests, files) = match &mode {
+    let (manifests, found) = match &mode {
         inputs::Mode::Data(dir) => {
             let m = manifest::load_dir(dir).map_err(Error::Input)?;
-            let files = category_result_files(&m, &options.results)?;
-            (m, files)
+            let found = category_result_files(&m, &options.results)?;
+            (m, found)
         }
         inputs::Mode::Results(paths) => {
-            let mut files: Vec<(PathBuf, Option<usize>)> =
-                inputs::result_files(paths).into_iter().map(|p| (p, None)).collect();
-            files.extend(extra_result_files(&options.results)?);
-            (manifest::Manifests::results_only(), files)
+            let mut found = Found::default();
+            found.files.extend(inputs::result_files(paths).into_iter().map(|p| (p, None)));
+            extra_result_files(&options.results, &mut found)?;
+            (manifest::Manifests::results_only(), found)
         }
     };
+    let Found { files, unmatched } = found;
     // Before anything is printed or read further: never write over what we read.
     if let Some(dest) = &options.output {
         let mut read: Vec<&Path> = vec![&manifests.report.file];
@@ -289,15 +293,16 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     let declared_results = manifests.categories.iter().any(|c| c.results.is_some());
     let keep_cases = options.format == Format::Ctrf && options.command == Command::Render;
     let (aggregator, file_infos) = read_results(&manifests, &files, options.merge_reruns, keep_cases)?;
-    let aggregator = aggregator.filter(|_| !files.is_empty() || declared_results).map(|mut a| {
-        a.any_results = true;
-        a
-    });
+    let aggregator =
+        aggregator.filter(|_| !files.is_empty() || declared_results || !unmatched.is_empty()).map(|mut a| {
+            a.any_results = true;
+            a
+        });
     let baseline = match &options.baseline {
         Some(p) => Some(model::baseline::load(p)?),
         None => None,
     };
-    let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()? };
+    let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()?, unmatched };
     let mut report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
     if let Some(b) = &baseline {
         report.baseline = Some(model::baseline::compare(&report, b));
@@ -410,39 +415,51 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     Ok(Outcome { report: Some(report), stale: false })
 }
 
+/// Result files to read, each with the category that owns it, and the patterns that matched
+/// nothing.
+#[derive(Default)]
+struct Found {
+    files: Vec<(PathBuf, Option<usize>)>,
+    unmatched: Vec<model::Unmatched>,
+}
+
 /// Result files named by the categories' `results:` (owned by them) and by `--results`.
-fn category_result_files(
-    m: &manifest::Manifests,
-    extra: &[String],
-) -> Result<Vec<(PathBuf, Option<usize>)>, Error> {
-    let mut files = Vec::new();
+fn category_result_files(m: &manifest::Manifests, extra: &[String]) -> Result<Found, Error> {
+    let mut found = Found::default();
     let mut problems = Vec::new();
     for (i, c) in m.categories.iter().enumerate() {
         let Some(pattern) = &c.results else { continue };
         let base = c.file.parent().unwrap_or(Path::new("."));
         match inputs::expand(base, pattern) {
-            Ok(found) => files.extend(found.into_iter().map(|f| (f, Some(i)))),
-            Err(e) => problems.push(Diagnostic::error(&c.file, None, e)),
+            Ok(inputs::Expanded::Glob(f)) if f.is_empty() => {
+                found.unmatched.push(model::Unmatched { pattern: pattern.clone(), category: Some(i) });
+            }
+            Ok(e) => found.files.extend(e.files().into_iter().map(|f| (f, Some(i)))),
+            Err(e) => problems.push(Diagnostic::error(
+                &c.file,
+                c.results_at,
+                format!("`results`: {e}; expected an existing file or folder, or a glob"),
+            )),
         }
     }
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
-    files.extend(extra_result_files(extra)?);
-    Ok(files)
+    extra_result_files(extra, &mut found)?;
+    Ok(found)
 }
 
 /// Files matched by `--results` patterns (relative to the working directory).
-fn extra_result_files(patterns: &[String]) -> Result<Vec<(PathBuf, Option<usize>)>, Error> {
-    let mut files = Vec::new();
+fn extra_result_files(patterns: &[String], found: &mut Found) -> Result<(), Error> {
     for p in patterns {
-        let found = inputs::expand(Path::new(""), p).map_err(Error::Usage)?;
-        if found.is_empty() {
-            return Err(Error::Usage(format!("--results {p:?} matches no file")));
+        match inputs::expand(Path::new(""), p).map_err(|e| Error::Usage(format!("--results: {e}")))? {
+            inputs::Expanded::Glob(f) if f.is_empty() => {
+                found.unmatched.push(model::Unmatched { pattern: p.clone(), category: None });
+            }
+            e => found.files.extend(e.files().into_iter().map(|f| (f, None))),
         }
-        files.extend(found.into_iter().map(|f| (f, None)));
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Streams every result file into one aggregator; every unreadable file is reported.
@@ -456,10 +473,13 @@ fn read_results(
     let locator = std::sync::Arc::new(model::Locator::new(
         m.categories.iter().enumerate().filter_map(|(i, c)| c.location.as_deref().map(|l| (i, l))),
     ));
-    // The same file named twice (a glob and a `results:`) is read once, by the first: the owner.
+    // The same file named twice (a glob and a `results:`, or two spellings of one path) is read
+    // once, by the first: the owner. Files are told apart by their canonical path.
     let mut seen = std::collections::HashSet::new();
-    let unique: Vec<&(PathBuf, Option<usize>)> =
-        files.iter().filter(|(p, _)| seen.insert(p.clone())).collect();
+    let unique: Vec<&(PathBuf, Option<usize>)> = files
+        .iter()
+        .filter(|(p, _)| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .collect();
     let opts = results::ReadOptions { merge_reruns };
     let n = m.categories.len();
     let fresh = || {
@@ -478,7 +498,9 @@ fn read_results(
             for (path, owner) in chunk {
                 let shown = path.display().to_string();
                 agg.begin_file(&shown, *owner);
-                match results::read_file_with(path, &mut agg, &opts) {
+                let read = results::read_file_with(path, &mut agg, &opts);
+                agg.end_file();
+                match read {
                     Ok(summary) => infos.push(model::ResultFile {
                         path: shown,
                         format: summary.format.to_string(),

@@ -55,6 +55,9 @@ pub struct ReportManifest {
     pub process: Vec<String>,
     pub quality_standards: Vec<Standard>,
     pub highlights: Vec<Section>,
+    /// Further narrative sections (e.g. "Stability Maintenance", "Key Success Factors"), shown
+    /// as the team's statements after the highlights.
+    pub sections: Vec<Section>,
     pub next_steps: NextSteps,
     pub final_remarks: Vec<String>,
     pub extra: Extra,
@@ -99,6 +102,9 @@ pub struct Category {
     pub status: Vec<Stage>,
     /// Path or glob of result files, relative to the manifest.
     pub results: Option<String>,
+    /// Line and column of `results:`'s value, for errors about it.
+    #[serde(skip)]
+    pub results_at: Option<(u64, u64)>,
     pub extra: Extra,
 }
 
@@ -120,6 +126,18 @@ pub enum StageState {
     NotRun,
 }
 
+impl StageState {
+    /// The state as written in manifests (`not-run`).
+    pub fn name(self) -> &'static str {
+        match self {
+            StageState::Ok => "ok",
+            StageState::Issues => "issues",
+            StageState::Failed => "failed",
+            StageState::NotRun => "not-run",
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Raw serde types: exactly the YAML shape, with spans where later checks need a position.
 
@@ -137,6 +155,7 @@ pub(crate) const REPORT_FIELDS: &[(&str, &str)] = &[
     ("process", "a list of text"),
     ("quality_standards", "a list of {name, implementation}"),
     ("highlights", "a list of {title, points}"),
+    ("sections", "a list of {title, points}"),
     ("next_steps", "a map of immediate, medium_term, long_term"),
     ("final_remarks", "a list of text"),
     ("extra", "a map"),
@@ -185,6 +204,8 @@ struct RawReport {
     #[serde(default)]
     highlights: Vec<RawSection>,
     #[serde(default)]
+    sections: Vec<RawSection>,
+    #[serde(default)]
     next_steps: RawNextSteps,
     #[serde(default)]
     final_remarks: Vec<Text>,
@@ -230,7 +251,7 @@ struct RawCategory {
     value: Option<Spanned<f64>>,
     #[serde(default)]
     status: RawStatus,
-    results: Option<String>,
+    results: Option<Spanned<String>>,
     #[serde(default)]
     extra: Extra,
 }
@@ -450,6 +471,7 @@ impl Manifests {
                 process: Vec::new(),
                 quality_standards: Vec::new(),
                 highlights: Vec::new(),
+                sections: Vec::new(),
                 next_steps: NextSteps::default(),
                 final_remarks: Vec::new(),
                 extra: Extra::new(),
@@ -544,6 +566,7 @@ fn validate_report(
     };
     let achievements = sections(raw.achievements);
     let highlights = sections(raw.highlights);
+    let extra_sections = sections(raw.sections);
 
     if errors.len() > before {
         return None;
@@ -562,6 +585,7 @@ fn validate_report(
         process,
         quality_standards,
         highlights,
+        sections: extra_sections,
         next_steps,
         final_remarks,
         extra: raw.extra,
@@ -607,7 +631,8 @@ fn validate_category(
         covers,
         value,
         status,
-        results: raw.results,
+        results_at: raw.results.as_ref().map(pos),
+        results: raw.results.map(|r| r.value),
         extra: raw.extra,
     })
 }

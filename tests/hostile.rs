@@ -278,7 +278,7 @@ fn yaml_merge_keys() {
     d.write("data/report.yaml", "title: T\nextra:\n  base: &b {target: 20}\n<<: *b\n");
     let md = d.report(&[]);
     assert_eq!(stats_row(&md, "A")[1..4], ["10", "7", "70%"]);
-    assert!(md.contains("7 tests of a 20 target (35%)"), "{md}");
+    assert!(md.contains("7 of a 20-test target declared (35%)"), "{md}");
 }
 
 // Checks that application tags (`!!python/object`, `!foo`) are refused, never ignored.
@@ -369,7 +369,7 @@ fn yaml_target_zero() {
     d.write("data/report.yaml", "title: T\ntarget: 0\n");
     let md = d.report(&[]);
     assert_eq!(stats_row(&md, "A")[1..4], ["0", "3", "—"]);
-    assert!(md.contains("3 tests of a 0 target (—)"), "{md}");
+    assert!(md.contains("3 of a 0-test target declared (—)"), "{md}");
     for bad in ["NaN", "nan", "inf", "∞"] {
         assert!(!md.contains(bad), "{bad} in:\n{md}");
     }

@@ -92,7 +92,9 @@ pub struct Trend {
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryTrend {
     pub name: String,
-    pub tests: i64,
+    /// Change in tests when both runs measured the category (or both only declared it);
+    /// `null` when one run measured it and the other did not: the two figures are not alike.
+    pub tests: Option<i64>,
     pub failed: Option<i64>,
 }
 
@@ -102,13 +104,31 @@ pub struct CategoryTrend {
 /// The file cannot be read or is not a gen-report JSON model.
 pub fn load(path: &Path) -> Result<Baseline, Error> {
     let text = crate::manifest::read_text(path).map_err(|d| Error::Input(vec![d]))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let base: Baseline = serde_json::from_str(&text).map_err(|e| {
         Error::Input(vec![Diagnostic::error(
             path,
             Some((e.line() as u64, e.column() as u64)),
             format!("not a gen-report JSON model (from --format json): {e}"),
         )])
-    })
+    })?;
+    // Versions 1 and 2 share every field read here; a newer model may not.
+    if base.schema_version == 0 || base.schema_version > super::SCHEMA_VERSION {
+        return Err(Error::Input(vec![Diagnostic::error(
+            path,
+            None,
+            format!(
+                "schema_version {} is not one this gen-report reads (1 to {}): re-create the \
+                 baseline with this version's --format json",
+                base.schema_version,
+                super::SCHEMA_VERSION
+            ),
+        )]));
+    }
+    Ok(base)
+}
+
+fn failed(m: &BaseMeasured) -> u64 {
+    m.failures.saturating_add(m.errors)
 }
 
 fn delta(now: u64, then: u64) -> i64 {
@@ -125,9 +145,13 @@ pub fn compare(now: &Report, then: &Baseline) -> Trend {
         .iter()
         .filter_map(|c| {
             let b = then.categories.iter().find(|b| b.name == c.name)?;
-            let failed =
-                c.measured.zip(b.measured).map(|(n, t)| delta(n.failed_total(), t.failures + t.errors));
-            Some(CategoryTrend { name: c.name.clone(), tests: delta(c.tests, b.tests), failed })
+            let failed = c.measured.zip(b.measured).map(|(n, t)| delta(n.failed_total(), failed(&t)));
+            let tests = match (c.measured, b.measured) {
+                (Some(n), Some(t)) => Some(delta(n.tests, t.tests)),
+                (None, None) => Some(delta(c.tests, b.tests)),
+                _ => None,
+            };
+            Some(CategoryTrend { name: c.name.clone(), tests, failed })
         })
         .collect();
     let names_then: BTreeSet<&str> = then.categories.iter().map(|c| c.name.as_str()).collect();
@@ -147,7 +171,7 @@ pub fn compare(now: &Report, then: &Baseline) -> Trend {
         .unwrap_or_default();
     Trend {
         tests: delta(now.totals.tests, then.totals.tests),
-        failed: both.map(|(n, t)| delta(n.failed_total(), t.failures + t.errors)),
+        failed: both.map(|(n, t)| delta(n.failed_total(), failed(&t))),
         passed: both.map(|(n, t)| delta(n.passed, t.passed)),
         skipped: both.map(|(n, t)| delta(n.skipped, t.skipped)),
         categories,

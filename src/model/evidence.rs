@@ -40,7 +40,7 @@ pub struct Measured {
 impl Measured {
     /// Failures plus errors.
     pub fn failed_total(&self) -> u64 {
-        self.failures + self.errors
+        self.failures.saturating_add(self.errors)
     }
 
     fn add_case(&mut self, case: &TestCase) {
@@ -282,6 +282,9 @@ pub struct Aggregator {
     /// Keep every case in `cases` (memory then grows with the cases; only CTRF output asks).
     pub keep_cases: bool,
     pub cases: Vec<CaseRecord>,
+    /// The current file's cases' summed duration when it began, and its stated duration.
+    file_start_duration: f64,
+    file_stated: Option<f64>,
 }
 
 impl Aggregator {
@@ -300,6 +303,8 @@ impl Aggregator {
             had_results: vec![false; n],
             keep_cases: false,
             cases: Vec::new(),
+            file_start_duration: 0.0,
+            file_stated: None,
         }
     }
 
@@ -330,6 +335,8 @@ impl Aggregator {
 
     /// Starts a new results file; its cases go to `owner` when set, else by location.
     pub fn begin_file(&mut self, source: &str, owner: Option<usize>) {
+        self.file_start_duration = self.total.measured.duration_s;
+        self.file_stated = None;
         self.source = source.to_string();
         self.owner = owner;
         self.any_results = true;
@@ -337,6 +344,19 @@ impl Aggregator {
             && let Some(h) = self.had_results.get_mut(o)
         {
             *h = true;
+        }
+    }
+}
+
+impl Aggregator {
+    /// Ends the current file: when the file stated a longer duration than its cases add up to
+    /// (rounded or missing per-case times), the total takes the stated one.
+    pub fn end_file(&mut self) {
+        let summed = self.total.measured.duration_s - self.file_start_duration;
+        if let Some(stated) = self.file_stated.take()
+            && stated > summed
+        {
+            self.total.measured.duration_s += stated - summed;
         }
     }
 }
@@ -364,6 +384,10 @@ impl CaseSink for Aggregator {
 
     fn finding(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+
+    fn stated_duration(&mut self, seconds: f64) {
+        self.file_stated = Some(seconds);
     }
 }
 

@@ -12,22 +12,32 @@ use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
 pub use evidence::{Aggregator, Bucket, CaseRecord, FailedCase, Locator, Measured, SlowCase};
 
 /// Bumped when a documented field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: figures toward a target count passing tests only; verdicts for zero-config runs; enums for
+/// evidence and finding kinds.
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// A derived status, shown as ✅ ⚠️ ❌ ➖ (or ASCII) by the `symbol` filter.
+/// A derived status, shown as ✅ ❔ ⚠️ ➖ ❌ (or ASCII) by the `symbol` filter. Ordered from
+/// best to worst: the worst evidence wins wherever statuses combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Backed by results: ran, passed, at target.
     Ok,
-    Warn,
-    Fail,
+    /// Only declared: no result backs it (never ✅).
+    Unverified,
+    /// Results were given, none for this (or a stage is declared not run).
     NotRun,
+    /// Below target, or a declared stage has issues.
+    Warn,
+    /// A test failed, errored or crashed, or a stage failed.
+    Fail,
 }
 
 impl From<StageState> for Status {
+    /// A declared stage is a claim: "ok" is unverified, while claims of trouble count.
     fn from(s: StageState) -> Self {
         match s {
-            StageState::Ok => Status::Ok,
+            StageState::Ok => Status::Unverified,
             StageState::Issues => Status::Warn,
             StageState::Failed => Status::Fail,
             StageState::NotRun => Status::NotRun,
@@ -35,16 +45,76 @@ impl From<StageState> for Status {
     }
 }
 
-/// The overall verdict on the targets (rule in README, "The model").
+/// The overall verdict (rule in README, "The model"). Manifest mode judges targets; zero-config
+/// mode (results without manifests) judges the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// The overall target and every category's target are met.
+    /// Every target is met by passing tests, nothing failed, every category ran.
     Met,
     /// Some targets are met, others are not.
     PartlyMet,
     /// No category met its target and the overall target is not met.
     NotMet,
+    /// Zero-config: every test that ran passed.
+    Passed,
+    /// Zero-config: some test failed, errored or crashed.
+    Failed,
+    /// Zero-config: no test ran.
+    Empty,
+}
+
+impl Verdict {
+    /// The one phrase for the verdict, used everywhere the report states it.
+    pub fn phrase(self, verified: bool) -> &'static str {
+        match (self, verified) {
+            (Verdict::Met, true) => "Target met",
+            (Verdict::Met, false) => "Target met on declared counts only (unverified)",
+            (Verdict::PartlyMet, true) => "Target partly met",
+            (Verdict::PartlyMet, false) => "Target partly met on declared counts (unverified)",
+            (Verdict::NotMet, _) => "Target not met",
+            (Verdict::Passed, _) => "All tests passed",
+            (Verdict::Failed, _) => "Tests failed",
+            (Verdict::Empty, _) => "No tests ran",
+        }
+    }
+}
+
+/// Where a category's figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// Result files were read for it.
+    Measured,
+    /// No results were given at all: its figures are the manifest's claims.
+    Declared,
+    /// Results were given, none for it: declared, not run.
+    NotRun,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A category's declared test count differs from its measured one.
+    CountMismatch,
+    /// A declared stage state is contradicted by the results (table in README).
+    StageContradicted,
+    /// Results were given, none for this category.
+    NotRun,
+    /// A `results:` glob or `--results` pattern matched no file.
+    NoResults,
+    /// Measured cases that belong to no category.
+    Uncategorised,
+    /// A results file disagrees with itself (declared totals, dangling events...).
+    ResultsFile,
+}
+
+impl FindingKind {
+    /// Findings that `--fail-on mismatch` turns into exit 1.
+    pub fn is_mismatch(self) -> bool {
+        matches!(self, FindingKind::CountMismatch | FindingKind::ResultsFile | FindingKind::StageContradicted)
+    }
 }
 
 /// The whole computed report.
@@ -60,6 +130,8 @@ pub struct Report {
     pub currency: String,
     pub totals: Totals,
     pub categories: Vec<CategoryFigures>,
+    /// Every declared stage name, in first-declared order: the columns of the stage table.
+    pub stage_names: Vec<String>,
     /// Disagreements between claims and evidence, and within result files.
     pub findings: Vec<ModelFinding>,
     /// What the result files said; `null` when none were given.
@@ -71,8 +143,7 @@ pub struct Report {
 /// A disagreement the report must show rather than hide.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelFinding {
-    /// `count-mismatch`, `stage-contradicted`, `not-run`, `uncategorised` or `declared-totals`.
-    pub kind: &'static str,
+    pub kind: FindingKind,
     pub category: Option<String>,
     pub file: Option<String>,
     pub line: Option<u64>,
@@ -105,56 +176,81 @@ pub struct ResultFile {
 pub struct SuiteFigures {
     pub name: String,
     pub measured: Measured,
+    /// ✅ when every case passed or was skipped, ❌ when one failed or errored.
+    pub status: Status,
 }
 
 /// Which conditions hold, for `--fail-on`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Conditions {
-    /// Some measured case failed or errored.
+    /// Some measured case failed, errored or did not finish (a crash).
     pub failures: bool,
-    /// The overall target or some category target is not met.
+    /// The overall target or some category target is not met by passing tests.
     pub below_target: bool,
     /// Declared counts disagree with measured ones, or files disagree with themselves.
     pub mismatch: bool,
-    /// Results were given, but some category has none.
+    /// Results were given, but some category has none, or a results pattern matched nothing.
     pub not_run: bool,
+    /// Results were given and not a single test was counted.
+    pub empty: bool,
 }
 
 /// Figures over all categories.
 #[derive(Debug, Clone, Serialize)]
 pub struct Totals {
-    /// Sum of the categories' tests.
+    /// Tests counted: every measured case when results were given, else the declared counts.
     pub tests: u64,
+    /// Tests credited toward the target: passing tests (flaky ones included) when results
+    /// were given, else the declared counts.
+    pub credited: u64,
     /// The overall target: `target:` in report.yaml, else the sum of category targets.
     pub target: u64,
     /// `explicit` or `sum-of-categories`.
     pub target_source: &'static str,
-    /// `tests / target × 100`; `null` when the target is 0.
+    /// `credited / target × 100`; `null` when the target is 0.
     pub percent: Option<f64>,
-    /// `tests ≥ target`.
+    /// `credited ≥ target` (never with failures or unrun categories when results were given).
     pub met: bool,
     /// Tests still missing to reach the target (0 when met).
     pub shortfall: u64,
     pub categories_total: usize,
     pub categories_met: usize,
-    /// Sum of the categories' `value`.
+    /// Categories with results.
+    pub categories_run: usize,
+    /// Categories with no results while results were given.
+    pub categories_not_run: usize,
+    /// Declared value of all categories (a claim: the manifests say so).
     pub value: f64,
+    /// Value of categories whose tests ran and all passed (backed by evidence).
+    pub value_backed: f64,
+    /// Value of categories that failed or did not run (results given); 0 without results.
+    pub value_at_risk: f64,
     pub value_target: Option<f64>,
     /// `value / value_target` (6.2 means 6.2× the target); `null` without a positive target.
     pub value_ratio: Option<f64>,
-    /// `value ≥ value_target`; `null` without a value target.
+    /// `value_backed ≥ value_target`; `null` without a value target.
     pub value_met: Option<bool>,
     pub verdict: Verdict,
-    /// Status shown for the verdict: met ✅, partly met ⚠️, not met ❌.
+    /// Results back the verdict (false in declared-only mode).
+    pub verified: bool,
+    /// The verdict's one phrase ("Target partly met"), computed once for every place it shows.
+    pub verdict_text: &'static str,
+    /// Status shown for the verdict and the Total row: never better than the worst category.
     pub status: Status,
+    /// One sentence: the verdict and the figures behind it.
+    pub headline: String,
+    /// How much of the report results back, in one sentence.
+    pub evidence_note: String,
     /// Number of declared stages in each state, over all categories.
     pub stages: StageCounts,
     /// Sum of the categories' declared `tests`.
     pub declared_tests: u64,
     /// Measured over all result files; `null` when none were given.
     pub measured: Option<Measured>,
-    /// Categories with no results while results were given.
-    pub categories_not_run: usize,
+    /// `measured.failures + measured.errors`; 0 without results.
+    pub failed_total: u64,
+    /// Result patterns that matched no file.
+    pub unmatched_patterns: Vec<String>,
     pub conditions: Conditions,
 }
 
@@ -165,6 +261,8 @@ pub struct StageCounts {
     pub issues: usize,
     pub failed: usize,
     pub not_run: usize,
+    /// All declared stages.
+    pub total: usize,
 }
 
 /// Figures for one category.
@@ -173,24 +271,27 @@ pub struct CategoryFigures {
     pub slug: String,
     pub name: String,
     pub file: String,
-    /// Measured tests where results exist, else the declared count.
+    /// Tests counted: measured cases where results exist, else the declared count.
     pub tests: u64,
     /// The count declared in the manifest.
     pub declared_tests: u64,
-    /// `measured` (results exist), `declared` (no results given at all) or `not-run`
-    /// (results were given, none for this category).
-    pub evidence: &'static str,
+    /// Tests credited toward the target: passing tests (flaky included) where results exist;
+    /// the declared count when no results were given at all; 0 when not run.
+    pub credited: u64,
+    pub evidence: Evidence,
     /// Measured figures; `null` without results for this category.
     pub measured: Option<Measured>,
+    /// Failures plus errors measured; 0 without results.
+    pub failed_total: u64,
     /// The first failing cases.
     pub failed_cases: Vec<FailedCase>,
     /// Failing cases not listed.
     pub failed_omitted: u64,
     pub slowest: Vec<SlowCase>,
     pub target: u64,
-    /// `tests / target × 100`; `null` when the target is 0.
+    /// `credited / target × 100`; `null` when the target is 0.
     pub percent: Option<f64>,
-    /// `tests ≥ target`.
+    /// `credited ≥ target`, and never for a category that was not run.
     pub met: bool,
     pub shortfall: u64,
     pub value: f64,
@@ -200,8 +301,15 @@ pub struct CategoryFigures {
     pub covers: Vec<String>,
     /// Declared stages, in declared order (claims, not evidence).
     pub stages: Vec<StageView>,
-    /// Derived: ➖ without results while results were given; ❌ when a case failed or a stage
-    /// failed; ⚠️ when below target or a stage has issues or did not run; ✅ otherwise.
+    /// The category's stage for each of [`Report::stage_names`] (`null` where it declares none).
+    pub stage_cells: Vec<Option<StageView>>,
+    /// Count against target: ✅ met by passing tests, ❔ met on declared counts only, ⚠️ below
+    /// target, ➖ not run.
+    pub target_status: Status,
+    /// Execution: ✅ ran and passed, ❌ a test failed/errored or a stage failed, ➖ not run (or a
+    /// stage declared not run), ⚠️ a stage has issues, ❔ declared only.
+    pub run_status: Status,
+    /// The worse of the two.
     pub status: Status,
     pub extra: Extra,
 }
@@ -222,6 +330,17 @@ pub struct BuildOptions {
     pub date: Option<chrono::NaiveDate>,
     /// `SOURCE_DATE_EPOCH` as a date, used when the data has no date.
     pub source_date: Option<chrono::NaiveDate>,
+    /// Result patterns (`results:` globs, `--results`) that matched no file, with the
+    /// category that declared them.
+    pub unmatched: Vec<Unmatched>,
+}
+
+/// A results pattern that matched nothing.
+#[derive(Debug, Clone)]
+pub struct Unmatched {
+    pub pattern: String,
+    /// Index of the category whose `results:` it is.
+    pub category: Option<usize>,
 }
 
 /// Computes the report from validated manifests and, when given, the measured results.
@@ -232,9 +351,9 @@ pub fn build(
     opts: &BuildOptions,
 ) -> Report {
     let r = &manifests.report;
-    let any_results = evidence.is_some_and(|e| e.any_results);
+    let any_results = evidence.is_some_and(|e| e.any_results) || !opts.unmatched.is_empty();
     let mut findings = Vec::new();
-    let categories: Vec<CategoryFigures> = manifests
+    let mut categories: Vec<CategoryFigures> = manifests
         .categories
         .iter()
         .enumerate()
@@ -246,108 +365,35 @@ pub fn build(
             category_figures(c, bucket, any_results, &mut findings)
         })
         .collect();
-
-    let tests: u64 = categories.iter().map(|c| c.tests).fold(0, u64::saturating_add);
-    // Cases that belong to no category still count in the total: never silently dropped.
-    let tests = tests.saturating_add(evidence.map_or(0, |e| e.uncategorised.measured.tests));
-    let (target, target_source) = match r.target {
-        Some(t) => (t, "explicit"),
-        None => (categories.iter().map(|c| c.target).fold(0, u64::saturating_add), "sum-of-categories"),
-    };
-    let value: f64 = categories.iter().map(|c| c.value).sum();
-    let categories_met = categories.iter().filter(|c| c.met).count();
-    let categories_not_run = categories.iter().filter(|c| c.evidence == "not-run").count();
-    let met = tests >= target;
-    let measured = evidence.filter(|e| e.any_results).map(|e| e.total.measured);
-    let failing = measured.is_some_and(|m| m.failed_total() > 0);
-    let mut verdict = verdict(met, categories_met, categories.len());
-    // Targets reached by failing or missing evidence are not met.
-    if verdict == Verdict::Met && (failing || categories_not_run > 0) {
-        verdict = Verdict::PartlyMet;
+    let value = categories.iter().map(|c| c.value).fold(0.0, |a, v| a + v);
+    let mut stage_names: Vec<String> = Vec::new();
+    for s in categories.iter().flat_map(|c| &c.stages) {
+        if !stage_names.contains(&s.stage) {
+            stage_names.push(s.stage.clone());
+        }
     }
+    for c in &mut categories {
+        c.value_share = (value > 0.0).then(|| c.value / value * 100.0);
+        c.stage_cells =
+            stage_names.iter().map(|n| c.stages.iter().find(|s| &s.stage == n).cloned()).collect();
+    }
+    findings.extend(unmatched_findings(manifests, &opts.unmatched));
     if let Some(e) = evidence {
-        if e.uncategorised.measured.tests > 0 && !manifests.categories.is_empty() {
-            findings.push(ModelFinding {
-                kind: "uncategorised",
-                category: None,
-                file: None,
-                line: None,
-                message: format!(
-                    "{} measured test cases match no category (no `results:` and no `location` covers them)",
-                    e.uncategorised.measured.tests
-                ),
-            });
-        }
-        for f in &e.findings {
-            findings.push(ModelFinding {
-                kind: "declared-totals",
-                category: None,
-                file: Some(f.file.display().to_string()),
-                line: f.line,
-                message: f.message.clone(),
-            });
-        }
+        findings.extend(evidence_findings(manifests, e));
     }
-    let conditions = Conditions {
-        failures: failing,
-        below_target: !met || categories_met < categories.len(),
-        mismatch: findings
-            .iter()
-            .any(|f| matches!(f.kind, "count-mismatch" | "declared-totals" | "stage-contradicted")),
-        not_run: categories_not_run > 0,
-    };
-    let value_ratio = r.value_target.filter(|t| *t > 0.0).map(|t| value / t);
-
-    let mut stages = StageCounts::default();
-    for s in manifests.categories.iter().flat_map(|c| &c.status) {
-        match s.state {
-            StageState::Ok => stages.ok += 1,
-            StageState::Issues => stages.issues += 1,
-            StageState::Failed => stages.failed += 1,
-            StageState::NotRun => stages.not_run += 1,
-        }
-    }
-
-    let categories = categories
-        .into_iter()
-        .map(|mut c| {
-            c.value_share = (value > 0.0).then(|| c.value / value * 100.0);
-            c
-        })
-        .collect::<Vec<_>>();
-
-    let totals = Totals {
-        tests,
-        target,
-        target_source,
-        percent: percent(tests, target),
-        met,
-        shortfall: target.saturating_sub(tests),
-        categories_total: categories.len(),
-        categories_met,
-        value,
-        value_target: r.value_target,
-        value_ratio,
-        value_met: r.value_target.map(|t| value >= t),
-        verdict,
-        status: match verdict {
-            Verdict::Met => Status::Ok,
-            Verdict::PartlyMet => Status::Warn,
-            Verdict::NotMet => Status::Fail,
-        },
-        stages,
-        declared_tests: manifests.categories.iter().map(|c| c.tests).fold(0, u64::saturating_add),
-        measured,
-        categories_not_run,
-        conditions,
-    };
+    let measured = evidence.filter(|e| e.any_results).map(|e| e.total.measured);
+    let totals = totals(manifests, &categories, evidence, measured, &findings, &opts.unmatched, value);
 
     let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
         files,
         suites: e
             .sorted_suites()
             .into_iter()
-            .map(|(name, m)| SuiteFigures { name: name.clone(), measured: *m })
+            .map(|(name, m)| SuiteFigures {
+                name: name.clone(),
+                measured: *m,
+                status: if m.failed_total() > 0 { Status::Fail } else { Status::Ok },
+            })
             .collect(),
         all: e.total.clone(),
         uncategorised: e.uncategorised.clone(),
@@ -363,10 +409,256 @@ pub fn build(
         currency: r.currency.clone(),
         totals,
         categories,
+        stage_names,
         findings,
         results,
         baseline: None,
     }
+}
+
+fn unmatched_findings(manifests: &Manifests, unmatched: &[Unmatched]) -> Vec<ModelFinding> {
+    unmatched
+        .iter()
+        .map(|u| {
+            let c = u.category.and_then(|i| manifests.categories.get(i));
+            ModelFinding {
+                kind: FindingKind::NoResults,
+                category: c.map(|c| c.name.clone()),
+                file: c.map(|c| c.file.display().to_string()),
+                line: None,
+                message: format!("results pattern `{}` matched no file: nothing was read for it", u.pattern),
+            }
+        })
+        .collect()
+}
+
+fn evidence_findings(manifests: &Manifests, e: &Aggregator) -> Vec<ModelFinding> {
+    let mut out = Vec::new();
+    if e.uncategorised.measured.tests > 0 && !manifests.categories.is_empty() {
+        out.push(ModelFinding {
+            kind: FindingKind::Uncategorised,
+            category: None,
+            file: None,
+            line: None,
+            message: format!(
+                "{} measured test cases match no category (no `results:` and no `location` covers them)",
+                e.uncategorised.measured.tests
+            ),
+        });
+    }
+    for f in &e.findings {
+        out.push(ModelFinding {
+            kind: FindingKind::ResultsFile,
+            category: None,
+            file: Some(f.file.display().to_string()),
+            line: f.line,
+            message: f.message.clone(),
+        });
+    }
+    out
+}
+
+/// The totals, the verdict and the one status every output shows: the only place they are
+/// decided.
+fn totals(
+    manifests: &Manifests,
+    categories: &[CategoryFigures],
+    evidence: Option<&Aggregator>,
+    measured: Option<Measured>,
+    findings: &[ModelFinding],
+    unmatched: &[Unmatched],
+    value: f64,
+) -> Totals {
+    let r = &manifests.report;
+    let with_results = measured.is_some() || !unmatched.is_empty();
+    let uncategorised = evidence.map(|e| e.uncategorised.measured).unwrap_or_default();
+    let sum = |f: &dyn Fn(&CategoryFigures) -> u64| categories.iter().map(f).fold(0, u64::saturating_add);
+    let declared_tests = manifests.categories.iter().map(|c| c.tests).fold(0, u64::saturating_add);
+    // Every measured case counts, categorised or not: never silently dropped.
+    let tests = match measured {
+        Some(m) => m.tests,
+        None => declared_tests,
+    };
+    let credited = sum(&|c| c.credited).saturating_add(uncategorised.passed);
+    let (target, target_source) = match r.target {
+        Some(t) => (t, "explicit"),
+        None => (sum(&|c| c.target), "sum-of-categories"),
+    };
+    let failed_total = measured.map_or(0, |m| m.failed_total());
+    let categories_met = categories.iter().filter(|c| c.met).count();
+    let categories_not_run = categories.iter().filter(|c| c.evidence == Evidence::NotRun).count();
+    let categories_run = categories.iter().filter(|c| c.evidence == Evidence::Measured).count();
+    let empty = with_results && measured.is_none_or(|m| m.tests == 0);
+    let met = credited >= target && failed_total == 0 && categories_not_run == 0 && !empty;
+
+    let zero_config = categories.is_empty();
+    let verdict = if zero_config {
+        match measured {
+            Some(m) if m.failed_total() > 0 => Verdict::Failed,
+            Some(m) if m.tests > 0 => Verdict::Passed,
+            _ if failed_total > 0 => Verdict::Failed,
+            _ => Verdict::Empty,
+        }
+    } else {
+        verdict(met, categories_met, categories.len())
+    };
+    let verified = with_results || zero_config;
+    let worst_category = categories.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
+    let verdict_status = match verdict {
+        Verdict::Met | Verdict::Passed if verified => Status::Ok,
+        Verdict::Met | Verdict::Passed => Status::Unverified,
+        Verdict::PartlyMet => Status::Warn,
+        Verdict::NotMet | Verdict::Failed | Verdict::Empty => Status::Fail,
+    };
+    let mut status = verdict_status.max(worst_category);
+    if failed_total > 0 {
+        status = Status::Fail;
+    }
+    let value_backed = categories
+        .iter()
+        .filter(|c| c.run_status == Status::Ok && c.evidence == Evidence::Measured)
+        .map(|c| c.value)
+        .fold(0.0, |a, v| a + v);
+    let value_at_risk = categories
+        .iter()
+        .filter(|c| with_results && matches!(c.run_status, Status::Fail | Status::NotRun))
+        .map(|c| c.value)
+        .fold(0.0, |a, v| a + v);
+
+    let mut stages = StageCounts::default();
+    for s in manifests.categories.iter().flat_map(|c| &c.status) {
+        match s.state {
+            StageState::Ok => stages.ok += 1,
+            StageState::Issues => stages.issues += 1,
+            StageState::Failed => stages.failed += 1,
+            StageState::NotRun => stages.not_run += 1,
+        }
+        stages.total += 1;
+    }
+    let conditions = Conditions {
+        failures: failed_total > 0,
+        below_target: !zero_config && (!met || categories_met < categories.len()),
+        mismatch: findings.iter().any(|f| f.kind.is_mismatch()),
+        not_run: categories_not_run > 0 || !unmatched.is_empty(),
+        empty,
+    };
+    let verdict_text = verdict.phrase(verified);
+    let percent = percent(credited, target);
+    let headline =
+        headline(verdict_text, categories, measured, credited, target, percent, categories_not_run);
+    let evidence_note = evidence_note(categories, measured, categories_run, with_results);
+    Totals {
+        tests,
+        credited,
+        target,
+        target_source,
+        percent,
+        met,
+        shortfall: target.saturating_sub(credited),
+        categories_total: categories.len(),
+        categories_met,
+        categories_run,
+        categories_not_run,
+        value,
+        value_backed,
+        value_at_risk,
+        value_target: r.value_target,
+        value_ratio: r.value_target.filter(|t| *t > 0.0).map(|t| value / t),
+        value_met: r.value_target.map(|t| value_backed >= t),
+        verdict,
+        verified,
+        verdict_text,
+        status,
+        headline,
+        evidence_note,
+        stages,
+        declared_tests,
+        measured,
+        failed_total,
+        unmatched_patterns: unmatched.iter().map(|u| u.pattern.clone()).collect(),
+        conditions,
+    }
+}
+
+/// "Target partly met: 40 of a 100-test target pass (40%); 3 failed; 2 of 5 categories not
+/// run" — the verdict phrase and the figures that decide it.
+fn headline(
+    verdict_text: &str,
+    categories: &[CategoryFigures],
+    measured: Option<Measured>,
+    credited: u64,
+    target: u64,
+    percent: Option<f64>,
+    not_run: usize,
+) -> String {
+    let pct = percent.map_or_else(|| "—".to_owned(), |p| format!("{}%", trim_float(p)));
+    let mut s = if categories.is_empty() {
+        match measured {
+            Some(m) => format!("{verdict_text}: {}", plural(m.tests, "test", "tests")),
+            None => verdict_text.to_owned(),
+        }
+    } else if measured.is_some() {
+        format!("{verdict_text}: {} of a {}-test target pass ({pct})", thousands(credited), thousands(target))
+    } else {
+        format!(
+            "{verdict_text}: {} of a {}-test target declared ({pct})",
+            thousands(credited),
+            thousands(target)
+        )
+    };
+    if let Some(m) = measured {
+        if m.failures > 0 {
+            s.push_str(&format!("; {} failed", thousands(m.failures)));
+        }
+        if m.errors > 0 {
+            s.push_str(&format!("; {}", plural(m.errors, "error", "errors")));
+        }
+    }
+    if not_run > 0 {
+        s.push_str(&format!(
+            "; {} of {} not run",
+            not_run,
+            plural(categories.len() as u64, "category", "categories")
+        ));
+    }
+    s
+}
+
+/// How much of the report results back, in the reader's words.
+fn evidence_note(
+    categories: &[CategoryFigures],
+    measured: Option<Measured>,
+    run: usize,
+    with_results: bool,
+) -> String {
+    let n = categories.len() as u64;
+    match (with_results, measured) {
+        (false, _) => format!(
+            "Declared counts only — no test results were given: 0 of {} shown to run",
+            plural(n, "category", "categories")
+        ),
+        (true, m) if categories.is_empty() => {
+            format!("Measured from test results: {}", plural(m.map_or(0, |m| m.tests), "test", "tests"))
+        }
+        (true, m) => format!(
+            "Measured from test results: {run} of {} ran ({})",
+            plural(n, "category", "categories"),
+            plural(m.map_or(0, |m| m.tests), "test", "tests")
+        ),
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+fn thousands(n: u64) -> String {
+    crate::render::filters::thousands(u128::from(n))
+}
+
+fn trim_float(p: f64) -> String {
+    let r = (p * 10.0).round() / 10.0;
+    if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
 fn category_figures(
@@ -376,14 +668,91 @@ fn category_figures(
     findings: &mut Vec<ModelFinding>,
 ) -> CategoryFigures {
     let measured = bucket.map(|b| b.measured);
-    let tests = measured.map_or(c.tests, |m| m.tests);
-    let met = tests >= c.target;
-    let stages: Vec<StageView> = c.status.iter().map(stage_view).collect();
     let evidence = match (measured, any_results) {
-        (Some(_), _) => "measured",
-        (None, true) => "not-run",
-        (None, false) => "declared",
+        (Some(_), _) => Evidence::Measured,
+        (None, true) => Evidence::NotRun,
+        (None, false) => Evidence::Declared,
     };
+    let tests = measured.map_or(c.tests, |m| m.tests);
+    let credited = match evidence {
+        Evidence::Measured => measured.map_or(0, |m| m.passed),
+        Evidence::Declared => c.tests,
+        Evidence::NotRun => 0,
+    };
+    let failed_total = measured.map_or(0, |m| m.failed_total());
+    let met = evidence != Evidence::NotRun && credited >= c.target;
+    let stages: Vec<StageView> = c.status.iter().map(stage_view).collect();
+    findings.extend(stage_findings(c, &stages, measured, evidence));
+
+    let target_status = match evidence {
+        Evidence::NotRun => Status::NotRun,
+        _ if !met => Status::Warn,
+        Evidence::Declared => Status::Unverified,
+        Evidence::Measured => Status::Ok,
+    };
+    // Claims of trouble count; a claim of "ok" adds nothing to measured evidence, and a claim
+    // of "not run" is void once results show the tests ran (a finding says so).
+    let ran = measured.is_some_and(|m| m.tests > m.skipped);
+    let worst_stage = stages
+        .iter()
+        .map(|s| s.status)
+        .filter(|s| *s != Status::Unverified && !(ran && *s == Status::NotRun))
+        .max()
+        .unwrap_or(Status::Ok);
+    let run_status = match evidence {
+        _ if failed_total > 0 => Status::Fail,
+        Evidence::NotRun => Status::NotRun,
+        // Claims of failure count; claims of success do not make a ✅.
+        Evidence::Declared => worst_stage.max(Status::Unverified),
+        Evidence::Measured => worst_stage,
+    };
+    CategoryFigures {
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        file: c.file.display().to_string(),
+        tests,
+        declared_tests: c.tests,
+        credited,
+        evidence,
+        measured,
+        failed_total,
+        failed_cases: bucket.map(|b| b.failed_cases.clone()).unwrap_or_default(),
+        failed_omitted: bucket.map_or(0, |b| b.failed_omitted),
+        slowest: bucket.map(|b| b.slowest.clone()).unwrap_or_default(),
+        target: c.target,
+        percent: percent(credited, c.target),
+        met,
+        shortfall: c.target.saturating_sub(credited),
+        value: c.value,
+        value_share: None,
+        location: c.location.clone(),
+        covers: c.covers.clone(),
+        target_status,
+        run_status,
+        status: target_status.max(run_status),
+        stage_cells: Vec::new(),
+        stages,
+        extra: c.extra.clone(),
+    }
+}
+
+/// Which measured fact contradicts which declared stage: the one table (README, "Stages and
+/// evidence").
+///
+/// | declared                         | contradicted when the category's results show      |
+/// |----------------------------------|----------------------------------------------------|
+/// | `execution: ok`                  | a test failed or errored                           |
+/// | `execution: failed`              | tests ran and none failed or errored               |
+/// | `execution: not-run`             | tests ran                                          |
+/// | `collection: not-run`/`failed`   | tests ran (so they were collected)                 |
+/// | any stage                        | nothing when the category has no results           |
+fn stage_findings(
+    c: &Category,
+    stages: &[StageView],
+    measured: Option<Measured>,
+    evidence: Evidence,
+) -> Vec<ModelFinding> {
+    let mut out = Vec::new();
     let finding = |kind, message: String| ModelFinding {
         kind,
         category: Some(c.name.clone()),
@@ -391,75 +760,48 @@ fn category_figures(
         line: None,
         message,
     };
-    if let Some(m) = measured {
-        if m.tests != c.tests {
-            findings.push(finding(
-                "count-mismatch",
-                format!("{} declares {} tests; its results have {}", c.name, c.tests, m.tests),
+    let Some(m) = measured else {
+        if evidence == Evidence::NotRun {
+            out.push(finding(FindingKind::NotRun, format!("{} has no test results: not run", c.name)));
+        }
+        return out;
+    };
+    if m.tests != c.tests {
+        out.push(finding(
+            FindingKind::CountMismatch,
+            format!("{} declares {} tests; its results have {}", c.name, c.tests, m.tests),
+        ));
+    }
+    let ran = m.tests > m.skipped;
+    for s in stages {
+        let why = match (s.stage.as_str(), s.state) {
+            ("execution", StageState::Ok) if m.failed_total() > 0 => {
+                Some(format!("{} of its {} measured tests failed", m.failed_total(), m.tests))
+            }
+            ("execution", StageState::Failed) if ran && m.failed_total() == 0 => {
+                Some(format!("its {} measured tests ran and none failed", m.tests))
+            }
+            ("execution" | "collection", StageState::NotRun) if ran => {
+                Some(format!("{} of its tests ran", m.tests.saturating_sub(m.skipped)))
+            }
+            ("collection", StageState::Failed) if ran => Some(format!(
+                "{} of its tests ran, so they were collected",
+                m.tests.saturating_sub(m.skipped)
+            )),
+            _ => None,
+        };
+        if let Some(why) = why {
+            out.push(finding(
+                FindingKind::StageContradicted,
+                format!("{} declares stage `{}` {}, but {why}", c.name, s.stage, s.state.name()),
             ));
         }
-        if m.failed_total() > 0 {
-            for s in stages.iter().filter(|s| s.state == StageState::Ok) {
-                findings.push(finding(
-                    "stage-contradicted",
-                    format!(
-                        "{} declares stage `{}` ok, but {} of its {} measured tests failed",
-                        c.name,
-                        s.stage,
-                        m.failed_total(),
-                        m.tests
-                    ),
-                ));
-            }
-        }
-    } else if any_results {
-        findings.push(finding("not-run", format!("{} has no test results: not run", c.name)));
     }
-    let mut status = category_status(met, &stages);
-    if measured.is_some_and(|m| m.failed_total() > 0) {
-        status = Status::Fail;
-    }
-    if evidence == "not-run" {
-        status = Status::NotRun;
-    }
-    CategoryFigures {
-        slug: c.slug.clone(),
-        name: c.name.clone(),
-        file: c.file.display().to_string(),
-        tests,
-        declared_tests: c.tests,
-        evidence,
-        measured,
-        failed_cases: bucket.map(|b| b.failed_cases.clone()).unwrap_or_default(),
-        failed_omitted: bucket.map_or(0, |b| b.failed_omitted),
-        slowest: bucket.map(|b| b.slowest.clone()).unwrap_or_default(),
-        target: c.target,
-        percent: percent(tests, c.target),
-        met,
-        shortfall: c.target.saturating_sub(tests),
-        value: c.value,
-        value_share: None,
-        location: c.location.clone(),
-        covers: c.covers.clone(),
-        status,
-        stages,
-        extra: c.extra.clone(),
-    }
+    out
 }
 
 fn stage_view(s: &Stage) -> StageView {
     StageView { stage: s.stage.clone(), state: s.state, status: s.state.into(), note: s.note.clone() }
-}
-
-/// ❌ if any stage failed; ⚠️ if below target or any stage is not ok; ✅ otherwise.
-fn category_status(met: bool, stages: &[StageView]) -> Status {
-    let worst = stages.iter().map(|s| s.status).max().unwrap_or(Status::Ok);
-    match worst {
-        Status::Fail => Status::Fail,
-        Status::Warn | Status::NotRun => Status::Warn,
-        Status::Ok if !met => Status::Warn,
-        Status::Ok => Status::Ok,
-    }
 }
 
 /// Met when everything is met; not met when nothing is; partly met in between.
@@ -499,16 +841,5 @@ mod tests {
         assert_eq!(verdict(true, 4, 5), Verdict::PartlyMet);
         assert_eq!(verdict(false, 0, 5), Verdict::NotMet);
         assert_eq!(verdict(true, 0, 0), Verdict::NotMet);
-    }
-
-    #[test]
-    fn category_status_never_ok_with_issues() {
-        let st = |state: StageState| StageView { stage: "x".into(), state, status: state.into(), note: None };
-        assert_eq!(category_status(true, &[st(StageState::Ok)]), Status::Ok);
-        assert_eq!(category_status(true, &[st(StageState::Ok), st(StageState::Issues)]), Status::Warn);
-        assert_eq!(category_status(true, &[st(StageState::NotRun)]), Status::Warn);
-        assert_eq!(category_status(true, &[st(StageState::Failed), st(StageState::Issues)]), Status::Fail);
-        assert_eq!(category_status(false, &[st(StageState::Ok)]), Status::Warn);
-        assert_eq!(category_status(false, &[]), Status::Warn);
     }
 }

@@ -1,6 +1,6 @@
 //! A shields-style SVG badge, self-contained (no outside host, no font download).
 
-use crate::model::{Report, Verdict};
+use crate::model::{Report, Status};
 
 /// Colours by verdict, as shields.io uses them.
 const GREEN: &str = "#4c1";
@@ -11,21 +11,20 @@ const RED: &str = "#e05d44";
 /// results only; coloured by the verdict (or by failures in zero-config mode).
 pub fn for_report(report: &Report, label: &str) -> String {
     let t = &report.totals;
-    let (message, colour) = if report.categories.is_empty() {
+    let message = if report.categories.is_empty() {
         match t.measured {
-            Some(m) if m.failed_total() > 0 => {
-                (format!("{} passed, {} failed", m.passed, m.failed_total()), RED)
-            }
-            Some(m) => (format!("{} passed", m.passed), GREEN),
-            None => ("no results".to_string(), RED),
+            Some(m) if m.failed_total() > 0 => format!("{} passed, {} failed", m.passed, m.failed_total()),
+            Some(m) if m.tests > 0 => format!("{} passed", m.passed),
+            _ => "no tests ran".to_string(),
         }
     } else {
-        let colour = match t.verdict {
-            Verdict::Met => GREEN,
-            Verdict::PartlyMet => YELLOW,
-            Verdict::NotMet => RED,
-        };
-        (format!("{}/{}", t.tests, t.target), colour)
+        format!("{}/{}", t.credited, t.target)
+    };
+    // The colour is the report's one status: the badge cannot be greener than the report.
+    let colour = match t.status {
+        Status::Ok => GREEN,
+        Status::Unverified | Status::Warn => YELLOW,
+        Status::NotRun | Status::Fail => RED,
     };
     svg(label, &message, colour)
 }

@@ -72,6 +72,9 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
     tera.register_filter("html", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_html(&plain(&v))))
     });
+    tera.register_filter("seconds", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), seconds)))
+    });
     tera.register_filter("md", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_inline(&plain(&v))))
     });
@@ -240,12 +243,34 @@ pub fn pluralize(n: f64, word: &str, plural: Option<&str>) -> String {
     format!("{shown} {many}")
 }
 
+/// A duration for people: never "0.0 s" for a run that took time (`0.004` → "<0.01 s",
+/// `0.563` → "0.56 s", `75.2` → "1 min 15 s"); `—` for nonsense.
+pub fn seconds(s: f64) -> String {
+    if !s.is_finite() || s < 0.0 {
+        return "—".to_string();
+    }
+    if s == 0.0 {
+        "0 s".to_string()
+    } else if s < 0.01 {
+        "<0.01 s".to_string()
+    } else if s < 60.0 {
+        format!("{} s", trim_zero(round_to(s, if s < 10.0 { 2 } else { 1 })))
+    } else if s < 360_000.0 {
+        let whole = s.round() as u64;
+        let (h, m, sec) = (whole / 3600, whole / 60 % 60, whole % 60);
+        if h > 0 { format!("{h} h {m} min") } else { format!("{m} min {sec} s") }
+    } else {
+        format!("{} h", thousands((s / 3600.0).round() as u128))
+    }
+}
+
 /// The marker for a status or verdict name; `None` for an unknown name.
 pub fn symbol(status: &str, ascii: bool) -> Option<&'static str> {
     let (emoji, text) = match status {
         "ok" | "met" | "passed" | "true" => ("✅", "[ok]"),
+        "unverified" | "declared" => ("❔", "[unverified]"),
         "warn" | "issues" | "partly-met" | "flaky" | "skipped" => ("⚠️", "[warn]"),
-        "fail" | "failed" | "not-met" | "error" | "false" => ("❌", "[fail]"),
+        "fail" | "failed" | "not-met" | "error" | "false" | "empty" => ("❌", "[fail]"),
         "not-run" => ("➖", "[not run]"),
         _ => return None,
     };
@@ -322,6 +347,24 @@ mod tests {
         assert_eq!(pluralize(2.0, "day", None), "2 days");
         assert_eq!(pluralize(3.0, "box", None), "3 boxes");
         assert_eq!(pluralize(3.0, "person", Some("people")), "3 people");
+    }
+
+    #[test]
+    fn seconds_never_hide_a_run_that_took_time() {
+        let cases = [
+            (0.0, "0 s"),
+            (0.004, "<0.01 s"),
+            (0.563, "0.56 s"),
+            (0.5, "0.5 s"),
+            (12.34, "12.3 s"),
+            (75.2, "1 min 15 s"),
+            (7260.0, "2 h 1 min"),
+            (f64::INFINITY, "—"),
+            (-1.0, "—"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(seconds(s), want, "{s}");
+        }
     }
 
     #[test]

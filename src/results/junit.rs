@@ -72,6 +72,8 @@ pub(crate) fn read<R: BufRead>(
         result_type: String::new(),
         cases: 0,
         suites_opened: 0,
+        root_time: None,
+        top_time: None,
     };
     let mut reader = Reader::from_reader(src);
     let config = reader.config_mut();
@@ -310,6 +312,10 @@ struct Parser<'p, 's, 'l, 'b> {
     cases: u64,
     /// `<testsuite>` elements opened so far.
     suites_opened: u32,
+    /// The root's `time`, else the sum of the top-level suites' (see
+    /// [`CaseSink::stated_duration`]).
+    root_time: Option<f64>,
+    top_time: Option<f64>,
 }
 
 impl Parser<'_, '_, '_, '_> {
@@ -485,6 +491,9 @@ impl Parser<'_, '_, '_, '_> {
         if !self.root_seen {
             return Err(self.syntax(end, "no root element".to_owned()));
         }
+        if let Some(t) = self.root_time.or(self.top_time).filter(|t| t.is_finite() && *t > 0.0) {
+            self.sink.stated_duration(t);
+        }
         Ok(self.cases)
     }
 
@@ -567,6 +576,7 @@ impl Parser<'_, '_, '_, '_> {
         decoder: Decoder,
     ) -> Result<(), ResultsError> {
         let mut name: Option<String> = None;
+        let mut time: Option<f64> = None;
         let mut declared = DeclaredTotals::default();
         let mut invalid: Vec<(&'static str, String)> = Vec::new();
         let mut attrs = e.attributes();
@@ -580,6 +590,13 @@ impl Parser<'_, '_, '_, '_> {
                         return Err(self.duplicate(at, key));
                     }
                     name = Some(self.value(&attr, at, decoder)?.into_owned());
+                    continue;
+                }
+                b"time" => {
+                    if time.is_some() {
+                        return Err(self.duplicate(at, key));
+                    }
+                    time = Some(parse_time(&self.value(&attr, at, decoder)?));
                     continue;
                 }
                 b"tests" => (&mut declared.tests, "tests"),
@@ -601,6 +618,13 @@ impl Parser<'_, '_, '_, '_> {
                     Declared::Invalid
                 }
             };
+        }
+        if let Some(t) = time {
+            if is_root_suites {
+                self.root_time = Some(t);
+            } else if self.suites.iter().all(|s| s.is_root_suites) {
+                self.top_time = Some(self.top_time.unwrap_or(0.0) + t);
+            }
         }
         let index = self.suites_opened;
         if !is_root_suites {

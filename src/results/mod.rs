@@ -113,6 +113,10 @@ pub trait CaseSink {
     fn case(&mut self, case: TestCase);
     /// One non-fatal disagreement (declared totals, dangling events, ...).
     fn finding(&mut self, finding: Finding);
+    /// The run's own statement of how long it took (a JUnit root's or top-level suites'
+    /// `time`), once per file, when the file says. Per-case times may be rounded (pytest
+    /// writes 0.000 for fast tests) or absent, so totals prefer this when it is larger.
+    fn stated_duration(&mut self, _seconds: f64) {}
 }
 
 // Lets callers pass `&mut sink` where a `CaseSink` is taken by value (e.g. `RerunMerger::new`).
@@ -122,6 +126,9 @@ impl<S: CaseSink + ?Sized> CaseSink for &mut S {
     }
     fn finding(&mut self, finding: Finding) {
         (**self).finding(finding);
+    }
+    fn stated_duration(&mut self, seconds: f64) {
+        (**self).stated_duration(seconds);
     }
 }
 

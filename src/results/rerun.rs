@@ -65,6 +65,10 @@ impl<S: CaseSink> CaseSink for RerunMerger<S> {
     fn finding(&mut self, finding: Finding) {
         self.inner.finding(finding);
     }
+
+    fn stated_duration(&mut self, seconds: f64) {
+        self.inner.stated_duration(seconds);
+    }
 }
 
 /// Merges the attempts in `cases` (in order) into one case per test identity, in first-seen
