@@ -166,7 +166,19 @@ pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
     // and files) is inert for GitHub: no data can raise an annotation of its own.
     let paused = options.annotations.as_ref().map(|_| annotations::pause_commands(err));
     let result = run(options, out, err);
-    let code = match &result {
+    let code = exit_code_of(options, &result, err);
+    if let Some(token) = paused {
+        annotations::resume_commands(err, &token);
+        if let Ok(Outcome { annotations: Some(commands), .. }) = &result {
+            let _ = err.write_all(commands.as_bytes());
+        }
+    }
+    code
+}
+
+/// The exit code of a run, after saying why it is not 0.
+fn exit_code_of(options: &Options, result: &Result<Outcome, Error>, err: &mut dyn Write) -> i32 {
+    match result {
         Ok(outcome) => {
             if outcome.stale {
                 return exit_code::CONDITION;
@@ -191,14 +203,7 @@ pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
             let _ = write!(err, "{}", describe(e));
             e.exit_code()
         }
-    };
-    if let Some(token) = paused {
-        annotations::resume_commands(err, &token);
-        if let Ok(Outcome { annotations: Some(commands), .. }) = &result {
-            let _ = err.write_all(commands.as_bytes());
-        }
     }
-    code
 }
 
 /// Runs one command.

@@ -248,6 +248,12 @@ fn no_annotations_without_a_report_or_the_flag() {
     let plain = gen_report(["r.xml"]).current_dir(ws.path()).run();
     assert_eq!(plain.code, 0);
     no_commands(&plain.stderr);
+    // `--check` writes no report, so no annotations; commands are resumed all the same.
+    write(&ws.path().join("REPORT.md"), "stale\n");
+    let check =
+        gen_report(["r.xml", "--annotations", "github", "--check", "REPORT.md"]).current_dir(ws.path()).run();
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert_eq!(commands(&check.stderr), Vec::<&str>::new(), "{}", check.stderr);
     let usage = gen_report(["r.xml", "--path-prefix", "x"]).current_dir(ws.path()).run();
     assert_eq!(usage.code, 2);
     assert!(usage.stderr.contains("--annotations <FORMAT>"), "{}", usage.stderr);
