@@ -22,7 +22,7 @@ Examples:
 
 /// Turn test manifests into a computed, honest Markdown report.
 #[derive(Debug, Parser)]
-#[command(name = "gen-report", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "gen-report", version = env!("GEN_REPORT_VERSION"), about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Sub>,
@@ -182,6 +182,27 @@ pub struct RenderArgs {
     /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<chrono::NaiveDate>,
+
+    /// Also write one workflow command per failing test on stderr (GitHub shows them on the
+    /// diff), after the report was written.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub annotations: Option<AnnotationsArg>,
+
+    /// Annotations: prepend DIR to relative paths (the tests ran in DIR of the repository).
+    #[arg(long, value_name = "DIR", requires = "annotations")]
+    pub path_prefix: Option<String>,
+
+    /// Annotations: remove PREFIX from the start of paths (absolute or container paths, e.g.
+    /// /app); repeatable.
+    #[arg(long, value_name = "PREFIX", requires = "annotations")]
+    pub strip_prefix: Vec<String>,
+}
+
+/// `--annotations` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotationsArg {
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
 }
 
 /// `--fail-on` conditions.
@@ -287,6 +308,10 @@ impl Cli {
             templates: r.templates,
             ascii: r.ascii,
             date: r.date,
+            annotations: r.annotations.map(|AnnotationsArg::Github| crate::annotations::Settings {
+                path_prefix: r.path_prefix,
+                strip_prefixes: r.strip_prefix,
+            }),
         })
     }
 }

@@ -11,6 +11,7 @@
 //! println!("{} of {} tests", report.totals.tests, report.totals.target);
 //! ```
 
+pub mod annotations;
 pub mod cli;
 pub mod error;
 pub mod inputs;
@@ -131,6 +132,8 @@ pub struct Options {
     pub budget: Option<String>,
     /// `--baseline FILE`: a JSON model of an earlier run.
     pub baseline: Option<PathBuf>,
+    /// `--annotations github`: workflow commands for the failing tests, on `err`.
+    pub annotations: Option<annotations::Settings>,
 }
 
 /// What templates see: the model's fields at the top level, plus the raw manifests and options.
@@ -155,12 +158,30 @@ pub struct Outcome {
     pub report: Option<model::Report>,
     /// `--check`: the committed report differs from a fresh render.
     pub stale: bool,
+    /// `--annotations`: the workflow commands, printed after everything else.
+    pub annotations: Option<String>,
 }
 
 /// Runs gen-report and returns the process exit code, writing the report to `out` (or the
 /// output file) and diagnostics to `err`. The one place errors become messages.
 pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match run(options, out, err) {
+    // With annotations, everything else said on stderr (findings, errors: they quote test names
+    // and files) is inert for GitHub: no data can raise an annotation of its own.
+    let paused = options.annotations.as_ref().map(|_| annotations::pause_commands(err));
+    let result = run(options, out, err);
+    let code = exit_code_of(options, &result, err);
+    if let Some(token) = paused {
+        annotations::resume_commands(err, &token);
+        if let Ok(Outcome { annotations: Some(commands), .. }) = &result {
+            let _ = err.write_all(commands.as_bytes());
+        }
+    }
+    code
+}
+
+/// The exit code of a run, after saying why it is not 0.
+fn exit_code_of(options: &Options, result: &Result<Outcome, Error>, err: &mut dyn Write) -> i32 {
+    match result {
         Ok(outcome) => {
             if outcome.stale {
                 return exit_code::CONDITION;
@@ -182,7 +203,7 @@ pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) ->
             }
         }
         Err(e) => {
-            let _ = write!(err, "{}", describe(&e));
+            let _ = write!(err, "{}", describe(e));
             e.exit_code()
         }
     }
@@ -326,12 +347,12 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
                 error::plural(manifests.warnings.len(), "warning"),
                 error::plural(report.findings.len(), "finding")
             );
-            return Ok(Outcome { report: Some(report), stale: false });
+            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
         }
         Command::Badge { label } => {
             let svg = render::badge::for_report(&report, label);
             output::write(options.output.as_deref(), svg.as_bytes(), out)?;
-            return Ok(Outcome { report: Some(report), stale: false });
+            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
         }
         _ => {}
     }
@@ -377,7 +398,7 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             let _ =
                 writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
         }
-        return Ok(Outcome { report: Some(report), stale });
+        return Ok(Outcome { report: Some(report), stale, annotations: None });
     }
     let summary_file = match options.github_summary {
         true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).ok_or_else(|| {
@@ -412,7 +433,26 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     } else {
         output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
     }
-    Ok(Outcome { report: Some(report), stale: false })
+    // Only once the report is written: a run that fails writes nothing, annotations included.
+    // They go to stderr, so stdout stays the report (GitHub reads commands from both).
+    let annotations = options.annotations.as_ref().map(|settings| {
+        let mut commands = Vec::new();
+        let paths = annotations::PathMap::from_env(settings);
+        let _ = annotations::github(&report, &paths, &full_list(options), &mut commands);
+        String::from_utf8_lossy(&commands).into_owned()
+    });
+    Ok(Outcome { report: Some(report), stale: false, annotations })
+}
+
+/// Where the full report went, for the annotations' notice.
+fn full_list(options: &Options) -> String {
+    let file = options.output.as_ref().map(|p| format!("`{}`", p.display()));
+    match (options.github_summary, file) {
+        (true, Some(f)) => format!("the job summary and {f}"),
+        (true, None) => "the job summary".to_string(),
+        (false, Some(f)) => f,
+        (false, None) => "the report".to_string(),
+    }
 }
 
 /// Result files to read, each with the category that owns it, and the patterns that matched

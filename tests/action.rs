@@ -1,0 +1,560 @@
+//! The GitHub Action (`action.yml`), run here the way a runner runs a composite action: each
+//! step's `env` evaluated from the inputs (`${{ inputs.x }}`, defaults, `||`), its `run` written
+//! to a file and run with `bash --noprofile --norc -eo pipefail FILE` in `GITHUB_WORKSPACE`, with
+//! temporary `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_PATH`, then the action's
+//! `outputs` resolved from the step's. No network: gen-report is the binary under test
+//! (`GEN_REPORT_BIN`, or found on `PATH`), and `gh` is a stand-in on `PATH` that records its calls.
+//! Also: the pre-commit hook, `--version` and colour switches.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+use support::{copy_dir, fixture, repo};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gen-report");
+
+#[derive(Debug, Deserialize)]
+struct Action {
+    inputs: BTreeMap<String, Input>,
+    outputs: BTreeMap<String, Output>,
+    runs: Runs,
+}
+
+#[derive(Debug, Deserialize)]
+struct Input {
+    #[allow(dead_code)]
+    description: String,
+    #[serde(default)]
+    default: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Output {
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Runs {
+    using: String,
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Step {
+    id: Option<String>,
+    shell: String,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    run: String,
+}
+
+fn action() -> Action {
+    let text = fs::read_to_string(repo().join("action.yml")).unwrap();
+    serde_saphyr::from_str(&text).expect("action.yml parses")
+}
+
+/// The `${{ … }}` expressions the action uses, evaluated as the runner does: a context lookup,
+/// `a || b` giving the first non-empty operand. Any other expression fails the test, so a new
+/// one cannot go unsimulated.
+fn evaluate(text: &str, ctx: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("unclosed expression") + start;
+        let expr = rest[start + 3..end].trim();
+        let value = expr
+            .split("||")
+            .map(|operand| {
+                let operand = operand.trim();
+                ctx.get(operand).unwrap_or_else(|| panic!("unsimulated expression `{operand}` in `{text}`"))
+            })
+            .find(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_default();
+        out.push_str(&value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `GITHUB_OUTPUT` as the runner reads it: `k=v` lines and `k<<DELIMITER` blocks.
+fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((k, delimiter)) = line.split_once("<<") {
+            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+            map.insert(k.to_string(), value.join("\n"));
+        } else if let Some((k, v)) = line.split_once('=') {
+            map.insert(k.to_string(), v.to_string());
+        } else {
+            panic!("not an output line: {line:?}");
+        }
+    }
+    map
+}
+
+/// A runner for the action in a temporary workspace.
+struct Runner {
+    ws: tempfile::TempDir,
+    temp: tempfile::TempDir,
+    inputs: BTreeMap<String, String>,
+    /// `github.*` and other contexts besides `inputs`.
+    github: BTreeMap<String, String>,
+    env: BTreeMap<String, String>,
+    /// Directories put before the system PATH.
+    path: Vec<PathBuf>,
+}
+
+/// What one run of the action left.
+#[derive(Debug)]
+struct Ran {
+    code: i32,
+    /// The step's log: stdout then stderr.
+    log: String,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+    path_file: String,
+}
+
+impl Runner {
+    fn new() -> Self {
+        let mut github = BTreeMap::new();
+        for key in ["github.token", "github.action_repository", "github.action_ref"] {
+            github.insert(key.to_string(), String::new());
+        }
+        github.insert("github.event.pull_request.number".into(), String::new());
+        let mut env = BTreeMap::new();
+        env.insert("GEN_REPORT_BIN".into(), BIN.into());
+        Runner {
+            ws: tempfile::tempdir().unwrap(),
+            temp: tempfile::tempdir().unwrap(),
+            inputs: BTreeMap::new(),
+            github,
+            env,
+            path: Vec::new(),
+        }
+    }
+
+    fn input(mut self, k: &str, v: &str) -> Self {
+        self.inputs.insert(k.into(), v.into());
+        self
+    }
+
+    fn workspace(&self) -> &Path {
+        self.ws.path()
+    }
+
+    fn run(&self) -> Ran {
+        let action = action();
+        assert_eq!(action.runs.using, "composite");
+        for k in self.inputs.keys() {
+            assert!(action.inputs.contains_key(k), "action.yml has no input `{k}`");
+        }
+        let mut ctx = self.github.clone();
+        for (name, input) in &action.inputs {
+            let given = self.inputs.get(name).cloned();
+            let value =
+                given.unwrap_or_else(|| evaluate(input.default.as_deref().unwrap_or(""), &self.github));
+            ctx.insert(format!("inputs.{name}"), value);
+        }
+        let t = self.temp.path();
+        let (output, summary, path_file) = (t.join("output"), t.join("summary.md"), t.join("path"));
+        let mut code = 0;
+        let mut log = String::new();
+        for (i, step) in action.runs.steps.iter().enumerate() {
+            assert_eq!(step.shell, "bash", "the test runs bash steps only");
+            fs::write(&output, "").unwrap();
+            let script = t.join(format!("step{i}.sh"));
+            fs::write(&script, evaluate(&step.run, &ctx)).unwrap();
+            let system_path = std::env::var("PATH").unwrap_or_default();
+            let mut path: Vec<String> = self.path.iter().map(|p| p.display().to_string()).collect();
+            path.push(system_path);
+            let mut cmd = Command::new("bash");
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&script)
+                .current_dir(self.workspace())
+                .env_clear()
+                .env("PATH", path.join(":"))
+                .env("HOME", t)
+                .env("GITHUB_ACTIONS", "true")
+                .env("GITHUB_WORKSPACE", self.workspace())
+                .env("GITHUB_ACTION_PATH", repo())
+                .env("GITHUB_OUTPUT", &output)
+                .env("GITHUB_STEP_SUMMARY", &summary)
+                .env("GITHUB_PATH", &path_file)
+                .env("GITHUB_REPOSITORY", "owner/repo")
+                .env("RUNNER_OS", "Linux")
+                .env("RUNNER_ARCH", "X64")
+                .env("RUNNER_TEMP", t);
+            for (k, v) in &step.env {
+                cmd.env(k, evaluate(v, &ctx));
+            }
+            for (k, v) in &self.env {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().expect("run bash");
+            log.push_str(&String::from_utf8_lossy(&out.stdout));
+            log.push_str(&String::from_utf8_lossy(&out.stderr));
+            code = out.status.code().expect("the step was killed");
+            let id = step.id.as_deref().unwrap_or("");
+            for (k, v) in parse_outputs(&fs::read_to_string(&output).unwrap()) {
+                ctx.insert(format!("steps.{id}.outputs.{k}"), v);
+            }
+            if code != 0 {
+                break;
+            }
+        }
+        let outputs = action
+            .outputs
+            .iter()
+            .map(|(name, o)| {
+                // An output the step never set is empty, as on a runner.
+                let value =
+                    o.value.trim().strip_prefix("${{").and_then(|v| v.strip_suffix("}}")).map(str::trim);
+                let value = value.and_then(|k| ctx.get(k)).cloned().unwrap_or_default();
+                (name.clone(), value)
+            })
+            .collect();
+        Ran {
+            code,
+            log,
+            outputs,
+            summary: fs::read_to_string(&summary).unwrap_or_default(),
+            path_file: fs::read_to_string(&path_file).unwrap_or_default(),
+        }
+    }
+}
+
+fn outputs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A workspace holding the zero-config fixture's result files under `results/`.
+fn with_results(r: Runner) -> Runner {
+    let dir = r.workspace().join("results");
+    fs::create_dir_all(&dir).unwrap();
+    for f in ["pytest.xml", "surefire.xml"] {
+        fs::copy(fixture("zero_config").join(f), dir.join(f)).unwrap();
+    }
+    r
+}
+
+/// gen-report run directly in `dir` (to compare the action's files with).
+fn gen_report(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(dir).env_remove("SOURCE_DATE_EPOCH").env_remove("GITHUB_STEP_SUMMARY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+}
+
+// Checks a results-only run with the defaults: the job summary, the report file, one annotation
+// per failing test, the outputs — and that gen-report's directory is added to GITHUB_PATH.
+#[test]
+fn summarises_results_with_annotations_and_outputs() {
+    let r = with_results(Runner::new()).input("results", "results/**/*.xml\n");
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    let report_path = r.temp.path().join("gen-report/report.md");
+    assert_eq!(
+        ran.outputs,
+        outputs(&[
+            ("verdict", "failed"),
+            ("tests", "12"),
+            ("passed", "3"),
+            ("failed", "9"),
+            ("report-path", report_path.to_str().unwrap()),
+        ])
+    );
+    let ws = r.workspace();
+    let files = ["results/pytest.xml", "results/surefire.xml"];
+    let (_, full) = gen_report(ws, &files, &[]);
+    assert_eq!(fs::read_to_string(&report_path).unwrap(), full);
+    let (_, fitted) = gen_report(ws, &[&files[..], &["--budget", "summary"]].concat(), &[]);
+    assert_eq!(ran.summary, fitted);
+    let errors = ran.log.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 9, "{}", ran.log);
+    assert_eq!(ran.path_file.trim(), Path::new(BIN).parent().unwrap().to_str().unwrap());
+}
+
+// Checks a data-directory run with `fail-on`, `check` (a stale committed report), `template`,
+// `output` and `summary: false`: the step fails (exit 1) after writing the report and the
+// outputs, and says the committed report is stale.
+#[test]
+fn fails_after_reporting_on_fail_on_and_a_stale_report() {
+    let r = Runner::new();
+    let ws = r.workspace().to_path_buf();
+    copy_dir(&fixture("reconcile"), &ws.join("reconcile"));
+    fs::write(ws.join("REPORT.md"), "# an old report\n").unwrap();
+    let r = r
+        .input("data", "reconcile")
+        .input("results", "reconcile/results/staging.xml")
+        .input("fail-on", "failures")
+        .input("check", "REPORT.md")
+        .input("template", "summary.md")
+        .input("output", "out/report.md")
+        .input("summary", "false")
+        .input("annotations", "false");
+    let ran = r.run();
+    assert_eq!(ran.code, 1, "{}", ran.log);
+    let report_path = ws.join("out/report.md").canonicalize().unwrap();
+    assert_eq!(
+        ran.outputs,
+        outputs(&[
+            ("verdict", "partly-met"),
+            ("tests", "40"),
+            ("passed", "38"),
+            ("failed", "2"),
+            ("report-path", report_path.to_str().unwrap()),
+        ])
+    );
+    let args = ["reconcile", "--results", "reconcile/results/staging.xml", "--template", "summary.md"];
+    let (_, expected) = gen_report(&ws, &args, &[]);
+    assert_eq!(fs::read_to_string(&report_path).unwrap(), expected);
+    assert_eq!(ran.summary, "", "summary: false writes no job summary");
+    assert!(ran.log.contains("error: --fail-on condition holds: failures"), "{}", ran.log);
+    assert!(
+        ran.log.contains("::error title=gen-report::REPORT.md is stale: re-render it and commit it"),
+        "{}",
+        ran.log
+    );
+    assert!(!ran.log.lines().any(|l| l.starts_with("::error file=")), "annotations: false");
+}
+
+// Checks bad input: a glob matching nothing fails the step with gen-report's exit code 2 and its
+// error, and no outputs.
+#[test]
+fn bad_input_fails_the_step_with_exit_2() {
+    let ran = Runner::new().input("results", "nothing/*.xml").run();
+    assert_eq!(ran.code, 2, "{}", ran.log);
+    assert!(ran.log.contains("nothing/*.xml"), "{}", ran.log);
+    assert_eq!(ran.outputs.get("verdict").map(String::as_str), Some(""));
+    let bad = Runner::new().input("results", "x.xml").input("summary", "yes").run();
+    assert_eq!(bad.code, 2);
+    assert!(bad.log.contains("::error title=gen-report::input `summary` must be true or false, got `yes`"));
+}
+
+// Checks that without GEN_REPORT_BIN the action uses the gen-report found on PATH.
+#[test]
+fn uses_gen_report_from_path() {
+    let mut r = with_results(Runner::new()).input("results", "results/pytest.xml");
+    r.env.remove("GEN_REPORT_BIN");
+    let bin = r.temp.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(BIN, bin.join("gen-report")).unwrap();
+    r.path.push(bin.clone());
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert_eq!(ran.outputs["tests"], "3");
+    assert_eq!(ran.path_file.trim(), bin.to_str().unwrap());
+}
+
+/// A stand-in `gh` that appends each call's arguments (one per line, then `--`) to `gh.log`, and
+/// a `body=@FILE` field's file to `bodies.log`; listing comments prints `$GH_EXISTING` (the id of
+/// a comment already carrying the marker).
+fn stand_in_gh(r: &mut Runner) -> PathBuf {
+    let bin = r.temp.path().join("gh-bin");
+    fs::create_dir(&bin).unwrap();
+    let log = r.temp.path().join("gh.log");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+set -eu
+{{ printf 'GH_TOKEN=%s\n' "${{GH_TOKEN:-}}"; printf '%s\n' "$@"; echo --; }} >>'{log}'
+for a in "$@"; do
+  case "$a" in body=@*) cat "${{a#body=@}}" >>'{log}.bodies'; echo '--' >>'{log}.bodies' ;; esac
+done
+if [ "${{2:-}}" = --paginate ]; then printf '%s' "${{GH_EXISTING:-}}"; fi
+"#,
+        log = log.display()
+    );
+    let gh = bin.join("gh");
+    fs::write(&gh, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&gh, fs::Permissions::from_mode(0o755)).unwrap();
+    r.path.push(bin);
+    log
+}
+
+fn calls(log: &Path) -> Vec<Vec<String>> {
+    let text = fs::read_to_string(log).unwrap_or_default();
+    text.split("--\n").filter(|c| !c.is_empty()).map(|c| c.lines().map(str::to_string).collect()).collect()
+}
+
+fn commenting(existing: &str, mode: &str) -> (Runner, PathBuf) {
+    let mut r = with_results(Runner::new())
+        .input("results", "results/pytest.xml")
+        .input("comment", mode)
+        .input("annotations", "false");
+    r.github.insert("github.token".into(), "t0ken".into());
+    r.github.insert("github.event.pull_request.number".into(), "7".into());
+    r.env.insert("GH_EXISTING".into(), existing.into());
+    let log = stand_in_gh(&mut r);
+    (r, log)
+}
+
+const LIST: [&str; 5] = ["GH_TOKEN=t0ken", "api", "--paginate", "repos/owner/repo/issues/7/comments", "--jq"];
+const MARKER: &str = "<!-- gen-report-comment: gen-report -->";
+
+// Checks the comment: the first push posts one comment carrying the hidden marker, a later push
+// (the marked comment found) updates that same comment; both hold the report within the comment
+// budget.
+#[test]
+fn posts_one_comment_then_updates_it() {
+    let (r, log) = commenting("", "always");
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    let jq = format!(".[] | select(.body | startswith(\"{MARKER}\")) | .id");
+    let c = calls(&log);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[0], [&LIST[..], &[jq.as_str()]].concat());
+    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "POST", "repos/owner/repo/issues/7/comments"]);
+    assert_eq!(c[1].len(), 7);
+    assert!(c[1][6].starts_with("body=@"), "{:?}", c[1]);
+    let (_, report) = gen_report(r.workspace(), &["results/pytest.xml", "--budget", "comment"], &[]);
+    let bodies = fs::read_to_string(log.with_extension("log.bodies")).unwrap();
+    assert_eq!(bodies, format!("{MARKER}\n{report}--\n"));
+
+    let (r, log) = commenting("4242", "always");
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    let c = calls(&log);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/4242"]);
+}
+
+// Checks `comment: on-failure`: a run where something failed posts; a green run posts nothing
+// new, but still updates a comment posted earlier (so it stops showing fixed failures).
+#[test]
+fn on_failure_comments_only_when_something_failed() {
+    let (r, log) = commenting("", "on-failure");
+    assert_eq!(r.run().code, 0);
+    assert_eq!(calls(&log).iter().filter(|c| c.contains(&"POST".to_string())).count(), 1);
+
+    let green = |existing: &str| {
+        let (r, log) = commenting(existing, "on-failure");
+        fs::write(
+            r.workspace().join("results/pytest.xml"),
+            "<testsuite name=\"s\"><testcase classname=\"c\" name=\"ok\"/></testsuite>",
+        )
+        .unwrap();
+        let ran = r.run();
+        assert_eq!(ran.code, 0, "{}", ran.log);
+        (ran, calls(&log))
+    };
+    let (ran, c) = green("");
+    assert_eq!(c.len(), 1, "only the lookup: {c:?}");
+    assert!(
+        ran.log.contains("::notice title=gen-report::comment: nothing failed; no comment"),
+        "{}",
+        ran.log
+    );
+    let (_, c) = green("99");
+    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/99"]);
+}
+
+// Checks that without a token (a fork's pull request) the action still reports and sets its
+// outputs, warns, and never calls gh.
+#[test]
+fn without_a_token_everything_but_the_comment_works() {
+    let (mut r, log) = commenting("", "always");
+    r.github.insert("github.token".into(), String::new());
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert_eq!(ran.outputs["failed"], "2");
+    assert!(!ran.summary.is_empty());
+    assert!(ran.log.contains("::warning title=gen-report::comment: no token, so no comment"), "{}", ran.log);
+    assert_eq!(calls(&log), Vec::<Vec<String>>::new());
+}
+
+#[derive(Debug, Deserialize)]
+struct Hook {
+    id: String,
+    entry: String,
+    language: String,
+    #[serde(default)]
+    args: Vec<String>,
+    pass_filenames: bool,
+}
+
+// Checks the pre-commit hooks as pre-commit runs them (entry + args, in the repository, no file
+// names): exit 0 on an up-to-date REPORT.md, 1 with a diff on a stale one.
+#[test]
+fn pre_commit_hook_catches_a_stale_report() {
+    let text = fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: Vec<Hook> = serde_saphyr::from_str(&text).unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["gen-report-check", "gen-report-check-system"]);
+    let ws = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("data"), &ws.path().join("data"));
+    let (_, fresh) = gen_report(ws.path(), &["data"], &[]);
+    for hook in &hooks {
+        assert!(["rust", "system"].contains(&hook.language.as_str()), "{hook:?}");
+        assert!(!hook.pass_filenames);
+        let mut words = hook.entry.split_whitespace();
+        assert_eq!(words.next(), Some("gen-report"));
+        let args: Vec<String> = words.map(str::to_string).chain(hook.args.iter().cloned()).collect();
+        let run = |report: &str| {
+            fs::write(ws.path().join("REPORT.md"), report).unwrap();
+            Command::new(BIN)
+                .args(&args)
+                .current_dir(ws.path())
+                .env_remove("SOURCE_DATE_EPOCH")
+                .output()
+                .unwrap()
+        };
+        assert_eq!(run(&fresh).status.code(), Some(0), "{hook:?}");
+        let stale = run(&fresh.replace("67 of a 100-test target", "70 of a 100-test target"));
+        assert_eq!(stale.status.code(), Some(1));
+        let diff = String::from_utf8_lossy(&stale.stdout).into_owned();
+        assert!(diff.lines().any(|l| l.starts_with('+') && l.contains("67 of a 100-test target")), "{diff}");
+    }
+}
+
+// Checks `--version`: the crate version, and in a git checkout the commit it was built from.
+#[test]
+fn version_names_the_commit() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    let version = String::from_utf8(out.stdout).unwrap();
+    let git = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
+        .output();
+    match git {
+        Ok(g) if g.status.success() => {
+            let commit = String::from_utf8(g.stdout).unwrap();
+            assert_eq!(version, format!("gen-report {} ({})\n", env!("CARGO_PKG_VERSION"), commit.trim()));
+        }
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI: git is needed to check the commit in --version");
+            assert_eq!(version, format!("gen-report {}\n", env!("CARGO_PKG_VERSION")));
+        }
+    }
+}
+
+// Checks the colour switches of the one coloured output (clap's usage errors): CLICOLOR_FORCE
+// colours even into a pipe, NO_COLOR wins over it, and a pipe is plain by default.
+#[test]
+fn colour_follows_no_color_and_clicolor_force() {
+    let stderr = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--no-such-flag").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(stderr(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
+    assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
+    assert!(!stderr(&[]).contains('\u{1b}'));
+}
