@@ -1,9 +1,13 @@
 //! gen-report turns test manifests (YAML) into a Markdown report in which every figure and every
 //! status is computed, never typed.
 //!
-//! The pipeline: [`manifest::load_dir`] reads and validates the data directory, [`model::build`]
-//! computes every figure, and [`render::render`] fills a Tera template with the model. Only
-//! [`run`] writes output, and it writes nothing at all when any step fails.
+//! The pipeline, one named stage each (see `run_report`): **load** ([`manifest::load_dir`] reads
+//! and validates the data directory, [`inputs`] finds the result files) → **measure**
+//! ([`results`] streams every file into a [`model::Aggregator`]) → **compute** ([`model::build`]:
+//! every figure, status and verdict, in one place) → **render** ([`render::render`] fills a Tera
+//! template with the model; JSON, CTRF, HTML and the badge are views of the same model) →
+//! **emit** ([`output`]: atomic writes, `--check`, job summaries). Only [`run`] writes output,
+//! and it writes nothing at all when any stage fails.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");
@@ -281,8 +285,49 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     }
 }
 
-/// Loads, measures, computes and renders: the report-producing commands.
+/// The report-producing commands, as the pipeline's named stages:
+/// [`load`] → [`measure`] → [`compute`] → [`render_text`] → [`emit`].
 fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    let loaded = load(options)?;
+    // Before anything is printed or read further: never write over what we read.
+    refuse_writing_over_inputs(options, &loaded)?;
+    print_diagnostics(err, &loaded.manifests.warnings);
+    let measured = measure(options, &loaded)?;
+    let report = compute(options, &loaded, &measured)?;
+    print_findings(err, &report);
+    match &options.command {
+        Command::Check => {
+            let _ = writeln!(
+                err,
+                "ok: {}, {}, {}, {}",
+                error::plural(loaded.manifests.categories.len(), "category"),
+                error::plural(loaded.files.len(), "result file"),
+                error::plural(loaded.manifests.warnings.len(), "warning"),
+                error::plural(report.findings.len(), "finding")
+            );
+            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
+        }
+        Command::Badge { label } => {
+            let svg = render::badge::for_report(&report, label);
+            output::write(options.output.as_deref(), svg.as_bytes(), out)?;
+            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
+        }
+        _ => {}
+    }
+    let text = render_text(options, &loaded, &measured, &report)?;
+    emit(options, &text, report, out, err)
+}
+
+/// Stage 1, load: the manifests (or none, in zero-config mode) and the result files to read.
+struct Loaded {
+    mode: inputs::Mode,
+    manifests: manifest::Manifests,
+    /// Result files, each with the category that owns it.
+    files: Vec<(PathBuf, Option<usize>)>,
+    unmatched: Vec<model::Unmatched>,
+}
+
+fn load(options: &Options) -> Result<Loaded, Error> {
     let mode = inputs::mode(&options.inputs)?;
     let (manifests, found) = match &mode {
         inputs::Mode::Data(dir) => {
@@ -297,37 +342,62 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             (manifest::Manifests::results_only(), found)
         }
     };
-    let Found { files, unmatched } = found;
-    // Before anything is printed or read further: never write over what we read.
-    if let Some(dest) = &options.output {
-        let mut read: Vec<&Path> = vec![&manifests.report.file];
-        read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
-        read.extend(files.iter().map(|(p, _)| p.as_path()));
-        read.extend(options.baseline.as_deref());
-        if let Some(t) = &options.template {
-            read.push(Path::new(t));
-        }
-        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
-    }
+    Ok(Loaded { mode, manifests, files: found.files, unmatched: found.unmatched })
+}
 
-    print_diagnostics(err, &manifests.warnings);
-    let declared_results = manifests.categories.iter().any(|c| c.results.is_some());
+fn refuse_writing_over_inputs(options: &Options, loaded: &Loaded) -> Result<(), Error> {
+    let Some(dest) = &options.output else { return Ok(()) };
+    let m = &loaded.manifests;
+    let mut read: Vec<&Path> = vec![&m.report.file];
+    read.extend(m.categories.iter().map(|c| c.file.as_path()));
+    read.extend(loaded.files.iter().map(|(p, _)| p.as_path()));
+    read.extend(options.baseline.as_deref());
+    if let Some(t) = &options.template {
+        read.push(Path::new(t));
+    }
+    output::refuse_inputs(dest, &read, options.templates.as_deref())
+}
+
+/// Stage 2, measure: every result file streamed into one aggregator.
+struct Measurements {
+    /// `None` when no results were given at all (declared-only mode).
+    aggregator: Option<model::Aggregator>,
+    files: Vec<model::ResultFile>,
+}
+
+fn measure(options: &Options, loaded: &Loaded) -> Result<Measurements, Error> {
+    let declared_results = loaded.manifests.categories.iter().any(|c| c.results.is_some());
     let keep_cases = options.format == Format::Ctrf && options.command == Command::Render;
-    let (aggregator, file_infos) = read_results(&manifests, &files, options.merge_reruns, keep_cases)?;
-    let aggregator =
-        aggregator.filter(|_| !files.is_empty() || declared_results || !unmatched.is_empty()).map(|mut a| {
-            a.any_results = true;
-            a
-        });
+    let (aggregator, files) =
+        read_results(&loaded.manifests, &loaded.files, options.merge_reruns, keep_cases)?;
+    let given = !loaded.files.is_empty() || declared_results || !loaded.unmatched.is_empty();
+    let aggregator = aggregator.filter(|_| given).map(|mut a| {
+        a.any_results = true;
+        a
+    });
+    Ok(Measurements { aggregator, files })
+}
+
+/// Stage 3, compute: the model, where every figure and status is decided.
+fn compute(options: &Options, loaded: &Loaded, measured: &Measurements) -> Result<model::Report, Error> {
     let baseline = match &options.baseline {
         Some(p) => Some(model::baseline::load(p)?),
         None => None,
     };
-    let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()?, unmatched };
-    let mut report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
+    let build = model::BuildOptions {
+        date: options.date,
+        source_date: source_date_epoch()?,
+        unmatched: loaded.unmatched.clone(),
+    };
+    let mut report =
+        model::build(&loaded.manifests, measured.aggregator.as_ref(), measured.files.clone(), &build);
     if let Some(b) = &baseline {
         report.baseline = Some(model::baseline::compare(&report, b));
     }
+    Ok(report)
+}
+
+fn print_findings(err: &mut dyn Write, report: &model::Report) {
     for f in &report.findings {
         let at = match (&f.file, f.line) {
             (Some(file), Some(line)) => format!(" ({file}:{line})"),
@@ -336,33 +406,21 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         };
         let _ = writeln!(err, "finding: {}{at}", f.message);
     }
+}
 
-    match &options.command {
-        Command::Check => {
-            let _ = writeln!(
-                err,
-                "ok: {}, {}, {}, {}",
-                error::plural(manifests.categories.len(), "category"),
-                error::plural(files.len(), "result file"),
-                error::plural(manifests.warnings.len(), "warning"),
-                error::plural(report.findings.len(), "finding")
-            );
-            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
-        }
-        Command::Badge { label } => {
-            let svg = render::badge::for_report(&report, label);
-            output::write(options.output.as_deref(), svg.as_bytes(), out)?;
-            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
-        }
-        _ => {}
-    }
-
+/// Stage 4, render: the output format's text.
+fn render_text(
+    options: &Options,
+    loaded: &Loaded,
+    measured: &Measurements,
+    report: &model::Report,
+) -> Result<String, Error> {
     let markdown = |report: &model::Report| -> Result<String, Error> {
         let mut set = render::TemplateSet::builtin();
         if let Some(dir) = &options.templates {
             set.add_dir(dir)?;
         }
-        let default = match mode {
+        let default = match loaded.mode {
             inputs::Mode::Data(_) => render::DEFAULT_TEMPLATE,
             inputs::Mode::Results(_) => render::SUMMARY_TEMPLATE,
         };
@@ -370,30 +428,39 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         let settings = render::FilterSettings { currency: report.currency.clone(), ascii: options.ascii };
         let ctx = TemplateContext {
             model: report,
-            manifests: &manifests,
+            manifests: &loaded.manifests,
             options: OptionsView { ascii: options.ascii },
         };
         render::render(&set, &name, &ctx, &settings)
     };
-    let text = match options.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-            s.push('\n');
-            s
-        }
-        Format::Markdown => markdown(&report)?,
-        Format::Html => render::html::page(&markdown(&report)?, &report.title),
+    Ok(match options.format {
+        Format::Json => pretty_json(report)?,
+        Format::Markdown => markdown(report)?,
+        Format::Html => render::html::page(&markdown(report)?, &report.title),
         Format::Ctrf => {
-            let cases = aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
-            let mut s = serde_json::to_string_pretty(&render::ctrf::document(&report, cases))
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            s.push('\n');
-            s
+            let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+            pretty_json(&render::ctrf::document(report, cases))?
         }
-    };
+    })
+}
 
+fn pretty_json<T: Serialize>(value: &T) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::Usage(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Stage 5, emit: compare (`--check`), or write the report (budgeted for job summaries and
+/// comments), then the annotations. Nothing is written when an earlier stage failed.
+fn emit(
+    options: &Options,
+    text: &str,
+    report: model::Report,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome, Error> {
     if let Some(committed) = &options.check {
-        let stale = output::check(committed, &text, out)?;
+        let stale = output::check(committed, text, out)?;
         if stale {
             let _ =
                 writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
@@ -415,14 +482,14 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     let fitted = match &budget {
         Some(b) if options.format == Format::Markdown => {
-            let fitted = render::budget::fit(&text, b);
+            let fitted = render::budget::fit(text, b);
             if !fitted.omitted.is_empty() {
                 let _ = writeln!(err, "note: shortened to fit the budget: {}", fitted.omitted.join("; "));
             }
             fitted.text
         }
         Some(_) => return Err(Error::Usage("--budget and --github-summary need --format markdown".into())),
-        None => text.clone(),
+        None => text.to_string(),
     };
     if let Some(path) = summary_file {
         output::append(Path::new(&path), fitted.as_bytes())?;
