@@ -62,6 +62,10 @@ pub enum Sub {
         #[arg(long, value_name = "GLOB")]
         results: Vec<String>,
 
+        /// Merge reruns anywhere in a file, as for the report (the badge must tell its story).
+        #[arg(long)]
+        merge_reruns: bool,
+
         /// Where to write the SVG (atomically); stdout when omitted.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -252,8 +256,9 @@ impl Cli {
                 r.merge_reruns |= merge_reruns;
                 (Command::Check, inputs)
             }
-            Some(Sub::Badge { inputs, results, output, label }) => {
+            Some(Sub::Badge { inputs, results, merge_reruns, output, label }) => {
                 r.results.extend(results);
+                r.merge_reruns |= merge_reruns;
                 r.output = output;
                 (Command::Badge { label }, inputs)
             }

@@ -591,7 +591,8 @@ fn headline(
     percent: Option<f64>,
     not_run: usize,
 ) -> String {
-    let pct = percent.map_or_else(|| "—".to_owned(), |p| format!("{}%", trim_float(p)));
+    // The same rounding as the `percent` filter, so the headline and the tables agree.
+    let pct = percent.map_or_else(|| "—".to_owned(), |p| crate::render::filters::percent(p, 0));
     let mut s = if categories.is_empty() {
         match measured {
             Some(m) => format!("{verdict_text}: {}", plural(m.tests, "test", "tests")),
@@ -654,11 +655,6 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn thousands(n: u64) -> String {
     crate::render::filters::thousands(u128::from(n))
-}
-
-fn trim_float(p: f64) -> String {
-    let r = (p * 10.0).round() / 10.0;
-    if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
 fn category_figures(
