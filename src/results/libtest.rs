@@ -69,6 +69,8 @@ struct OpenSuite {
     running: Vec<String>,
     /// Ordinal of this suite run in the file (see [`TestCase::suite_index`]).
     index: u32,
+    /// nextest only: its closing event came (it may open again for retries).
+    closed: bool,
 }
 
 struct State<'p, 's> {
@@ -165,6 +167,22 @@ impl State<'_, '_> {
     fn suite_event(&mut self, ev: &Event<'_>, event: &str, line: u64) -> Result<(), ResultsError> {
         let key = Self::suite_key(ev);
         match event {
+            "started" if !key.is_empty() && self.suites.contains_key(&key) => {
+                // nextest closes a binary's suite while a retry is pending and opens it again
+                // for the retry: one suite, announced once, whose results span the segments.
+                if let Some(suite) = self.suites.get_mut(&key) {
+                    suite.closed = false;
+                }
+                Ok(())
+            }
+            "ok" | "failed" if !key.is_empty() => {
+                // nextest: segments' counts overlap (ignored tests are repeated), so they are
+                // not compared; the announced test_count is, when the file ends.
+                if let Some(suite) = self.suites.get_mut(&key) {
+                    suite.closed = true;
+                }
+                Ok(())
+            }
             "started" => {
                 if let Some(old) = self.suites.remove(&key) {
                     self.unfinished_suite(&key, old);
@@ -362,7 +380,19 @@ impl State<'_, '_> {
         let mut open: Vec<(String, OpenSuite)> = self.suites.drain().collect();
         open.sort_by_key(|(_, s)| s.line);
         for (key, suite) in open {
-            self.unfinished_suite(&key, suite);
+            let complete = suite.closed && suite.running.is_empty();
+            match suite.test_count {
+                Some(n) if complete && suite.counts.tests > n => {
+                    let message = format!(
+                        "suite `{key}` started with test_count={n} but reported {} test results",
+                        suite.counts.tests
+                    );
+                    self.finding(Some(suite.line), message);
+                }
+                Some(n) if complete && suite.counts.tests < n => self.unfinished_suite(&key, suite),
+                _ if complete => {}
+                _ => self.unfinished_suite(&key, suite),
+            }
         }
     }
 }
