@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::model::{FailedCase, Report};
+use crate::model::{FailedCase, FlakyCase, Report};
 use crate::results::Outcome;
 
 /// Error annotations GitHub shows per step.
@@ -97,28 +97,56 @@ pub fn records(report: &Report, paths: &PathMap) -> Records {
     let mut failed: Vec<&FailedCase> = all.failed_cases.iter().collect();
     // Stable: input order is kept within each outcome.
     failed.sort_by_key(|c| c.outcome != Outcome::Failed);
-    let records = failed.into_iter().map(|c| failed_record(c, paths, &mut index)).collect();
+    let mut records: Vec<Record> = failed.into_iter().map(|c| failed_record(c, paths, &mut index)).collect();
+    records.extend(all.flaky_cases.iter().map(|c| flaky_record(c, paths)));
     Records {
         records,
         unlisted_errors: all.measured.failed_total().saturating_sub(all.failed_cases.len() as u64),
-        // The model counts flaky cases but does not name them yet.
-        unlisted_warnings: all.measured.flaky,
+        unlisted_warnings: all.measured.flaky.saturating_sub(all.flaky_cases.len() as u64),
+    }
+}
+
+/// A warning for a test that passed only after failing.
+fn flaky_record(c: &FlakyCase, paths: &PathMap) -> Record {
+    let (file, line) = split_location(c.location.as_deref());
+    let file = file.and_then(|f| paths.resolve(f));
+    let line = file.as_ref().and(line);
+    let message = match &c.message {
+        Some(m) => format!("Flaky: {}. {m}", c.history),
+        None => format!("Flaky: {}.", c.history),
+    };
+    Record {
+        level: Level::Warning,
+        file,
+        line,
+        title: title(c.classname.as_deref(), &c.suite, &c.name),
+        message,
+    }
+}
+
+fn title(classname: Option<&str>, suite: &str, name: &str) -> String {
+    let owner = classname.filter(|s| !s.is_empty()).unwrap_or(suite);
+    match owner {
+        "" => name.to_string(),
+        o if o == name => name.to_string(),
+        o => format!("{o} › {name}"),
     }
 }
 
 fn failed_record(c: &FailedCase, paths: &PathMap, index: &mut RepoIndex) -> Record {
     let (file, line) = split_location(c.location.as_deref());
     let mut at = file.and_then(|f| paths.resolve(f)).map(|f| (f, line));
-    if at.is_none() {
-        at = c.message.as_deref().and_then(|m| first_frame_in_repo(m, paths, index));
-    }
-    let owner = c.classname.as_deref().filter(|s| !s.is_empty()).unwrap_or(&c.suite);
-    let title = match owner {
-        "" => c.name.clone(),
-        o if o == c.name => c.name.clone(),
-        o => format!("{o} › {}", c.name),
+    // The headline and the details that explain it, as the report shows them.
+    let text = match (c.message.as_deref(), c.details.as_deref()) {
+        (Some(m), Some(d)) => Some(format!("{m}\n{d}")),
+        (Some(m), None) => Some(m.to_string()),
+        (None, d) => d.map(str::to_string),
     };
-    let message = match c.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+    if at.is_none() {
+        at = text.as_deref().and_then(|m| first_frame_in_repo(m, paths, index));
+    }
+    let title = title(c.classname.as_deref(), &c.suite, &c.name);
+    let message = match text.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => m.to_string(),
         None if c.outcome == Outcome::Error => "The test errored (no message).".to_string(),
         None => "The test failed (no message).".to_string(),

@@ -108,7 +108,7 @@ fn suite_level_error_is_red() {
     assert_red(&o);
     let m = &o.json["totals"]["measured"];
     assert_eq!((m["tests"].as_u64(), m["errors"].as_u64()), (Some(4), Some(1)));
-    assert!(o.markdown.contains("[suite-level error] — Error outside test"), "{}", o.markdown);
+    assert!(o.markdown.contains("💥 error: Error outside test › [suite-level error]"), "{}", o.markdown);
     assert!(o.markdown.contains("UndefVarError: doesntexist not defined"));
     assert!(o.json["findings"].as_array().unwrap().is_empty(), "the declared totals agree");
 }

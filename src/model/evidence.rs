@@ -13,10 +13,14 @@ use crate::results::{CaseSink, Finding, Outcome, TestCase};
 
 /// Failures kept per bucket (category, uncategorised, total); the rest are counted.
 pub const FAILURES_KEPT: usize = 50;
+/// Flaky and skipped cases kept per bucket, each; the rest are counted.
+pub const LISTED_KEPT: usize = 50;
 /// Slowest cases kept per bucket.
 pub const SLOWEST_KEPT: usize = 10;
-/// Lines of a failure message kept for the report.
-pub const MESSAGE_LINES: usize = 6;
+/// Lines of a failure's details kept for the report (the useful part, see [`excerpt`]).
+pub const DETAIL_LINES: usize = 25;
+/// Characters of a failure's headline or a skip reason kept.
+pub const HEADLINE_CHARS: usize = 300;
 
 /// Counts of measured test cases. One `<testcase>` (or CTRF/libtest test) is one test.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -82,9 +86,41 @@ pub struct FailedCase {
     pub location: Option<String>,
     /// `failed` or `error`.
     pub outcome: Outcome,
-    /// The first lines of the message.
+    /// The failure's one-line headline (its message), at most [`HEADLINE_CHARS`].
     pub message: Option<String>,
+    /// The part of the failure's text that explains it (see [`excerpt`]), without repeating the
+    /// headline; `null` when the headline is all there is.
+    pub details: Option<String>,
+    /// Runs of the test and how many failed (reruns), e.g. 3 and 3.
+    pub runs: u32,
+    pub failed_runs: u32,
     /// The results file it came from.
+    pub source: String,
+}
+
+/// A test that passed only after failing: named, with its run history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlakyCase {
+    pub name: String,
+    pub suite: String,
+    pub classname: Option<String>,
+    pub location: Option<String>,
+    pub runs: u32,
+    pub failed_runs: u32,
+    /// "failed 2 of 3 runs, passed last".
+    pub history: String,
+    /// The failure that made it flaky, when the file kept it.
+    pub message: Option<String>,
+    pub source: String,
+}
+
+/// A skipped test and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedCase {
+    pub name: String,
+    pub suite: String,
+    /// The reason the runner gave, when it gave one.
+    pub reason: Option<String>,
     pub source: String,
 }
 
@@ -104,6 +140,12 @@ pub struct Bucket {
     pub failed_cases: Vec<FailedCase>,
     /// Failures not kept in `failed_cases`.
     pub failed_omitted: u64,
+    /// The first [`LISTED_KEPT`] flaky tests, in input order.
+    pub flaky_cases: Vec<FlakyCase>,
+    pub flaky_omitted: u64,
+    /// The first [`LISTED_KEPT`] skipped tests, in input order.
+    pub skipped_cases: Vec<SkippedCase>,
+    pub skipped_omitted: u64,
     /// The slowest cases, slowest first.
     pub slowest: Vec<SlowCase>,
 }
@@ -112,10 +154,27 @@ impl Bucket {
     /// Adds `other`, which holds cases read after this bucket's.
     pub fn merge(&mut self, other: Bucket) {
         self.measured += other.measured;
-        let room = FAILURES_KEPT.saturating_sub(self.failed_cases.len());
-        let extra = other.failed_cases.len().saturating_sub(room) as u64;
-        self.failed_cases.extend(other.failed_cases.into_iter().take(room));
-        self.failed_omitted += other.failed_omitted + extra;
+        append_bounded(
+            &mut self.failed_cases,
+            &mut self.failed_omitted,
+            other.failed_cases,
+            other.failed_omitted,
+            FAILURES_KEPT,
+        );
+        append_bounded(
+            &mut self.flaky_cases,
+            &mut self.flaky_omitted,
+            other.flaky_cases,
+            other.flaky_omitted,
+            LISTED_KEPT,
+        );
+        append_bounded(
+            &mut self.skipped_cases,
+            &mut self.skipped_omitted,
+            other.skipped_cases,
+            other.skipped_omitted,
+            LISTED_KEPT,
+        );
         for s in other.slowest {
             // Strictly slower only: on ties the earlier case stays first, as when read in order.
             let at =
@@ -129,40 +188,188 @@ impl Bucket {
 
     fn add(&mut self, case: &TestCase, source: &str) {
         self.measured.add_case(case);
-        if matches!(case.outcome, Outcome::Failed | Outcome::Error) {
-            if self.failed_cases.len() < FAILURES_KEPT {
-                self.failed_cases.push(failed_case(case, source));
-            } else {
-                self.failed_omitted += 1;
+        match case.outcome {
+            Outcome::Failed | Outcome::Error => {
+                push_bounded(&mut self.failed_cases, &mut self.failed_omitted, FAILURES_KEPT, || {
+                    failed_case(case, source)
+                });
             }
+            Outcome::Skipped => {
+                push_bounded(&mut self.skipped_cases, &mut self.skipped_omitted, LISTED_KEPT, || {
+                    SkippedCase {
+                        name: case.name.clone(),
+                        suite: case.suite.clone(),
+                        reason: case.message.as_deref().and_then(first_line),
+                        source: source.to_string(),
+                    }
+                });
+            }
+            Outcome::Passed if case.flaky => {
+                push_bounded(&mut self.flaky_cases, &mut self.flaky_omitted, LISTED_KEPT, || {
+                    flaky_case(case, source)
+                });
+            }
+            Outcome::Passed => {}
         }
         keep_slowest(&mut self.slowest, case);
     }
 }
 
-fn failed_case(case: &TestCase, source: &str) -> FailedCase {
-    let location = match (&case.file, case.line) {
+/// Keeps the first `max` items made by `make`, counting the rest (no clone for those).
+fn push_bounded<T>(list: &mut Vec<T>, omitted: &mut u64, max: usize, make: impl FnOnce() -> T) {
+    if list.len() < max {
+        list.push(make());
+    } else {
+        *omitted = omitted.saturating_add(1);
+    }
+}
+
+/// Appends `other` (read after `list`) as if pushed one by one.
+fn append_bounded<T>(list: &mut Vec<T>, omitted: &mut u64, other: Vec<T>, other_omitted: u64, max: usize) {
+    let room = max.saturating_sub(list.len());
+    let extra = other.len().saturating_sub(room) as u64;
+    list.extend(other.into_iter().take(room));
+    *omitted = omitted.saturating_add(other_omitted).saturating_add(extra);
+}
+
+fn location(case: &TestCase) -> Option<String> {
+    match (&case.file, case.line) {
         (Some(f), Some(l)) => Some(format!("{f}:{l}")),
         (Some(f), None) => Some(f.clone()),
         _ => None,
+    }
+}
+
+/// The first non-blank line of `text`, bounded to [`HEADLINE_CHARS`].
+fn first_line(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(bounded_chars(line, HEADLINE_CHARS))
+}
+
+fn bounded_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn flaky_case(case: &TestCase, source: &str) -> FlakyCase {
+    let runs = case.runs.max(2);
+    let failed = case.failed_runs.clamp(1, runs - 1);
+    FlakyCase {
+        name: case.name.clone(),
+        suite: case.suite.clone(),
+        classname: case.classname.clone(),
+        location: location(case),
+        runs,
+        failed_runs: failed,
+        history: format!("failed {failed} of {runs} runs, passed last"),
+        message: case.message.as_deref().and_then(first_line),
+        source: source.to_string(),
+    }
+}
+
+fn failed_case(case: &TestCase, source: &str) -> FailedCase {
+    let (message, details) = match case.message.as_deref() {
+        Some(text) => headline_and_details(text),
+        None => (None, None),
     };
-    let message = case.message.as_ref().map(|m| {
-        let mut lines: Vec<&str> = m.lines().take(MESSAGE_LINES + 1).collect();
-        if lines.len() > MESSAGE_LINES {
-            lines.truncate(MESSAGE_LINES);
-            lines.push("…");
-        }
-        lines.join("\n")
-    });
     FailedCase {
         name: case.name.clone(),
         suite: case.suite.clone(),
         classname: case.classname.clone(),
-        location,
+        location: location(case),
         outcome: case.outcome,
         message,
+        details,
+        runs: case.runs,
+        failed_runs: case.failed_runs,
         source: source.to_string(),
     }
+}
+
+/// Splits a failure text into its headline (the first line: the runner's message) and the
+/// details that explain it, said once: a body line that merely repeats the headline (Java
+/// traces start with `Exception: <message>`) is dropped.
+pub fn headline_and_details(text: &str) -> (Option<String>, Option<String>) {
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let Some(first) = lines.next() else { return (None, None) };
+    let head = first.trim();
+    let mut body: Vec<&str> = lines.collect();
+    if body.first().is_some_and(|l| !head.is_empty() && l.contains(head)) {
+        body.remove(0);
+    }
+    while body.first().is_some_and(|l| l.trim().is_empty()) {
+        body.remove(0);
+    }
+    let details = excerpt(&body, DETAIL_LINES);
+    (Some(bounded_chars(head, HEADLINE_CHARS)), details)
+}
+
+/// Lines that explain a failure in the common runners' output: pytest's `E` lines and
+/// `file:line: Error`, Rust's `panicked at` and `left:`/`right:`, jest/vitest's
+/// Expected/Received diff, JUnit's `expected:`/`but was:`, Go's `_test.go:N:` lines.
+fn is_useful(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("E ")
+        || t.starts_with("> ")
+        || line.contains("panicked at")
+        || t.starts_with("left:")
+        || t.starts_with("right:")
+        || t.starts_with("Expected")
+        || t.starts_with("Received")
+        || t.starts_with("- Expected")
+        || t.starts_with("+ Received")
+        || t.starts_with("assertion")
+        || t.starts_with("AssertionError")
+        || t.contains("expected:")
+        || t.contains("but was")
+        || t.contains("_test.go:")
+        || t.contains("Error: ")
+}
+
+/// At most `max` lines of `body` that explain the failure: all of it when short; else the
+/// stretch around the useful lines (see [`is_useful`]), else the start and the end — the
+/// middle of a long trace is what goes, with a line saying how many lines were left out.
+pub fn excerpt(body: &[&str], max: usize) -> Option<String> {
+    let body: Vec<&str> = {
+        let mut b = body.to_vec();
+        while b.last().is_some_and(|l| l.trim().is_empty()) {
+            b.pop();
+        }
+        b
+    };
+    if body.is_empty() {
+        return None;
+    }
+    if body.len() <= max {
+        return Some(body.join("\n"));
+    }
+    let cut = |n: usize| format!("… ({n} lines left out) …");
+    let useful: Vec<usize> = body.iter().enumerate().filter(|(_, l)| is_useful(l)).map(|(i, _)| i).collect();
+    let (start, end) = match (useful.first(), useful.last()) {
+        (Some(&first), Some(&last)) => {
+            let end = (last + 3).min(body.len());
+            (first.saturating_sub(3).max(end.saturating_sub(max - 2)), end)
+        }
+        _ => {
+            let head = 5.min(max / 3);
+            let tail = max - head - 1;
+            let mut out: Vec<String> = body[..head].iter().map(|l| l.to_string()).collect();
+            out.push(cut(body.len() - head - tail));
+            out.extend(body[body.len() - tail..].iter().map(|l| l.to_string()));
+            return Some(out.join("\n"));
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    if start > 0 {
+        out.push(cut(start));
+    }
+    out.extend(body[start..end].iter().map(|l| l.to_string()));
+    if end < body.len() {
+        out.push(cut(body.len() - end));
+    }
+    Some(out.join("\n"))
 }
 
 /// Keeps the `SLOWEST_KEPT` slowest cases, slowest first; ties keep input order.
@@ -285,6 +492,75 @@ pub struct Aggregator {
     /// The current file's cases' summed duration when it began, and its stated duration.
     file_start_duration: f64,
     file_stated: Option<f64>,
+    /// One sketch per file read, in order: to notice the same run read twice.
+    pub sketches: Vec<FileSketch>,
+}
+
+/// A bounded summary of one file's tests (the [`SKETCH_SIZE`] smallest hashes of trimmed name
+/// and outcome, a "bottom-k" sketch), enough to tell that two files hold the same run — say
+/// jest-junit and jest-ctrf output of one run — whatever their format, in fixed memory.
+#[derive(Debug, Clone, Default)]
+pub struct FileSketch {
+    pub source: String,
+    pub cases: u64,
+    /// Sorted, distinct.
+    smallest: Vec<u64>,
+}
+
+/// Hashes kept per file sketch.
+pub const SKETCH_SIZE: usize = 128;
+
+impl FileSketch {
+    fn add(&mut self, case: &TestCase) {
+        self.cases = self.cases.saturating_add(1);
+        // A fixed hash (FNV-1a), not RandomState: the same inputs give the same findings.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in case.name.trim().bytes().chain([0, case.outcome as u8]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        if self.smallest.len() == SKETCH_SIZE && self.smallest.last().is_some_and(|&m| h >= m) {
+            return;
+        }
+        if let Err(at) = self.smallest.binary_search(&h) {
+            self.smallest.insert(at, h);
+            self.smallest.truncate(SKETCH_SIZE);
+        }
+    }
+
+    /// Estimated share of tests the two files have in common (Jaccard similarity of their
+    /// name-and-outcome sets), from the union's smallest hashes.
+    pub fn similarity(&self, other: &FileSketch) -> f64 {
+        let mut union: Vec<u64> = self.smallest.iter().chain(&other.smallest).copied().collect();
+        union.sort_unstable();
+        union.dedup();
+        union.truncate(SKETCH_SIZE);
+        if union.is_empty() {
+            return 0.0;
+        }
+        let both = union
+            .iter()
+            .filter(|h| self.smallest.binary_search(h).is_ok() && other.smallest.binary_search(h).is_ok())
+            .count();
+        both as f64 / union.len() as f64
+    }
+}
+
+/// Pairs of files that look like the same run read twice: the same number of tests, and
+/// (nearly) the same test names with the same outcomes.
+pub fn duplicate_runs(sketches: &[FileSketch]) -> Vec<(&FileSketch, &FileSketch)> {
+    let mut by_count: std::collections::BTreeMap<u64, Vec<&FileSketch>> = std::collections::BTreeMap::new();
+    for s in sketches.iter().filter(|s| s.cases >= 3) {
+        by_count.entry(s.cases).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for group in by_count.values() {
+        for (i, a) in group.iter().enumerate() {
+            if let Some(b) = group[i + 1..].iter().find(|b| a.similarity(b) >= 0.9) {
+                out.push((*a, *b));
+            }
+        }
+    }
+    out
 }
 
 impl Aggregator {
@@ -305,6 +581,7 @@ impl Aggregator {
             cases: Vec::new(),
             file_start_duration: 0.0,
             file_stated: None,
+            sketches: Vec::new(),
         }
     }
 
@@ -324,6 +601,7 @@ impl Aggregator {
             *mine |= theirs;
         }
         self.cases.extend(other.cases);
+        self.sketches.extend(other.sketches);
     }
 
     /// Suites sorted by name.
@@ -337,6 +615,7 @@ impl Aggregator {
     pub fn begin_file(&mut self, source: &str, owner: Option<usize>) {
         self.file_start_duration = self.total.measured.duration_s;
         self.file_stated = None;
+        self.sketches.push(FileSketch { source: source.to_string(), ..FileSketch::default() });
         self.source = source.to_string();
         self.owner = owner;
         self.any_results = true;
@@ -362,13 +641,24 @@ impl Aggregator {
 }
 
 impl CaseSink for Aggregator {
-    fn case(&mut self, case: TestCase) {
+    fn case(&mut self, mut case: TestCase) {
+        if case.suite.is_empty() {
+            // libtest and some jest files name no suite: the file and the suite's place in it
+            // tell the reader where to look.
+            let file = std::path::Path::new(&self.source)
+                .file_name()
+                .map_or_else(|| self.source.clone(), |n| n.to_string_lossy().into_owned());
+            case.suite = format!("{file} · suite {}", u64::from(case.suite_index) + 1);
+        }
         let idx = self.owner.or_else(|| self.locator.locate(&case)).filter(|&i| i < self.categories.len());
         match idx.and_then(|i| self.categories.get_mut(i)) {
             Some(b) => b.add(&case, &self.source),
             None => self.uncategorised.add(&case, &self.source),
         }
         self.total.add(&case, &self.source);
+        if let Some(sketch) = self.sketches.last_mut() {
+            sketch.add(&case);
+        }
         match self.suites.get_mut(case.suite.as_str()) {
             Some(m) => m.add_case(&case),
             None => {
@@ -460,13 +750,48 @@ mod tests {
     }
 
     #[test]
-    fn messages_keep_the_first_lines() {
+    fn failures_keep_the_headline_and_the_useful_end() {
+        // A pytest failure: the message attribute, then the traceback with its `E` lines last.
         let mut c = case("t", None, None, Outcome::Failed, 0.0);
-        c.message = Some((1..=20).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n"));
+        let mut text = vec!["AssertionError: assert 1 == 2".to_string()];
+        text.extend((1..=40).map(|i| format!("    frame {i}")));
+        text.extend([
+            "E       AssertionError: assert 1 == 2".into(),
+            "E        +  where 1 = f()".into(),
+            "".into(),
+            "test_x.py:10: AssertionError".into(),
+        ]);
+        c.message = Some(text.join("\n"));
         let f = failed_case(&c, "r");
-        let m = f.message.unwrap();
-        assert_eq!(m.lines().count(), MESSAGE_LINES + 1);
-        assert!(m.ends_with('…'));
+        assert_eq!(f.message.as_deref(), Some("AssertionError: assert 1 == 2"));
+        let d = f.details.unwrap();
+        let lines: Vec<&str> = d.lines().collect();
+        assert!(lines.len() <= DETAIL_LINES, "{d}");
+        assert_eq!(lines[0], "… (37 lines left out) …");
+        assert_eq!(
+            &lines[lines.len() - 4..],
+            [
+                "E       AssertionError: assert 1 == 2",
+                "E        +  where 1 = f()",
+                "",
+                "test_x.py:10: AssertionError"
+            ]
+        );
+        // A Java trace repeating the message on its first line says it once.
+        let (head, details) = headline_and_details(
+            "expected: <1> but was: <2>\norg.opentest4j.AssertionFailedError: expected: <1> but was: <2>\n\tat demo.T.t(T.java:9)",
+        );
+        assert_eq!(head.as_deref(), Some("expected: <1> but was: <2>"));
+        assert_eq!(details.as_deref(), Some("\tat demo.T.t(T.java:9)"));
+        // No useful line: the start and the end, the middle cut.
+        let body: Vec<String> = (1..=100).map(|i| format!("line {i}")).collect();
+        let refs: Vec<&str> = body.iter().map(String::as_str).collect();
+        let e = excerpt(&refs, 25).unwrap();
+        assert_eq!(e.lines().count(), 25);
+        assert!(
+            e.starts_with("line 1\n") && e.ends_with("line 100") && e.contains("… (76 lines left out) …"),
+            "{e}"
+        );
     }
 
     // Reading in chunks and merging must equal reading everything in one aggregator.

@@ -9,7 +9,9 @@ pub mod baseline;
 pub mod evidence;
 
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
-pub use evidence::{Aggregator, Bucket, CaseRecord, FailedCase, Locator, Measured, SlowCase};
+pub use evidence::{
+    Aggregator, Bucket, CaseRecord, FailedCase, FlakyCase, Locator, Measured, SkippedCase, SlowCase,
+};
 
 /// Bumped when a documented field changes meaning or disappears.
 /// 2: figures toward a target count passing tests only; verdicts for zero-config runs; enums for
@@ -108,12 +110,20 @@ pub enum FindingKind {
     Uncategorised,
     /// A results file disagrees with itself (declared totals, dangling events...).
     ResultsFile,
+    /// Two files hold the same tests with the same results: one run read twice (counted twice).
+    DuplicateRun,
 }
 
 impl FindingKind {
     /// Findings that `--fail-on mismatch` turns into exit 1.
     pub fn is_mismatch(self) -> bool {
-        matches!(self, FindingKind::CountMismatch | FindingKind::ResultsFile | FindingKind::StageContradicted)
+        matches!(
+            self,
+            FindingKind::CountMismatch
+                | FindingKind::ResultsFile
+                | FindingKind::StageContradicted
+                | FindingKind::DuplicateRun
+        )
     }
 }
 
@@ -443,6 +453,19 @@ fn evidence_findings(manifests: &Manifests, e: &Aggregator) -> Vec<ModelFinding>
             message: format!(
                 "{} measured test cases match no category (no `results:` and no `location` covers them)",
                 e.uncategorised.measured.tests
+            ),
+        });
+    }
+    for (a, b) in evidence::duplicate_runs(&e.sketches) {
+        out.push(ModelFinding {
+            kind: FindingKind::DuplicateRun,
+            category: None,
+            file: Some(b.source.clone()),
+            line: None,
+            message: format!(
+                "`{}` and `{}` hold the same {} tests with the same results — one run written in two \
+                 formats? Both are counted; read only one of them",
+                a.source, b.source, a.cases
             ),
         });
     }

@@ -270,7 +270,9 @@ pub fn symbol(status: &str, ascii: bool) -> Option<&'static str> {
         "ok" | "met" | "passed" | "true" => ("✅", "[ok]"),
         "unverified" | "declared" => ("❔", "[unverified]"),
         "warn" | "issues" | "partly-met" | "flaky" | "skipped" => ("⚠️", "[warn]"),
-        "fail" | "failed" | "not-met" | "error" | "false" | "empty" => ("❌", "[fail]"),
+        "fail" | "failed" | "not-met" | "false" | "empty" => ("❌", "[fail]"),
+        // An error (the test could not run to completion) is told apart from a failure.
+        "error" => ("💥", "[error]"),
         "not-run" => ("➖", "[not run]"),
         _ => return None,
     };

@@ -500,6 +500,9 @@ mod tests {
         );
         let sink = run(&json).unwrap();
         let m = sink.cases[0].message.as_deref().unwrap();
-        assert!(m.len() <= MESSAGE_LIMIT && m.ends_with('…'));
+        assert!(m.len() <= MESSAGE_LIMIT, "{}", m.len());
+        // Both ends kept, the middle cut with the count of bytes not shown.
+        assert!(m.starts_with("xxx") && m.ends_with("xxx"), "{m}");
+        assert!(m.contains("… (") && m.contains(" bytes cut) …"), "{m}");
     }
 }

@@ -72,6 +72,8 @@ pub(crate) fn read<R: BufRead>(
         root_done: false,
         case: CaseState::default(),
         capture_depth: None,
+        out_depth: None,
+        out: MessageBuf::default(),
         msg: MessageBuf::default(),
         result_type: String::new(),
         cases: 0,
@@ -106,6 +108,9 @@ pub(crate) fn read<R: BufRead>(
                 if parser.capture_depth.is_some() && !parser.msg.is_full() {
                     let text = t.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
                     parser.msg.push(&text);
+                } else if parser.out_depth.is_some() {
+                    let text = t.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
+                    parser.out.push(&text);
                 } else if parser.stack.is_empty() && t.iter().any(|b| !b.is_ascii_whitespace()) {
                     return Err(parser.syntax(at, parser.outside_root("text")));
                 }
@@ -117,6 +122,9 @@ pub(crate) fn read<R: BufRead>(
                 if parser.capture_depth.is_some() && !parser.msg.is_full() {
                     let text = c.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
                     parser.msg.push(&text);
+                } else if parser.out_depth.is_some() {
+                    let text = c.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
+                    parser.out.push(&text);
                 }
             }
             Event::GeneralRef(r) => {
@@ -126,10 +134,17 @@ pub(crate) fn read<R: BufRead>(
                 // Resolved (and so validated) even when not captured: an undeclared entity is
                 // an error wherever it appears.
                 let resolved = resolve_ref(&r).map_err(|m| parser.syntax(at, m))?;
-                if parser.capture_depth.is_some() {
+                let target = if parser.capture_depth.is_some() {
+                    Some(&mut parser.msg)
+                } else if parser.out_depth.is_some() {
+                    Some(&mut parser.out)
+                } else {
+                    None
+                };
+                if let Some(buf) = target {
                     match resolved {
-                        Resolved::Char(c) => parser.msg.push_char(c),
-                        Resolved::Str(s) => parser.msg.push(s),
+                        Resolved::Char(c) => buf.push_char(c),
+                        Resolved::Str(s) => buf.push(s),
                     }
                 }
             }
@@ -399,6 +414,10 @@ struct Parser<'p, 's, 'l, 'b> {
     case: CaseState,
     /// Stack depth of the result element whose text is being kept.
     capture_depth: Option<usize>,
+    /// Stack depth of the failing case's `<system-out>`/`<system-err>` being kept: the only
+    /// explanation when the failure has no message (ctest writes `<failure message=""/>`).
+    out_depth: Option<usize>,
+    out: MessageBuf,
     msg: MessageBuf,
     result_type: String,
     cases: u64,
@@ -513,6 +532,18 @@ impl Parser<'_, '_, '_, '_> {
                 self.open_result(e, at, r, decoder)?;
             }
             Kind::Other if name == b"property" => self.property(e, at, decoder)?,
+            Kind::Other
+                if matches!(name, b"system-out" | b"system-err")
+                    && self.parent_kind() == Some(Kind::Case)
+                    && matches!(self.case.primary, Some(Outcome::Failed | Outcome::Error))
+                    && self.msg.is_empty() =>
+            {
+                self.check_attrs(e, at)?;
+                if !empty {
+                    self.out.separate();
+                    self.out_depth = Some(self.stack.len() + 1);
+                }
+            }
             Kind::Other => self.check_attrs(e, at)?,
         }
         if empty {
@@ -570,7 +601,11 @@ impl Parser<'_, '_, '_, '_> {
                     self.close_case();
                 }
             }
-            Kind::Other => {}
+            Kind::Other => {
+                if self.out_depth.is_some_and(|d| d > self.stack.len()) {
+                    self.out_depth = None;
+                }
+            }
         }
         if self.stack.is_empty() {
             self.root_done = true;
@@ -1019,7 +1054,9 @@ impl Parser<'_, '_, '_, '_> {
     fn open_case(&mut self, e: &BytesStart<'_>, at: u64, decoder: Decoder) -> Result<(), ResultsError> {
         self.case = CaseState::default();
         self.msg.clear();
+        self.out.clear();
         self.capture_depth = None;
+        self.out_depth = None;
         let [name, classname, file, line, time, status] =
             self.pick(e, at, [b"name", b"classname", b"file", b"line", b"time", b"status"])?;
         if let Some(a) = name {
@@ -1073,7 +1110,14 @@ impl Parser<'_, '_, '_, '_> {
         }
         let rank = kind.message_rank();
         let keep = rank > c.msg_rank;
-        if keep {
+        // gtest and Catch2 write several `<failure>`s in one case: every one is shown.
+        let also = !keep && rank == c.msg_rank && rank >= ResultKind::Failure.message_rank();
+        if also {
+            self.msg.paragraph();
+            self.result_type.clear();
+        }
+        let keep = keep || also;
+        if keep && !also {
             c.msg_rank = rank;
             c.result_file = None;
             c.result_line = None;
@@ -1091,10 +1135,11 @@ impl Parser<'_, '_, '_, '_> {
                 let v = self.value(&a, at, decoder)?;
                 self.result_type.push_str(&v);
             }
-            if let Some(a) = file {
+            // The first failure's location stands for the case.
+            if let Some(a) = file.filter(|_| self.case.result_file.is_none()) {
                 self.case.result_file = Some(self.value(&a, at, decoder)?.into_owned());
             }
-            if let Some(a) = line {
+            if let Some(a) = line.filter(|_| self.case.result_line.is_none()) {
                 self.case.result_line = parse_line(&self.value(&a, at, decoder)?);
             }
         }
@@ -1145,8 +1190,12 @@ impl Parser<'_, '_, '_, '_> {
             duration_s: c.duration_s,
             runs: c.failed_reruns.saturating_add(1),
             failed_runs: c.failed_reruns.saturating_add(failed_now),
-            message: self.msg.take(),
+            message: self.msg.take().or_else(|| {
+                // No message: the end of the output is the best explanation there is.
+                self.out.take().map(|o| format!("(no failure message; the end of the test's output:)\n{o}"))
+            }),
         };
+        self.out.clear();
         self.msg.clear();
         if c.synthetic
             && let Some(frame) = self.suites.last_mut()
@@ -1481,7 +1530,8 @@ mod tests {
         let m = sink.cases[0].message.as_deref().unwrap();
         assert!(m.len() <= MESSAGE_LIMIT, "{}", m.len());
         assert!(m.starts_with("boom\nline of a very long stack trace\n"));
-        assert!(m.ends_with(TRUNCATION_MARKER));
+        assert!(m.contains(&format!("\n{TRUNCATION_MARKER} (")), "{m}");
+        assert!(m.ends_with("\nline of a very long stack trace"), "the end is kept: {m}");
         assert_eq!(sink.cases.len(), 2);
         assert_eq!(sink.cases[1].message, None);
     }

@@ -1,55 +1,80 @@
 //! Bounded accumulation of failure messages.
 //!
-//! A failure text can be a 100 MB log; readers push every chunk here and this buffer keeps only
-//! the first [`MESSAGE_LIMIT`] bytes (cut at a char boundary, marked with
-//! [`TRUNCATION_MARKER`]), so memory per case stays bounded while the reader still consumes
-//! the rest of the element.
+//! A failure text can be a 100 MB log; readers push every chunk here and this buffer keeps the
+//! beginning and the **end** of it (what explains a failure is usually at the end: pytest's
+//! final `E` lines, a Rust `panicked at` block after the output, a jest diff), cutting the
+//! middle with a marker that says how much was cut. Memory per case stays bounded at
+//! [`MESSAGE_LIMIT`] bytes while the reader still consumes the whole element.
 
 use super::{MESSAGE_LIMIT, TRUNCATION_MARKER};
+
+/// Bytes kept from the start of a long message.
+const HEAD: usize = MESSAGE_LIMIT / 4;
+/// Bytes kept from the end of a long message.
+const TAIL: usize = MESSAGE_LIMIT - HEAD - 64;
 
 /// A reusable, size-capped message buffer (one per reader, cleared per case).
 #[derive(Debug, Default)]
 pub(crate) struct MessageBuf {
-    buf: String,
-    truncated: bool,
+    /// The first bytes (all of them while the message is short).
+    head: String,
+    /// Once `head` is full: the latest bytes, trimmed back to [`TAIL`] as it grows.
+    tail: String,
+    /// Bytes dropped between `head` and `tail`.
+    cut: u64,
     /// Whether something other than whitespace was pushed since the last separator, so leading
     /// blank lines of an element's text are not kept.
     started: bool,
+    /// The last chunk ended with `\r`: a `\n` starting the next one is the same line break.
+    after_cr: bool,
 }
 
-/// Bytes available for content: the marker must still fit after a cut.
-const CONTENT_LIMIT: usize = MESSAGE_LIMIT - TRUNCATION_MARKER.len();
-
 impl MessageBuf {
-    /// Forgets the current message (keeps the allocation).
+    /// Forgets the current message (keeps the allocations).
     pub(crate) fn clear(&mut self) {
-        self.buf.clear();
-        self.truncated = false;
+        self.head.clear();
+        self.tail.clear();
+        self.cut = 0;
         self.started = false;
+        self.after_cr = false;
     }
 
-    /// True once nothing more will be kept; callers may skip decoding further text.
+    /// Never: the end of a message is kept, so every chunk matters.
     pub(crate) fn is_full(&self) -> bool {
-        self.truncated
+        false
     }
 
     /// True when nothing has been kept.
     pub(crate) fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.head.is_empty()
     }
 
     /// Starts a new part (e.g. the element text after the `message` attribute) on a new line.
     pub(crate) fn separate(&mut self) {
-        if !self.buf.is_empty() && !self.buf.ends_with('\n') {
+        let ends_with_newline =
+            if self.tail.is_empty() { self.head.ends_with('\n') } else { self.tail.ends_with('\n') };
+        if !self.head.is_empty() && !ends_with_newline {
+            self.push_raw("\n");
+        }
+        self.started = false;
+        self.after_cr = false;
+    }
+
+    /// Starts a new paragraph (the next of several failures of one case): a blank line.
+    pub(crate) fn paragraph(&mut self) {
+        if !self.head.is_empty() {
+            self.separate();
             self.push_raw("\n");
         }
         self.started = false;
     }
 
-    /// Appends text; carriage returns are normalised away (`\r\n` and lone `\r` become `\n`).
+    /// Appends text; carriage returns are normalised away (`\r\n` and lone `\r` become `\n`,
+    /// also when the two come in separate chunks, as `&#13;&#10;` does).
     pub(crate) fn push(&mut self, mut text: &str) {
-        if self.truncated {
-            return;
+        if self.after_cr {
+            text = text.strip_prefix('\n').unwrap_or(text);
+            self.after_cr = false;
         }
         if !self.started {
             text = text.trim_start();
@@ -73,6 +98,7 @@ impl MessageBuf {
             }
             self.push_raw(part);
         }
+        self.after_cr = text.ends_with('\r');
     }
 
     /// Appends one character (used for decoded character references).
@@ -82,37 +108,79 @@ impl MessageBuf {
     }
 
     fn push_raw(&mut self, text: &str) {
-        if self.truncated {
-            return;
+        if self.tail.is_empty() && self.cut == 0 {
+            let room = HEAD.saturating_sub(self.head.len());
+            if text.len() <= room {
+                self.head.push_str(text);
+                return;
+            }
+            let cut = floor_boundary(text, room);
+            self.head.push_str(&text[..cut]);
+            self.tail.push_str(&text[cut..]);
+        } else {
+            self.tail.push_str(text);
         }
-        let room = CONTENT_LIMIT - self.buf.len();
-        if text.len() <= room {
-            self.buf.push_str(text);
-            return;
+        // Trim the tail back once it is twice its size: amortised linear in the input.
+        if self.tail.len() > 2 * TAIL {
+            let drop = ceil_boundary(&self.tail, self.tail.len() - TAIL);
+            self.cut = self.cut.saturating_add(drop as u64);
+            self.tail.drain(..drop);
         }
-        let mut cut = room;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        self.buf.push_str(&text[..cut]);
-        self.truncated = true;
     }
 
-    /// The message so far (trimmed, with the marker when cut), or `None` when empty.
+    /// The message so far: whole when short, else its beginning and end with a marker saying
+    /// how much of the middle was cut; `None` when empty.
     pub(crate) fn take(&self) -> Option<String> {
-        let body = self.buf.trim_end();
-        if body.is_empty() {
+        if self.head.trim().is_empty() {
             return None;
         }
-        if self.truncated {
-            let mut out = String::with_capacity(body.len() + TRUNCATION_MARKER.len());
-            out.push_str(body);
-            out.push_str(TRUNCATION_MARKER);
-            Some(out)
-        } else {
-            Some(body.to_owned())
+        let mut tail: &str = &self.tail;
+        let mut cut = self.cut;
+        if tail.len() > TAIL {
+            let drop = ceil_boundary(tail, tail.len() - TAIL);
+            cut = cut.saturating_add(drop as u64);
+            tail = &tail[drop..];
         }
+        if cut == 0 {
+            let mut whole = String::with_capacity(self.head.len() + tail.len());
+            whole.push_str(&self.head);
+            whole.push_str(tail);
+            return Some(whole.trim_end().to_owned());
+        }
+        // Cut at line boundaries where there are some, so no line is shown half.
+        let (head, head_rest) = match self.head.rfind('\n') {
+            Some(i) if i > 0 => (&self.head[..i], self.head.len() - i - 1),
+            _ => (self.head.as_str(), 0),
+        };
+        let (tail, tail_rest) = match tail.find('\n') {
+            Some(i) if i + 1 < tail.len() => (&tail[i + 1..], i + 1),
+            _ => (tail, 0),
+        };
+        let cut = cut.saturating_add((head_rest + tail_rest) as u64);
+        Some(format!(
+            "{}\n{TRUNCATION_MARKER} ({} bytes cut) {TRUNCATION_MARKER}\n{}",
+            head.trim_end(),
+            crate::render::filters::thousands(u128::from(cut)),
+            tail.trim_end()
+        ))
     }
+}
+
+/// The largest char boundary ≤ `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary ≥ `i`.
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
 }
 
 #[cfg(test)]
@@ -133,31 +201,60 @@ mod tests {
         assert_eq!(m.take(), None);
     }
 
+    // Checks that `&#13;&#10;` (a CR and an LF pushed separately) is one line break.
     #[test]
-    fn truncates_at_char_boundary_with_marker() {
+    fn split_crlf_is_one_break() {
         let mut m = MessageBuf::default();
-        // 'é' is 2 bytes; an odd prefix forces the cut to land mid-character.
+        m.push("a");
+        m.push("\r");
+        m.push("\n");
+        m.push("b");
+        assert_eq!(m.take().as_deref(), Some("a\nb"));
+    }
+
+    // Checks that a long message keeps its beginning and its end, cut at lines, with the size
+    // of the cut said, within the limit.
+    #[test]
+    fn long_messages_keep_both_ends() {
+        let mut m = MessageBuf::default();
+        m.push("first line\n");
+        for i in 0..10_000 {
+            m.push(&format!("noise line {i}\n"));
+        }
+        m.push("E   AssertionError: the useful end\n");
+        let msg = m.take().unwrap();
+        assert!(msg.len() <= MESSAGE_LIMIT, "{}", msg.len());
+        assert!(msg.starts_with("first line\nnoise line 0\n"), "{msg}");
+        assert!(msg.ends_with("noise line 9999\nE   AssertionError: the useful end"), "{msg}");
+        let marker = msg.lines().find(|l| l.starts_with(TRUNCATION_MARKER)).unwrap();
+        let total = "first line\n".len()
+            + (0..10_000).map(|i| format!("noise line {i}\n").len()).sum::<usize>()
+            + "E   AssertionError: the useful end\n".len();
+        let kept: usize =
+            msg.lines().filter(|l| !l.starts_with(TRUNCATION_MARKER)).map(|l| l.len() + 1).sum();
+        let said: usize =
+            marker.trim_matches(|c: char| !c.is_ascii_digit()).replace(',', "").parse().unwrap();
+        assert_eq!(said + kept, total, "the marker counts exactly the bytes not shown: {marker}");
+    }
+
+    // Checks a cut never splits a multi-byte character.
+    #[test]
+    fn cuts_at_char_boundaries() {
+        let mut m = MessageBuf::default();
         m.push("x");
         for _ in 0..10_000 {
             m.push("é");
         }
-        assert!(m.is_full());
         let msg = m.take().unwrap();
         assert!(msg.len() <= MESSAGE_LIMIT, "{}", msg.len());
-        assert!(msg.ends_with(TRUNCATION_MARKER));
-        assert!(msg.len() > MESSAGE_LIMIT - 8);
-        // Pushing more changes nothing.
-        m.push("tail");
-        assert_eq!(m.take().unwrap(), msg);
+        assert!(msg.contains(TRUNCATION_MARKER));
+        assert!(msg.ends_with('é'));
     }
 
     #[test]
     fn exact_fit_is_not_marked() {
         let mut m = MessageBuf::default();
-        m.push(&"a".repeat(CONTENT_LIMIT));
-        assert!(!m.is_full());
-        assert!(!m.take().unwrap().ends_with(TRUNCATION_MARKER));
-        m.push("b");
-        assert!(m.is_full());
+        m.push(&"a".repeat(HEAD + TAIL));
+        assert!(!m.take().unwrap().contains(TRUNCATION_MARKER));
     }
 }
