@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use crate::results::{CaseSink, Finding, Outcome, TestCase};
 
+pub use super::locate::Locator;
+
 /// Failures kept per bucket (category, uncategorised, total); the rest are counted.
 pub const FAILURES_KEPT: usize = 50;
 /// Flaky and skipped cases kept per bucket, each; the rest are counted.
@@ -148,6 +150,20 @@ pub struct Bucket {
     pub skipped_omitted: u64,
     /// The slowest cases, slowest first.
     pub slowest: Vec<SlowCase>,
+    /// The results files its cases came from, with how many each (the first
+    /// [`SOURCES_KEPT`], in input order); the rest are counted in `sources_omitted`.
+    pub sources: Vec<SourceCount>,
+    pub sources_omitted: u64,
+}
+
+/// Results files listed per bucket.
+pub const SOURCES_KEPT: usize = 20;
+
+/// How many of a bucket's cases came from one results file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceCount {
+    pub file: String,
+    pub cases: u64,
 }
 
 impl Bucket {
@@ -175,6 +191,16 @@ impl Bucket {
             other.skipped_omitted,
             LISTED_KEPT,
         );
+        for s in other.sources {
+            if let Some(m) = self.sources.iter_mut().find(|m| m.file == s.file) {
+                m.cases = m.cases.saturating_add(s.cases);
+            } else if self.sources.len() < SOURCES_KEPT {
+                self.sources.push(s);
+            } else {
+                self.sources_omitted = self.sources_omitted.saturating_add(s.cases);
+            }
+        }
+        self.sources_omitted = self.sources_omitted.saturating_add(other.sources_omitted);
         for s in other.slowest {
             // Strictly slower only: on ties the earlier case stays first, as when read in order.
             let at =
@@ -186,8 +212,20 @@ impl Bucket {
         }
     }
 
+    fn count_source(&mut self, source: &str) {
+        // Cases come file by file: the last entry is almost always the one.
+        if let Some(s) = self.sources.iter_mut().rev().find(|s| s.file == source) {
+            s.cases = s.cases.saturating_add(1);
+        } else if self.sources.len() < SOURCES_KEPT {
+            self.sources.push(SourceCount { file: source.to_string(), cases: 1 });
+        } else {
+            self.sources_omitted = self.sources_omitted.saturating_add(1);
+        }
+    }
+
     fn add(&mut self, case: &TestCase, source: &str) {
         self.measured.add_case(case);
+        self.count_source(source);
         match case.outcome {
             Outcome::Failed | Outcome::Error => {
                 push_bounded(&mut self.failed_cases, &mut self.failed_omitted, FAILURES_KEPT, || {
@@ -384,77 +422,6 @@ fn keep_slowest(slowest: &mut Vec<SlowCase>, case: &TestCase) {
     let at = slowest.iter().position(|s| s.duration_s < d).unwrap_or(slowest.len());
     slowest.insert(at, SlowCase { name: case.name.clone(), suite: case.suite.clone(), duration_s: d });
     slowest.truncate(SLOWEST_KEPT);
-}
-
-/// Decides which category a case belongs to by its file or classname.
-///
-/// A case belongs to the category whose `location` (without a file extension) matches a run of
-/// whole path segments of the case's `file`, or of its classname read as a path (`a.b.C` →
-/// `a/b/C`); the longest matching location wins. Absolute and `./` paths match too.
-#[derive(Debug, Default)]
-pub struct Locator {
-    /// Location segments → category index (the first category, for a location given twice).
-    locations: HashMap<Vec<String>, usize>,
-    /// The most segments any location has.
-    longest: usize,
-}
-
-impl Locator {
-    /// A locator over `(category index, location)` pairs.
-    pub fn new<'a>(locations: impl IntoIterator<Item = (usize, &'a str)>) -> Self {
-        let mut map: HashMap<Vec<String>, usize> = HashMap::new();
-        for (i, loc) in locations {
-            let segs = segments(strip_ext(loc), &['/', '\\']);
-            if !segs.is_empty() {
-                let e = map.entry(segs).or_insert(i);
-                *e = (*e).min(i);
-            }
-        }
-        let longest = map.keys().map(Vec::len).max().unwrap_or(0);
-        Self { locations: map, longest }
-    }
-
-    /// The category index of `case`, if any location matches.
-    ///
-    /// Looks up every run of whole segments of the case's paths, longest runs first: a hash
-    /// lookup per run instead of a comparison per category, so 10,000 categories cost no more
-    /// per case than ten.
-    pub fn locate(&self, case: &TestCase) -> Option<usize> {
-        if self.locations.is_empty() {
-            return None;
-        }
-        let mut candidates: Vec<Vec<String>> = Vec::with_capacity(2);
-        if let Some(f) = &case.file {
-            candidates.push(segments(strip_ext(f), &['/', '\\']));
-        }
-        if let Some(c) = &case.classname {
-            candidates.push(segments(&c.replace("::", "."), &['.', '/', '\\']));
-        }
-        for len in (1..=self.longest).rev() {
-            let best = candidates
-                .iter()
-                .filter(|c| c.len() >= len)
-                .flat_map(|c| c.windows(len))
-                .filter_map(|w| self.locations.get(w).copied())
-                .min();
-            if best.is_some() {
-                return best;
-            }
-        }
-        None
-    }
-}
-
-fn strip_ext(p: &str) -> &str {
-    let name_start = p.rfind(['/', '\\']).map_or(0, |i| i + 1);
-    match p[name_start..].rfind('.') {
-        Some(dot) if dot > 0 => &p[..name_start + dot],
-        _ => p,
-    }
-}
-
-fn segments(p: &str, seps: &[char]) -> Vec<String> {
-    p.split(seps).filter(|s| !s.is_empty() && *s != ".").map(str::to_string).collect()
 }
 
 /// One case kept whole, for `--format ctrf` (the only output that needs every case).
@@ -711,20 +678,6 @@ mod tests {
         assert_eq!((m.tests, m.passed, m.failures, m.errors, m.skipped), (5, 2, 1, 1, 1));
         assert_eq!(m.failed_total(), 2);
         assert!((m.duration_s - 2.5).abs() < 1e-9);
-    }
-
-    #[test]
-    fn locator_matches_files_classnames_and_prefers_the_longest() {
-        let loc =
-            Locator::new([(0, "tests/integration"), (1, "tests/integration/test_gcp.py"), (2, "tests/e2e/")]);
-        let c = |f: Option<&str>, cl: Option<&str>| loc.locate(&case("x", f, cl, Outcome::Passed, 0.0));
-        assert_eq!(c(Some("tests/integration/test_gcp.py"), None), Some(1));
-        assert_eq!(c(Some("/home/ci/repo/tests/integration/test_staging.py"), None), Some(0));
-        assert_eq!(c(None, Some("tests.integration.test_gcp.TestGcp")), Some(1));
-        assert_eq!(c(None, Some("tests.e2e.test_flow")), Some(2));
-        assert_eq!(c(Some("./tests/e2e/a.py"), None), Some(2));
-        assert_eq!(c(Some("other/tests_integration.py"), None), None);
-        assert_eq!(c(None, None), None);
     }
 
     #[test]

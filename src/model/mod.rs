@@ -7,6 +7,7 @@ use serde::Serialize;
 
 pub mod baseline;
 pub mod evidence;
+pub mod locate;
 
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
 pub use evidence::{
@@ -298,6 +299,11 @@ pub struct CategoryFigures {
     /// Failing cases not listed.
     pub failed_omitted: u64,
     pub slowest: Vec<SlowCase>,
+    /// What the category matched: each results file and how many of its cases (by the
+    /// category's `results:`, or by `location`).
+    pub matched: Vec<evidence::SourceCount>,
+    /// Cases from files not listed in `matched` (beyond the first 20 files).
+    pub matched_omitted: u64,
     pub target: u64,
     /// `credited / target × 100`; `null` when the target is 0.
     pub percent: Option<f64>,
@@ -738,6 +744,8 @@ fn category_figures(
         failed_cases: bucket.map(|b| b.failed_cases.clone()).unwrap_or_default(),
         failed_omitted: bucket.map_or(0, |b| b.failed_omitted),
         slowest: bucket.map(|b| b.slowest.clone()).unwrap_or_default(),
+        matched: bucket.map(|b| b.sources.clone()).unwrap_or_default(),
+        matched_omitted: bucket.map_or(0, |b| b.sources_omitted),
         target: c.target,
         percent: percent(credited, c.target),
         met,

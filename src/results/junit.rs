@@ -313,6 +313,8 @@ struct SuiteFrame {
     /// A `go.version` property: Go test names are unique in a package, so a repeated name is
     /// a rerun (gotestsum `--rerun-fails`).
     unique_names: bool,
+    /// The suite's `file` attribute (mocha-junit-reporter puts the test file there).
+    file: Option<String>,
 }
 
 /// The readings of a suite's declared figures that real runners use: all the cases below it
@@ -723,6 +725,7 @@ impl Parser<'_, '_, '_, '_> {
     ) -> Result<(), ResultsError> {
         let mut name: Option<String> = None;
         let mut time: Option<f64> = None;
+        let mut suite_file: Option<String> = None;
         let mut declared = DeclaredTotals::default();
         let mut invalid: Vec<(&'static str, String)> = Vec::new();
         let mut attrs = e.attributes();
@@ -743,6 +746,10 @@ impl Parser<'_, '_, '_, '_> {
                         return Err(self.duplicate(at, key));
                     }
                     time = Some(parse_time(&self.value(&attr, at, decoder)?));
+                    continue;
+                }
+                b"file" => {
+                    suite_file = Some(self.value(&attr, at, decoder)?.into_owned());
                     continue;
                 }
                 b"hostname" => {
@@ -804,6 +811,7 @@ impl Parser<'_, '_, '_, '_> {
             uncounted: 0,
             child_errors: 0,
             unique_names: false,
+            file: suite_file,
         };
         for (label, value) in invalid {
             let message = format!(
@@ -1169,6 +1177,7 @@ impl Parser<'_, '_, '_, '_> {
             (file, line) => (file, line.or(c.result_line)),
         };
         let innermost = self.suites.last().filter(|s| !s.is_root_suites);
+        let file = file.or_else(|| innermost.and_then(|s| s.file.clone()));
         let suite = innermost.map(|s| s.name.clone()).unwrap_or_default();
         let suite_index = innermost.map_or(0, |s| s.index);
         let (name, classname) = if c.synthetic {
