@@ -151,17 +151,20 @@ impl Data {
     }
 }
 
-/// Reads every `--data` path into one tree: a file becomes the entry named by its stem, a folder
-/// adds an entry per file (by stem) and per subfolder (by name), recursively, in sorted order.
+/// Reads the `--data` paths into one tree. One path is the tree: a file's content as it is, or
+/// a folder's map (an entry per file, by stem, and per subfolder, by name, in sorted order).
+/// Several paths are merged into one map: each must be a folder or a file holding a map, and a
+/// name may come from only one of them.
 ///
 /// # Errors
 /// Every problem of every file (unreadable, invalid YAML or JSON, two entries of one name).
 pub fn load(paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
     let mut data = Data { roots: paths.to_vec(), ..Data::default() };
     let mut errors = Vec::new();
-    // Which file or folder defined each top-level entry, for "defined twice" errors.
+    // Which file or folder defined each entry, by pointer, for "defined twice" errors.
     let mut origin: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut root = Vec::new();
+    let mut single = None;
     for path in paths {
         match fs::metadata(path) {
             Err(e) => errors.push(Diagnostic::error(
@@ -172,16 +175,38 @@ pub fn load(paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
             Ok(m) if m.is_dir() => {
                 read_folder(path, "", &mut root, &mut origin, &mut data, &mut errors);
             }
-            Ok(_) => {
-                let name = stem(path);
-                add_file(path, &name, "", &mut root, &mut origin, &mut data, &mut errors);
-            }
+            Ok(_) => match read_file(path, "", data.files.len()) {
+                Err(mut d) => errors.append(&mut d),
+                Ok((value, positions)) => {
+                    data.files.push(path.clone());
+                    data.positions.extend(positions);
+                    match value {
+                        v if paths.len() == 1 => single = Some(v),
+                        Value::Map(entries) => {
+                            for (name, v) in entries {
+                                let pointer = format!("/{}", escape_token(&name));
+                                if let Some(first) = origin.get(&pointer) {
+                                    errors.push(twice(path, &name, first));
+                                    continue;
+                                }
+                                origin.insert(pointer, path.clone());
+                                root.push((name, v));
+                            }
+                        }
+                        _ => errors.push(Diagnostic::error(
+                            path,
+                            None,
+                            "the file holds no map, so it cannot be merged with the other --data paths: expected a map, or this file on its own, or in a folder (where it is the entry named by its stem)",
+                        )),
+                    }
+                }
+            },
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    data.tree = Value::Map(root);
+    data.tree = single.unwrap_or(Value::Map(root));
     Ok(data)
 }
 
@@ -336,6 +361,19 @@ pub fn dotted(pointer: &str) -> String {
         }
     }
     out
+}
+
+/// How a place in the data is named in messages, as a template reaches it:
+/// `` `data.services[0].cost` ``.
+pub fn shown(pointer: &str) -> String {
+    let d = dotted(pointer);
+    if d.is_empty() {
+        "`data`".to_string()
+    } else if d.starts_with('[') {
+        format!("`data{d}`")
+    } else {
+        format!("`data.{d}`")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -45,11 +45,12 @@ pub fn load(paths: &[PathBuf], schema: Option<&std::path::Path>, set: &TemplateS
         }
     }
     let mut warnings = data.warnings.clone();
-    warnings.extend(lint::data(&data));
+    let counts = lint::DataCounts::for_data(&data);
+    warnings.extend(lint::data(&data, &counts));
     for source in set.sources.values() {
         // Built-in templates are ours; the user's are linted like their data.
         if let Some(path) = &source.path {
-            warnings.extend(lint::template(path, &source.text, &data.tree));
+            warnings.extend(lint::template(path, &source.text, &counts));
         }
     }
     Ok(Loaded { data, schema: schema.map(|s| s.file().to_path_buf()), warnings })

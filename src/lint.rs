@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::data::{Data, Value, dotted};
+use crate::data::{Data, Value, shown};
 use crate::error::Diagnostic;
 
 /// A figure found in text.
@@ -50,6 +50,26 @@ impl DataCounts {
         collect_list_keys(tree, &mut nouns);
         DataCounts { nouns }
     }
+
+    /// The nouns of `data`: its lists' keys, and the names of its files (`services.yaml` holds
+    /// services, even when it is the whole tree).
+    pub fn for_data(data: &Data) -> Self {
+        let mut counts = DataCounts::of(&data.tree);
+        for file in &data.files {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+            add_noun(&stem, &mut counts.nouns);
+        }
+        counts
+    }
+}
+
+/// `open_findings` names findings: the last word of a key, singular and plural.
+fn add_noun(key: &str, nouns: &mut BTreeSet<String>) {
+    let last = key.rsplit(['_', '-', ' ']).next().unwrap_or(key).to_lowercase();
+    if last.chars().count() > 2 && last.chars().all(char::is_alphabetic) {
+        nouns.insert(singular(&last));
+        nouns.insert(last);
+    }
 }
 
 fn collect_list_keys(v: &Value, nouns: &mut BTreeSet<String>) {
@@ -57,12 +77,7 @@ fn collect_list_keys(v: &Value, nouns: &mut BTreeSet<String>) {
         Value::Map(entries) => {
             for (k, child) in entries {
                 if matches!(child, Value::List(_)) {
-                    // `open_findings` names findings.
-                    let last = k.rsplit(['_', '-', ' ']).next().unwrap_or(k).to_lowercase();
-                    if last.chars().count() > 2 {
-                        nouns.insert(singular(&last));
-                        nouns.insert(last);
-                    }
+                    add_noun(k, nouns);
                 }
                 collect_list_keys(child, nouns);
             }
@@ -167,9 +182,8 @@ fn offset_of(text: &str, figure: &str) -> usize {
 }
 
 /// Warnings for figures typed into the strings of `data` (the first of each string).
-pub fn data(data: &Data) -> Vec<Diagnostic> {
-    let counts = DataCounts::of(&data.tree);
-    let scanners: [&dyn FigureScanner; 2] = [&Narrative, &counts];
+pub fn data(data: &Data, counts: &DataCounts) -> Vec<Diagnostic> {
+    let scanners: [&dyn FigureScanner; 2] = [&Narrative, counts];
     let mut out = Vec::new();
     walk_strings(&data.tree, &mut String::new(), &mut |pointer, text| {
         let Some((_, figure)) = figures(text, &scanners).into_iter().next() else { return };
@@ -178,8 +192,8 @@ pub fn data(data: &Data) -> Vec<Diagnostic> {
                 file,
                 Some(pos.value),
                 format!(
-                    "`{}` contains a typed {} ({:?}): figures are computed; give the figure its own field as a number and let the template compute and format it",
-                    dotted(pointer),
+                    "{} contains a typed {} ({:?}): figures are computed; give the figure its own field as a number and let the template compute and format it",
+                    shown(pointer),
                     figure.kind,
                     figure.text
                 ),
@@ -214,9 +228,8 @@ fn walk_strings(v: &Value, pointer: &mut String, f: &mut dyn FnMut(&str, &str)) 
 
 /// Warnings for figures typed into the literal text of a template (outside `{{ }}`, `{% %}`
 /// and `{# #}`), each with its line and column in `file`.
-pub fn template(file: &Path, text: &str, tree: &Value) -> Vec<Diagnostic> {
-    let counts = DataCounts::of(tree);
-    let scanners: [&dyn FigureScanner; 2] = [&Narrative, &counts];
+pub fn template(file: &Path, text: &str, counts: &DataCounts) -> Vec<Diagnostic> {
+    let scanners: [&dyn FigureScanner; 2] = [&Narrative, counts];
     let mut out = Vec::new();
     for (start, end) in literal_spans(text) {
         for (offset, figure) in figures(&text[start..end], &scanners) {

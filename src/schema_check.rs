@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
-use crate::data::{Data, Position, dotted, escape_token};
+use crate::data::{Data, Position, escape_token, shown};
 use crate::error::Diagnostic;
 
 /// A compiled schema and where it came from.
 pub struct Schema {
     file: PathBuf,
-    json: serde_json::Value,
+    /// The schema as written (in its key order, for messages).
+    tree: crate::data::Value,
     validator: jsonschema::Validator,
 }
 
@@ -43,7 +44,7 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
             format!("not a valid JSON Schema: {e}; expected a schema whose `$ref`s point inside this file"),
         )]
     })?;
-    Ok(Schema { file: file.to_path_buf(), json, validator })
+    Ok(Schema { file: file.to_path_buf(), tree: value, validator })
 }
 
 impl Schema {
@@ -81,7 +82,8 @@ impl Schema {
                 }
                 ValidationErrorKind::Required { property } => {
                     let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
-                    let expected = if pointer.is_empty() {
+                    // The root of a folder (or of merged paths) is a map of files.
+                    let expected = if pointer.is_empty() && !data.positions.contains_key("") {
                         format!(
                             "expected a data file or folder named `{name}` (`{name}.yaml`, `{name}.json`, …)"
                         )
@@ -113,7 +115,7 @@ impl Schema {
                 ValidationErrorKind::Enum { options } => {
                     let choices: Vec<String> = options
                         .as_array()
-                        .map(|a| a.iter().map(|o| o.to_string()).collect())
+                        .map(|a| a.iter().map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string)).collect())
                         .unwrap_or_else(|| vec![options.to_string()]);
                     let names: Vec<&str> = options
                         .as_array()
@@ -126,7 +128,7 @@ impl Schema {
                         .map(|best| format!(" (did you mean `{best}`?)"))
                         .unwrap_or_default();
                     let found = describe(e.instance());
-                    let message = format!("{here} is {found}{hint}: expected one of {}", choices.join(", "));
+                    let message = format!("{here} is {found}{hint}: expected one of: {}", choices.join(", "));
                     out.push(self.at(data, &pointer, false, message));
                 }
                 _ => {
@@ -159,23 +161,10 @@ impl Schema {
     /// (`/properties/services/items/additionalProperties` → the keys of `…/items/properties`).
     fn known_properties(&self, schema_path: &str) -> Vec<String> {
         let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
-        self.json
-            .pointer(&format!("{parent}/properties"))
-            .and_then(serde_json::Value::as_object)
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// How a place in the data is named in messages: `data.services[0].cost`.
-fn shown(pointer: &str) -> String {
-    let d = dotted(pointer);
-    if d.is_empty() {
-        "`data`".to_string()
-    } else if d.starts_with('[') {
-        format!("`data{d}`")
-    } else {
-        format!("`data.{d}`")
+        match self.tree.pointer(&format!("{parent}/properties")) {
+            Some(crate::data::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
