@@ -83,8 +83,8 @@ const fn key(name: &'static str, kind: &'static str, meaning: &'static str) -> K
 pub const FREEFORM_KEYS: &[Key] = &[
     key(
         "data",
-        "map",
-        "the `--data` tree: a file is its content under its stem, a folder a map of its files and folders",
+        "any",
+        "the `--data` tree: one file is its content, one folder a map of its files (by stem) and subfolders; several paths merge into one map",
     ),
     key("date", "text or null", "`--date`, else `SOURCE_DATE_EPOCH` (UTC), else null — never the clock"),
     key(

@@ -43,8 +43,8 @@ pub const REFERENCE: &[(&str, &str, &str, &str)] = &[
     (
         "mean",
         "arithmetic mean; `null` for no items",
-        "{{ items | mean(attribute=\"cost\") }} · {{ [] | mean }}",
-        "416.8333333333333 · ",
+        "{{ [1, 2, 3, 4] | mean }} · {{ [] | mean | percent }}",
+        "2.5 · —",
     ),
     ("min", "smallest number (or text); `null` for no items", "{{ items | min(attribute=\"cost\") }}", "0.5"),
     ("max", "largest number (or text); `null` for no items", "{{ items | max(attribute=\"cost\") }}", "1000"),
