@@ -115,7 +115,11 @@ impl Schema {
                 ValidationErrorKind::Enum { options } => {
                     let choices: Vec<String> = options
                         .as_array()
-                        .map(|a| a.iter().map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_else(|| vec![options.to_string()]);
                     let names: Vec<&str> = options
                         .as_array()

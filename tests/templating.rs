@@ -102,7 +102,10 @@ fn the_security_example_computes_its_verdict_from_the_figures() {
     assert_eq!(lines[0], "# Security findings: release 2.4.0");
     assert_eq!(lines[2], "**❌ Not releasable**: more open findings than the policy allows for critical.");
     assert!(r.stdout.contains("| Critical | 1 | 0 | 0 | 0 | 1 | ❌ |"), "{}", r.stdout);
-    assert!(r.stdout.contains("Estimated cost to fix what is open: \\$5,300.60\n(of \\$5,611.05 for every finding)"));
+    assert!(
+        r.stdout
+            .contains("Estimated cost to fix what is open: \\$5,300.60\n(of \\$5,611.05 for every finding)")
+    );
 }
 
 #[test]
@@ -111,8 +114,16 @@ fn the_migration_example_backs_each_service_with_its_contract_tests() {
     let r = run(args.iter().copied());
     assert_ok(&r);
     // Migrated and tested: done. Migrated but a contract test fails: not done.
-    assert!(r.stdout.contains("| `accounts` | identity | 30 | 30 | 100% | ▓▓▓▓▓▓▓▓▓▓ | 3 of 3 pass | 2025-05-31 | ✅ |"));
-    assert!(r.stdout.contains("| `billing` | payments | 24 | 24 | 100% | ▓▓▓▓▓▓▓▓▓▓ | 2 of 3 pass | 2025-06-15 | ❌ |"));
+    assert!(
+        r.stdout.contains(
+            "| `accounts` | identity | 30 | 30 | 100% | ▓▓▓▓▓▓▓▓▓▓ | 3 of 3 pass | 2025-05-31 | ✅ |"
+        )
+    );
+    assert!(
+        r.stdout.contains(
+            "| `billing` | payments | 24 | 24 | 100% | ▓▓▓▓▓▓▓▓▓▓ | 2 of 3 pass | 2025-06-15 | ❌ |"
+        )
+    );
     assert!(r.stdout.contains("As of 2025-06-30: **1 of 5 services done**"), "{}", r.stdout);
     assert!(r.stdout.contains("| **Total** | **\\$33,700.30** |"));
     // Without the test results no service can be shown done.
@@ -120,7 +131,9 @@ fn the_migration_example_backs_each_service_with_its_contract_tests() {
     let r = run(&without);
     assert_ok(&r);
     assert!(r.stdout.contains("**0 of 5 services done**"), "{}", r.stdout);
-    assert!(r.stdout.contains("| `accounts` | identity | 30 | 30 | 100% | ▓▓▓▓▓▓▓▓▓▓ | none | 2025-05-31 | ❔ |"));
+    assert!(
+        r.stdout.contains("| `accounts` | identity | 30 | 30 | 100% | ▓▓▓▓▓▓▓▓▓▓ | none | 2025-05-31 | ❔ |")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +231,9 @@ fn an_invalid_schema_is_reported_at_its_own_position() {
 
 #[test]
 fn money_is_summed_exactly() {
-    let data = "items:\n".to_string() + &"  - cost: 0.1\n".repeat(10) + "pair: [0.1, 0.2]\nbig: [14250.10, 14250.20, 3999.99, 1200.01]\n";
+    let data = "items:\n".to_string()
+        + &"  - cost: 0.1\n".repeat(10)
+        + "pair: [0.1, 0.2]\nbig: [14250.10, 14250.20, 3999.99, 1200.01]\n";
     let t = "{{ data.items | sum(attribute=\"cost\") }} {{ data.pair | sum }} {{ data.big | sum }} {{ data.big | sum | money(exact=true) }} {{ [data.big | sum, -33700.3] | sum }}\n";
     assert_eq!(render(&data, t), "1 0.3 33700.3 \\$33,700.30 0\n");
     // Float addition, which the filters avoid, drifts on the same numbers.
@@ -233,7 +248,10 @@ fn division_by_zero_is_null_shown_as_a_dash() {
 
 #[test]
 fn arithmetic_on_text_is_an_error_naming_the_item() {
-    let s = Scratch::new(&[("d.yaml", "- cost: 1\n- cost: 12k\n"), ("t.md", "{{ data | sum(attribute=\"cost\") }}\n")]);
+    let s = Scratch::new(&[
+        ("d.yaml", "- cost: 1\n- cost: 12k\n"),
+        ("t.md", "{{ data | sum(attribute=\"cost\") }}\n"),
+    ]);
     let r = s.run(&["--data", "d.yaml", "--template", "t.md"]);
     assert_bad_input(&r, &["item 1's `cost` is the text \"12k\": expected a number", "  --> t.md:1:"]);
 }
@@ -305,7 +323,10 @@ plain: Costs in $ are computed; Python 3 and OAuth2 on 2 hosts
             "d.yaml:8:10 count \"12 services\"",
         ]
     );
-    assert_eq!(warnings("summary: ran 300 tests in CI\nother: all tests ran\n", "ok\n"), ["d.yaml:1:10 test count \"300 tests\""]);
+    assert_eq!(
+        warnings("summary: ran 300 tests in CI\nother: all tests ran\n", "ok\n"),
+        ["d.yaml:1:10 test count \"300 tests\""]
+    );
 }
 
 #[test]
@@ -361,7 +382,10 @@ fn strict_applies_to_the_narrative_of_manifests_too() {
 fn data_is_never_evaluated_as_a_template_and_is_escaped() {
     let data = "a: \"{{ 7 * 6 }}\"\nb: \"{% if true %}yes{% endif %}\"\nc: \"<script>x</script> | [l](javascript:x)\"\n";
     let out = render(data, "{{ data.a }}\n{{ data.b }}\n{{ data.c }}\n");
-    assert_eq!(out, "{{ 7 \\* 6 }}\n{% if true %}yes{% endif %}\n\\<script\\>x\\</script\\> \\| \\[l\\](javascript:x)\n");
+    assert_eq!(
+        out,
+        "{{ 7 \\* 6 }}\n{% if true %}yes{% endif %}\n\\<script\\>x\\</script\\> \\| \\[l\\](javascript:x)\n"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,7 +413,12 @@ fn one_file_is_the_tree_several_paths_merge_and_names_must_be_unique() {
     assert_eq!(ctx["data"], serde_json::json!({"x": {"y": 2}, "z": 3}));
 
     let r = s.run(&["context", "--data", "dir", "--data", "a.yaml"]);
-    assert_bad_input(&r, &["error: `x` is defined twice: here and by `dir/x.json`; expected one file or folder per name\n  --> a.yaml\n"]);
+    assert_bad_input(
+        &r,
+        &[
+            "error: `x` is defined twice: here and by `dir/x.json`; expected one file or folder per name\n  --> a.yaml\n",
+        ],
+    );
     let r = s.run(&["context", "--data", "a.yaml", "--data", "list.yaml"]);
     assert_bad_input(&r, &["--> list.yaml", "the file holds no map, so it cannot be merged"]);
 }
@@ -423,7 +452,8 @@ fn usage_errors_say_what_to_give() {
 
 #[test]
 fn check_output_dates_and_html_work_in_free_form_mode() {
-    let s = Scratch::new(&[("d.yaml", "title: Hello\n"), ("t.md", "# {{ data.title }}\n\nDated {{ date }}.\n")]);
+    let s =
+        Scratch::new(&[("d.yaml", "title: Hello\n"), ("t.md", "# {{ data.title }}\n\nDated {{ date }}.\n")]);
     let r = s.run(&["--data", "d.yaml", "--template", "t.md", "--date", "2025-01-02", "-o", "r.md"]);
     assert_exit(&r, 0);
     assert_eq!(fs::read_to_string(s.path().join("r.md")).unwrap(), "# Hello\n\nDated 2025-01-02.\n");
@@ -452,7 +482,8 @@ fn top_keys(json: &str) -> Vec<String> {
 fn context_prints_what_templates_receive_in_both_modes() {
     let r = run(["context", "data"]);
     assert_exit(&r, 0);
-    let mut documented: Vec<String> = gen_report::freeform::DEFAULT_KEYS.iter().map(|k| k.name.to_string()).collect();
+    let mut documented: Vec<String> =
+        gen_report::freeform::DEFAULT_KEYS.iter().map(|k| k.name.to_string()).collect();
     let mut found = top_keys(&r.stdout);
     documented.sort();
     found.sort();
