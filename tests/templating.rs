@@ -337,7 +337,7 @@ fn figures_typed_into_template_text_are_warnings_computed_ones_are_not() {
 We are 100% done with {{ data.services | length }} services.
 Budget: €5K. {# 50% and $3 in a comment #} {{ \"10%\" }}
 {{ data.services | length }} services, 7 services to go; 20 tests pass.
-Python 3 on 2 hosts; {{ 3 | percent }} of items.
+Python 3 on 2 hosts; {{ 3 | percent }} of items; costs in $ are computed.
 ";
     assert_eq!(
         warnings(data, t),
@@ -530,4 +530,27 @@ fn readme_template_reference_is_the_generated_one() {
         current, generated,
         "README's template reference differs from the code: re-generate it with GEN_REPORT_BLESS=1 cargo test --test templating"
     );
+}
+
+#[test]
+fn the_output_may_not_replace_a_data_file_or_the_schema() {
+    let s = Scratch::new(&[("d.yaml", "a: 1\n"), ("s.json", "{}\n"), ("t.md", "x\n")]);
+    for dest in ["d.yaml", "s.json", "t.md"] {
+        let r = s.run(&["--data", "d.yaml", "--schema", "s.json", "--template", "t.md", "-o", dest]);
+        assert_bad_input(&r, &[&format!("`{dest}` is an input: refusing to write the report over it")]);
+    }
+    assert_eq!(fs::read_to_string(s.path().join("d.yaml")).unwrap(), "a: 1\n");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_given_as_data_is_refused_unopened() {
+    let s = Scratch::new(&[("t.md", "x\n")]);
+    let fifo = s.path().join("d.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|st| st.success());
+    assert!(made || std::env::var_os("CI").is_none(), "mkfifo is needed for this test in CI");
+    if made {
+        let r = s.run(&["--data", "d.yaml", "--template", "t.md"]);
+        assert_bad_input(&r, &["cannot read the file: it is not a regular file (a FIFO, socket or device)"]);
+    }
 }
