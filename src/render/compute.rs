@@ -50,9 +50,9 @@ pub const REFERENCE: &[(&str, &str, &str, &str)] = &[
     ("max", "largest number (or text); `null` for no items", "{{ items | max(attribute=\"cost\") }}", "1000"),
     (
         "count",
-        "items; with `attribute`, those where it is true, or equals `value`",
-        "{{ items | count(attribute=\"team\", value=\"web\") }}",
-        "2",
+        "items; with `attribute`, those where it is true, or equals `value`; with `value` alone, the items equal to it",
+        "{{ items | count(attribute=\"team\", value=\"web\") }} · {{ [1, 2, 1] | count(value=1) }}",
+        "2 · 2",
     ),
     (
         "percent_of",
@@ -311,8 +311,11 @@ fn count(v: Value, kw: Kwargs, _: &State) -> TeraResult<Value> {
             return Err(tera::Error::message(format!("cannot count {}: expected a list", describe(&v))));
         }
     };
-    let Some(path) = kw.get::<&str>("attribute")? else { return Ok(Value::from(items.len())) };
     let wanted = kw.get::<Value>("value")?;
+    let Some(path) = kw.get::<&str>("attribute")? else {
+        // `[a, b, a] | count(value=a)`: the items equal to `value`.
+        return Ok(Value::from(wanted.map_or(items.len(), |w| items.iter().filter(|i| **i == w).count())));
+    };
     let n = items
         .iter()
         .filter(|item| match (item.get_from_path(path), &wanted) {
