@@ -7,7 +7,9 @@
 //! every figure, status and verdict, in one place) → **render** ([`render::render`] fills a Tera
 //! template with the model; JSON, CTRF, HTML and the badge are views of the same model) →
 //! **emit** ([`output`]: atomic writes, `--check`, job summaries). Only [`run`] writes output,
-//! and it writes nothing at all when any stage fails.
+//! and it writes nothing at all when any stage fails. Free-form reports (`--data`) load with
+//! [`freeform::load`] (any YAML or JSON, [`schema_check`], [`lint`]) and go through the same
+//! render and emit stages.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");
@@ -358,8 +360,8 @@ fn strict(options: &Options, warnings: &[Diagnostic]) -> Result<(), Error> {
 }
 
 /// The free-form pipeline: load (the data, checked and linted; the result files) → measure →
-/// compute (the results' test model, when results were given) → the same render and emit stages
-/// as a test report.
+/// compute (the results' test model, when results were given) → render → emit, with the same
+/// render and emit stages as a test report.
 fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
     let (loaded, free) = load_freeform(options)?;
     refuse_writing_over_inputs(options, &loaded)?;
@@ -389,8 +391,8 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
         tests: report.as_ref(),
         options: OptionsView { ascii: options.ascii },
     };
-    let text = match (&options.command, options.format) {
-        (Command::Check, _) => {
+    match &options.command {
+        Command::Check => {
             let _ = writeln!(
                 err,
                 "ok: {}{}, {}, {}",
@@ -401,30 +403,43 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
             );
             return Ok(Outcome { report, stale: false, annotations: None });
         }
-        (Command::Badge { .. }, _) => {
+        Command::Badge { .. } => {
             return Err(Error::Usage(
                 "badge needs a data directory or result files: free-form data (--data) has no verdict".into(),
             ));
         }
-        (Command::Context, _) | (_, Format::Json) => pretty_json(&ctx)?,
-        (_, Format::Markdown) => render_markdown(options, "", &ctx, "USD")?,
-        (_, Format::Html) => {
-            let markdown = render_markdown(options, "", &ctx, "USD")?;
+        Command::Context => {
+            output::write(options.output.as_deref(), pretty_json(&ctx)?.as_bytes(), out)?;
+            return Ok(Outcome { report, stale: false, annotations: None });
+        }
+        _ => {}
+    }
+    let text = render_freeform(options, &ctx, measured.as_ref())?;
+    emit(options, &text, report, out, err)
+}
+
+/// Stage 4, render (free-form): the output format's text, from the same template stage.
+fn render_freeform(
+    options: &Options,
+    ctx: &freeform::Context<'_>,
+    measured: Option<&Measurements>,
+) -> Result<String, Error> {
+    Ok(match options.format {
+        // The context is the free-form "model".
+        Format::Json => pretty_json(ctx)?,
+        Format::Markdown => render_markdown(options, "", ctx, "USD")?,
+        Format::Html => {
+            let markdown = render_markdown(options, "", ctx, "USD")?;
             render::html::page(&markdown, &first_heading(&markdown).unwrap_or_else(|| "Report".into()))
         }
-        (_, Format::Ctrf) => match (&report, &measured) {
-            (Some(r), Some(m)) => {
+        Format::Ctrf => match (ctx.tests, measured) {
+            (Some(report), Some(m)) => {
                 let cases = m.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
-                pretty_json(&render::ctrf::document(r, cases))?
+                pretty_json(&render::ctrf::document(report, cases))?
             }
             _ => return Err(Error::Usage("--format ctrf needs --results: it lists test cases".into())),
         },
-    };
-    if options.command == Command::Context {
-        output::write(options.output.as_deref(), text.as_bytes(), out)?;
-        return Ok(Outcome { report, stale: false, annotations: None });
-    }
-    emit(options, &text, report, out, err)
+    })
 }
 
 /// Stage 1, load (free-form): the result files of `--results` (as in zero-config mode), then
