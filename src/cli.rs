@@ -18,7 +18,10 @@ Examples:
   gen-report data/ --check REPORT.md        exit 1 with a diff when the committed report is stale
   gen-report data/ --results 'r/*.xml' --github-summary   append to the job summary, within 1 MB
   gen-report badge data/ -o tests.svg       a shields-style badge for READMEs
-  SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly";
+  SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly
+  gen-report --data findings.yaml --schema findings.schema.json --template findings.md
+                                            any YAML/JSON data through your template
+  gen-report context --data findings.yaml   the exact context a template receives, as JSON";
 
 /// Turn test manifests into a computed, honest Markdown report.
 #[derive(Debug, Parser)]
@@ -41,8 +44,11 @@ pub enum Sub {
     /// Validate the manifests of a data directory and list every problem found.
     Check {
         /// The data directory (or result files).
-        #[arg(value_name = "DATA_DIR|RESULTS", required = true)]
+        #[arg(value_name = "DATA_DIR|RESULTS", required_unless_present = "data")]
         inputs: Vec<PathBuf>,
+
+        #[command(flatten)]
+        free: FreeformArgs,
 
         /// Result files (path or glob) to reconcile with the manifests; repeatable.
         #[arg(long, value_name = "GLOB")]
@@ -73,6 +79,27 @@ pub enum Sub {
         /// The badge's label.
         #[arg(long, default_value = "tests")]
         label: String,
+    },
+    /// Print the context a template receives, as JSON (the same input options as a render).
+    Context {
+        /// The data directory (or result files); none with --data.
+        #[arg(value_name = "DATA_DIR|RESULTS", required_unless_present = "data")]
+        inputs: Vec<PathBuf>,
+
+        #[command(flatten)]
+        free: FreeformArgs,
+
+        /// Result files (path or glob) to reconcile with the manifests; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        results: Vec<String>,
+
+        /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
+
+        /// Write the JSON to FILE (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print the JSON Schema of the manifests (for editor completion and validation).
     Schema {
@@ -126,9 +153,31 @@ pub enum SchemaArg {
     Category,
 }
 
+/// Free-form data: any YAML or JSON, a schema for it, and how strict to be.
+#[derive(Debug, Default, clap::Args)]
+pub struct FreeformArgs {
+    /// Free-form data: a YAML or JSON file (the entry named by its stem) or a folder of them
+    /// (an entry per file and subfolder); repeatable. Renders --template with it.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// A JSON Schema (JSON or YAML) the --data tree must satisfy; violations are errors with
+    /// file, line and column.
+    #[arg(long, value_name = "FILE", requires = "data")]
+    pub schema: Option<PathBuf>,
+
+    /// Warnings (figures typed into data, templates or narrative; files not read) are errors:
+    /// exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// Options of a render.
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
+    #[command(flatten)]
+    pub free: FreeformArgs,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -251,10 +300,18 @@ impl Cli {
     pub fn into_options(self) -> Result<Options, String> {
         let mut r = self.render;
         let (command, inputs) = match self.command {
-            Some(Sub::Check { inputs, results, merge_reruns }) => {
+            Some(Sub::Check { inputs, free, results, merge_reruns }) => {
                 r.results.extend(results);
                 r.merge_reruns |= merge_reruns;
+                r.free = free;
                 (Command::Check, inputs)
+            }
+            Some(Sub::Context { inputs, free, results, date, output }) => {
+                r.results.extend(results);
+                r.free = free;
+                r.date = date;
+                r.output = output;
+                (Command::Context, inputs)
             }
             Some(Sub::Badge { inputs, results, merge_reruns, output, label }) => {
                 r.results.extend(results);
@@ -277,7 +334,7 @@ impl Cli {
             }
             Some(Sub::Completions { shell }) => (Command::Completions(completions(shell)), Vec::new()),
             Some(Sub::Man) => (Command::Man(man_page()?), Vec::new()),
-            None if self.inputs.is_empty() => {
+            None if self.inputs.is_empty() && r.free.data.is_empty() => {
                 return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
             }
             None => (Command::Render, self.inputs),
@@ -317,6 +374,9 @@ impl Cli {
                 path_prefix: r.path_prefix,
                 strip_prefixes: r.strip_prefix,
             }),
+            data: r.free.data,
+            schema: r.free.schema,
+            strict: r.free.strict,
         })
     }
 }

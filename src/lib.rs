@@ -7,7 +7,9 @@
 //! every figure, status and verdict, in one place) → **render** ([`render::render`] fills a Tera
 //! template with the model; JSON, CTRF, HTML and the badge are views of the same model) →
 //! **emit** ([`output`]: atomic writes, `--check`, job summaries). Only [`run`] writes output,
-//! and it writes nothing at all when any stage fails.
+//! and it writes nothing at all when any stage fails. Free-form reports (`--data`) load with
+//! [`freeform::load`] (any YAML or JSON, [`schema_check`], [`lint`]) and go through the same
+//! render and emit stages.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");
@@ -17,8 +19,11 @@
 
 pub mod annotations;
 pub mod cli;
+pub mod data;
 pub mod error;
+pub mod freeform;
 pub mod inputs;
+pub mod lint;
 pub mod manifest;
 pub mod model;
 pub mod narrative;
@@ -27,6 +32,7 @@ pub mod render;
 pub mod results;
 pub mod scaffold;
 pub mod schema;
+pub mod schema_check;
 mod yaml;
 
 use std::io::Write;
@@ -45,6 +51,8 @@ pub enum Command {
     Check,
     /// Write an SVG badge.
     Badge { label: String },
+    /// Print the context a template receives, as JSON.
+    Context,
     /// Print the manifests' JSON Schema.
     Schema(SchemaKind),
     /// Scaffold a data directory.
@@ -138,6 +146,12 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// `--annotations github`: workflow commands for the failing tests, on `err`.
     pub annotations: Option<annotations::Settings>,
+    /// `--data`: free-form data files and folders (free-form mode when not empty).
+    pub data: Vec<PathBuf>,
+    /// `--schema FILE`: a JSON Schema the free-form data must satisfy.
+    pub schema: Option<PathBuf>,
+    /// `--strict`: warnings are errors (exit 2, nothing written).
+    pub strict: bool,
 }
 
 /// What templates see: the model's fields at the top level, plus the raw manifests and options.
@@ -151,8 +165,8 @@ struct TemplateContext<'a> {
 
 /// The options a template may branch on.
 #[derive(Serialize)]
-struct OptionsView {
-    ascii: bool,
+pub struct OptionsView {
+    pub ascii: bool,
 }
 
 /// What a successful run produced, for the exit code.
@@ -220,7 +234,9 @@ fn exit_code_of(options: &Options, result: &Result<Outcome, Error>, err: &mut dy
 /// when an error is returned.
 pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
     match &options.command {
-        Command::Render | Command::Check | Command::Badge { .. } => run_report(options, out, err),
+        Command::Render | Command::Check | Command::Badge { .. } | Command::Context => {
+            run_report(options, out, err)
+        }
         Command::Schema(kind) => {
             let mut text = serde_json::to_string_pretty(&schema::schema(*kind))
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -288,9 +304,13 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 /// The report-producing commands, as the pipeline's named stages:
 /// [`load`] → [`measure`] → [`compute`] → [`render_text`] → [`emit`].
 fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    if !options.data.is_empty() {
+        return run_freeform(options, out, err);
+    }
     let loaded = load(options)?;
     // Before anything is printed or read further: never write over what we read.
     refuse_writing_over_inputs(options, &loaded)?;
+    strict(options, &loaded.manifests.warnings)?;
     print_diagnostics(err, &loaded.manifests.warnings);
     let measured = measure(options, &loaded)?;
     let report = compute(options, &loaded, &measured)?;
@@ -312,10 +332,152 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             output::write(options.output.as_deref(), svg.as_bytes(), out)?;
             return Ok(Outcome { report: Some(report), stale: false, annotations: None });
         }
+        Command::Context => {
+            let text = pretty_json(&template_context(options, &loaded, &report))?;
+            output::write(options.output.as_deref(), text.as_bytes(), out)?;
+            return Ok(Outcome { report: Some(report), stale: false, annotations: None });
+        }
         _ => {}
     }
     let text = render_text(options, &loaded, &measured, &report)?;
+    emit(options, &text, Some(report), out, err)
+}
+
+/// `--strict`: the warnings found so far are errors, and nothing is written.
+fn strict(options: &Options, warnings: &[Diagnostic]) -> Result<(), Error> {
+    if !options.strict || warnings.is_empty() {
+        return Ok(());
+    }
+    let errors = warnings
+        .iter()
+        .map(|w| Diagnostic {
+            severity: Severity::Error,
+            message: format!("{} (an error with --strict)", w.message),
+            ..w.clone()
+        })
+        .collect();
+    Err(Error::Input(errors))
+}
+
+/// The free-form pipeline: load (the data, checked and linted; the result files) → measure →
+/// compute (the results' test model, when results were given) → render → emit, with the same
+/// render and emit stages as a test report.
+fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    let (loaded, free) = load_freeform(options)?;
+    refuse_writing_over_inputs(options, &loaded)?;
+    let mut read: Vec<&Path> = free.data.files.iter().map(PathBuf::as_path).collect();
+    read.extend(free.schema.as_deref());
+    if let Some(dest) = &options.output {
+        output::refuse_inputs(dest, &read, None)?;
+    }
+    strict(options, &free.warnings)?;
+    print_diagnostics(err, &free.warnings);
+    let results_given = !loaded.files.is_empty() || !loaded.unmatched.is_empty();
+    let (measured, report) = if results_given {
+        let measured = measure(options, &loaded)?;
+        let report = compute(options, &loaded, &measured)?;
+        print_findings(err, &report);
+        (Some(measured), Some(report))
+    } else {
+        (None, None)
+    };
+    let date = match options.date {
+        Some(d) => Some(d),
+        None => source_date_epoch()?,
+    };
+    let ctx = freeform::Context {
+        data: &free.data.tree,
+        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+        tests: report.as_ref(),
+        options: OptionsView { ascii: options.ascii },
+    };
+    match &options.command {
+        Command::Check => {
+            let _ = writeln!(
+                err,
+                "ok: {}{}, {}, {}",
+                error::plural(free.data.files.len(), "data file"),
+                if free.schema.is_some() { " valid against the schema" } else { "" },
+                error::plural(loaded.files.len(), "result file"),
+                error::plural(free.warnings.len(), "warning")
+            );
+            return Ok(Outcome { report, stale: false, annotations: None });
+        }
+        Command::Badge { .. } => {
+            return Err(Error::Usage(
+                "badge needs a data directory or result files: free-form data (--data) has no verdict".into(),
+            ));
+        }
+        Command::Context => {
+            output::write(options.output.as_deref(), pretty_json(&ctx)?.as_bytes(), out)?;
+            return Ok(Outcome { report, stale: false, annotations: None });
+        }
+        _ => {}
+    }
+    let text = render_freeform(options, &ctx, measured.as_ref())?;
     emit(options, &text, report, out, err)
+}
+
+/// Stage 4, render (free-form): the output format's text, from the same template stage.
+fn render_freeform(
+    options: &Options,
+    ctx: &freeform::Context<'_>,
+    measured: Option<&Measurements>,
+) -> Result<String, Error> {
+    Ok(match options.format {
+        // The context is the free-form "model".
+        Format::Json => pretty_json(ctx)?,
+        Format::Markdown => render_markdown(options, "", ctx, "USD")?,
+        Format::Html => {
+            let markdown = render_markdown(options, "", ctx, "USD")?;
+            render::html::page(&markdown, &first_heading(&markdown).unwrap_or_else(|| "Report".into()))
+        }
+        Format::Ctrf => match (ctx.tests, measured) {
+            (Some(report), Some(m)) => {
+                let cases = m.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+                pretty_json(&render::ctrf::document(report, cases))?
+            }
+            _ => return Err(Error::Usage("--format ctrf needs --results: it lists test cases".into())),
+        },
+    })
+}
+
+/// Stage 1, load (free-form): the result files of `--results` (as in zero-config mode), then
+/// the data, checked against the schema and linted with the templates that will render it.
+fn load_freeform(options: &Options) -> Result<(Loaded, freeform::Loaded), Error> {
+    if let Some(first) = options.inputs.first() {
+        return Err(Error::Usage(format!(
+            "`{}`: with --data, nothing is read from positional arguments; give result files with --results",
+            first.display()
+        )));
+    }
+    if options.template.is_none() && options.command != Command::Check && options.command != Command::Context
+    {
+        return Err(Error::Usage(
+            "--data needs --template FILE: the template that turns the data into the report".into(),
+        ));
+    }
+    if !options.fail_on.is_empty() && options.results.is_empty() {
+        return Err(Error::Usage(
+            "--fail-on needs --results with --data: its conditions are about tests".into(),
+        ));
+    }
+    let mut found = Found::default();
+    extra_result_files(&options.results, &mut found)?;
+    let loaded = Loaded {
+        mode: inputs::Mode::Results(Vec::new()),
+        manifests: manifest::Manifests::results_only(),
+        files: found.files,
+        unmatched: found.unmatched,
+    };
+    let (set, _) = templates(options, "")?;
+    let free = freeform::load(&options.data, options.schema.as_deref(), &set)?;
+    Ok((loaded, free))
+}
+
+/// The text of the first `# ` heading, for the HTML page's title.
+fn first_heading(markdown: &str) -> Option<String> {
+    markdown.lines().find_map(|l| l.strip_prefix("# ")).map(|t| t.trim().replace('\\', ""))
 }
 
 /// Stage 1, load: the manifests (or none, in zero-config mode) and the result files to read.
@@ -408,6 +570,41 @@ fn print_findings(err: &mut dyn Write, report: &model::Report) {
     }
 }
 
+/// What a test report's template receives.
+fn template_context<'a>(
+    options: &Options,
+    loaded: &'a Loaded,
+    report: &'a model::Report,
+) -> TemplateContext<'a> {
+    TemplateContext {
+        model: report,
+        manifests: &loaded.manifests,
+        options: OptionsView { ascii: options.ascii },
+    }
+}
+
+/// The templates (built-ins, `--templates`, `--template`) and the name of the one to render.
+fn templates(options: &Options, default: &str) -> Result<(render::TemplateSet, String), Error> {
+    let mut set = render::TemplateSet::builtin();
+    if let Some(dir) = &options.templates {
+        set.add_dir(dir)?;
+    }
+    let name = template_name(&mut set, options.template.as_deref(), default)?;
+    Ok((set, name))
+}
+
+/// Renders the chosen template with `ctx`: the render stage of both modes.
+fn render_markdown<C: Serialize>(
+    options: &Options,
+    default: &str,
+    ctx: &C,
+    currency: &str,
+) -> Result<String, Error> {
+    let (set, name) = templates(options, default)?;
+    let settings = render::FilterSettings { currency: currency.to_string(), ascii: options.ascii };
+    render::render(&set, &name, ctx, &settings)
+}
+
 /// Stage 4, render: the output format's text.
 fn render_text(
     options: &Options,
@@ -416,22 +613,11 @@ fn render_text(
     report: &model::Report,
 ) -> Result<String, Error> {
     let markdown = |report: &model::Report| -> Result<String, Error> {
-        let mut set = render::TemplateSet::builtin();
-        if let Some(dir) = &options.templates {
-            set.add_dir(dir)?;
-        }
         let default = match loaded.mode {
             inputs::Mode::Data(_) => render::DEFAULT_TEMPLATE,
             inputs::Mode::Results(_) => render::SUMMARY_TEMPLATE,
         };
-        let name = template_name(&mut set, options.template.as_deref(), default)?;
-        let settings = render::FilterSettings { currency: report.currency.clone(), ascii: options.ascii };
-        let ctx = TemplateContext {
-            model: report,
-            manifests: &loaded.manifests,
-            options: OptionsView { ascii: options.ascii },
-        };
-        render::render(&set, &name, &ctx, &settings)
+        render_markdown(options, default, &template_context(options, loaded, report), &report.currency)
     };
     Ok(match options.format {
         Format::Json => pretty_json(report)?,
@@ -455,7 +641,7 @@ fn pretty_json<T: Serialize>(value: &T) -> Result<String, Error> {
 fn emit(
     options: &Options,
     text: &str,
-    report: model::Report,
+    report: Option<model::Report>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, Error> {
@@ -465,7 +651,7 @@ fn emit(
             let _ =
                 writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
         }
-        return Ok(Outcome { report: Some(report), stale, annotations: None });
+        return Ok(Outcome { report, stale, annotations: None });
     }
     let summary_file = match options.github_summary {
         true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).ok_or_else(|| {
@@ -502,13 +688,13 @@ fn emit(
     }
     // Only once the report is written: a run that fails writes nothing, annotations included.
     // They go to stderr, so stdout stays the report (GitHub reads commands from both).
-    let annotations = options.annotations.as_ref().map(|settings| {
+    let annotations = options.annotations.as_ref().zip(report.as_ref()).map(|(settings, report)| {
         let mut commands = Vec::new();
         let paths = annotations::PathMap::from_env(settings);
-        let _ = annotations::github(&report, &paths, &full_list(options), &mut commands);
+        let _ = annotations::github(report, &paths, &full_list(options), &mut commands);
         String::from_utf8_lossy(&commands).into_owned()
     });
-    Ok(Outcome { report: Some(report), stale: false, annotations })
+    Ok(Outcome { report, stale: false, annotations })
 }
 
 /// Where the full report went, for the annotations' notice.

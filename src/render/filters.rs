@@ -78,6 +78,7 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
     tera.register_filter("md", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_inline(&plain(&v))))
     });
+    super::compute::register(tera);
 }
 
 /// The text of a value as it would print (strings without quotes).

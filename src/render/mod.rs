@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod budget;
+pub mod compute;
 pub mod ctrf;
 mod escape;
 pub mod filters;

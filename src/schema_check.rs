@@ -1,0 +1,217 @@
+//! `--schema`: JSON Schema validation of free-form data, each violation reported like a manifest
+//! error — the data file, line and column, the source line, what was expected and, for an
+//! unknown property, the closest known one.
+//!
+//! The validator is the `jsonschema` crate (every draft from 4 to 2020-12, chosen by the
+//! schema's `$schema`, 2020-12 without one). It is built without network or file retrieval:
+//! `$ref`s resolve inside the schema file only. The schema may be written in JSON or YAML, and
+//! is read with the data's strict rules, so a broken schema is reported at its own position.
+
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+
+use crate::data::{Data, Position, escape_token, shown};
+use crate::error::Diagnostic;
+
+/// A compiled schema and where it came from.
+pub struct Schema {
+    file: PathBuf,
+    /// The schema as written (in its key order, for messages).
+    tree: crate::data::Value,
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schema({})", self.file.display())
+    }
+}
+
+/// Reads and compiles the schema in `file`.
+///
+/// # Errors
+/// The file cannot be read or parsed, or is not a valid JSON Schema (at the schema's position).
+pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
+    let (value, positions) = crate::data::read_file(file, "", 0)?;
+    let json = value.to_json();
+    let validator = jsonschema::validator_for(&json).map_err(|e| {
+        let pointer = e.instance_path().as_str().to_string();
+        let pos = nearest(&positions, &pointer).map(|p| p.value);
+        vec![Diagnostic::error(
+            file,
+            pos,
+            format!("not a valid JSON Schema: {e}; expected a schema whose `$ref`s point inside this file"),
+        )]
+    })?;
+    Ok(Schema { file: file.to_path_buf(), tree: value, validator })
+}
+
+impl Schema {
+    /// The schema file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Every violation of the schema by `data`, ordered by file and position.
+    pub fn check(&self, data: &Data) -> Vec<Diagnostic> {
+        let instance = data.tree.to_json();
+        let mut out = Vec::new();
+        for e in self.validator.iter_errors(&instance) {
+            let pointer = e.instance_path().as_str().to_string();
+            let here = shown(&pointer);
+            match e.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected }
+                | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                    let known = self.known_properties(e.schema_path().as_str());
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    for name in unexpected {
+                        let child = format!("{pointer}/{}", escape_token(name));
+                        let hint = match crate::yaml::did_you_mean(name, &known) {
+                            Some(best) => format!(" (did you mean `{best}`?)"),
+                            None => String::new(),
+                        };
+                        let expected = if known.is_empty() {
+                            "expected no other properties".to_string()
+                        } else {
+                            format!("expected one of: {}", known.join(", "))
+                        };
+                        let message = format!("unknown property `{name}` in {here}{hint}; {expected}");
+                        out.push(self.at(data, &child, true, message));
+                    }
+                }
+                ValidationErrorKind::Required { property } => {
+                    let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
+                    // The root of a folder (or of merged paths) is a map of files.
+                    let expected = if pointer.is_empty() && !data.positions.contains_key("") {
+                        format!(
+                            "expected a data file or folder named `{name}` (`{name}.yaml`, `{name}.json`, …)"
+                        )
+                    } else {
+                        format!("expected `{name}:` in this map")
+                    };
+                    out.push(self.at(
+                        data,
+                        &pointer,
+                        false,
+                        format!("missing required property `{name}` in {here}: {expected}"),
+                    ));
+                }
+                ValidationErrorKind::Type { kind } => {
+                    let expected = match kind {
+                        TypeKind::Single(t) => type_name(t.as_str()).to_string(),
+                        TypeKind::Multiple(set) => {
+                            set.iter().map(|t| type_name(t.as_str())).collect::<Vec<_>>().join(" or ")
+                        }
+                    };
+                    let found = describe(e.instance());
+                    out.push(self.at(
+                        data,
+                        &pointer,
+                        false,
+                        format!("{here} is {found}: expected {expected}"),
+                    ));
+                }
+                ValidationErrorKind::Enum { options } => {
+                    let choices: Vec<String> = options
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_else(|| vec![options.to_string()]);
+                    let names: Vec<&str> = options
+                        .as_array()
+                        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+                        .unwrap_or_default();
+                    let hint = e
+                        .instance()
+                        .as_str()
+                        .and_then(|s| crate::yaml::did_you_mean(s, &names))
+                        .map(|best| format!(" (did you mean `{best}`?)"))
+                        .unwrap_or_default();
+                    let found = describe(e.instance());
+                    let message = format!("{here} is {found}{hint}: expected one of: {}", choices.join(", "));
+                    out.push(self.at(data, &pointer, false, message));
+                }
+                _ => {
+                    out.push(self.at(data, &pointer, false, format!("{here}: {e}")));
+                }
+            }
+        }
+        // Deterministic and readable: file by file, top to bottom.
+        out.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        out
+    }
+
+    /// A diagnostic at the value at `pointer` (or its key), in the data file that holds it.
+    fn at(&self, data: &Data, pointer: &str, key: bool, message: String) -> Diagnostic {
+        match data.locate(pointer) {
+            Some((file, pos)) => {
+                let at = if key { pos.key.unwrap_or(pos.value) } else { pos.value };
+                Diagnostic::error(file, Some(at), message)
+            }
+            // The data tree's root is no file: name the first `--data` path (or the schema).
+            None => Diagnostic::error(
+                data.roots.first().map_or(self.file.as_path(), PathBuf::as_path),
+                None,
+                message,
+            ),
+        }
+    }
+
+    /// The property names the schema declares beside the keyword at `schema_path`
+    /// (`/properties/services/items/additionalProperties` → the keys of `…/items/properties`).
+    fn known_properties(&self, schema_path: &str) -> Vec<String> {
+        let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
+        match self.tree.pointer(&format!("{parent}/properties")) {
+            Some(crate::data::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// JSON Schema's type names in the words the rest of gen-report uses.
+fn type_name(t: &str) -> &str {
+    match t {
+        "integer" => "a whole number",
+        "number" => "a number",
+        "string" => "text",
+        "boolean" => "true or false",
+        "array" => "a list",
+        "object" => "a map",
+        "null" => "null",
+        other => other,
+    }
+}
+
+/// `the text "12k"`, `the number 3`, `a list`: what a value is.
+fn describe(v: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "null".into(),
+        J::Bool(b) => format!("{b}"),
+        J::Number(n) => format!("the number {n}"),
+        J::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            let more = if s.chars().count() > 40 { "…" } else { "" };
+            format!("the text {:?}", format!("{short}{more}"))
+        }
+        J::Array(_) => "a list".into(),
+        J::Object(_) => "a map".into(),
+    }
+}
+
+fn nearest<'a>(
+    positions: &'a std::collections::BTreeMap<String, Position>,
+    pointer: &str,
+) -> Option<&'a Position> {
+    let mut p = pointer;
+    loop {
+        if let Some(pos) = positions.get(p) {
+            return Some(pos);
+        }
+        p = &p[..p.rfind('/')?];
+    }
+}
