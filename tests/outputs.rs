@@ -251,7 +251,9 @@ fn budget_on_a_huge_run() {
     let f = tmp.path().join("junit.xml");
     let mut xml = String::from("<testsuites>\n");
     for s in 0..5000 {
-        xml.push_str(&format!("<testsuite name=\"suite {s:04}\">\n"));
+        xml.push_str(&format!(
+            "<testsuite name=\"suite {s:04} of the budget test, named at length like real packages\">\n"
+        ));
         for i in 0..20 {
             xml.push_str(&format!(
                 "<testcase name=\"t{i}\" time=\"0.{i}\"><failure message=\"boom {s}/{i}\">trace line 1\ntrace line 2</failure></testcase>\n"

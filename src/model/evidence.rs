@@ -159,6 +159,72 @@ pub struct Bucket {
 /// Results files listed per bucket.
 pub const SOURCES_KEPT: usize = 20;
 
+/// Suites listed in the results summary; the others are added up in one row.
+pub const SUITES_KEPT: usize = 1000;
+
+/// Findings from result files kept; the rest are counted.
+pub const FINDINGS_KEPT: usize = 100;
+
+/// Counts per suite, bounded: the [`SUITES_KEPT`] suites whose names sort first, and one sum of
+/// all the others. Which suites are kept depends only on their names, never on the order the
+/// files were read in or how they were split across threads, so the output is deterministic;
+/// and a suite once dropped for a smaller name never comes back, so every kept suite's figures
+/// are complete. (A million one-case suites cost a thousand entries.)
+#[derive(Debug, Default)]
+pub struct SuiteTable {
+    kept: HashMap<String, Measured>,
+    /// The kept names, sorted: the largest is the one to drop.
+    order: std::collections::BTreeSet<String>,
+    /// Every case of a suite not kept.
+    pub others: Measured,
+}
+
+impl SuiteTable {
+    fn add_case(&mut self, case: &TestCase) {
+        if let Some(m) = self.kept.get_mut(case.suite.as_str()) {
+            m.add_case(case);
+            return;
+        }
+        let mut m = Measured::default();
+        m.add_case(case);
+        self.add(&case.suite, m);
+    }
+
+    fn add(&mut self, name: &str, m: Measured) {
+        if let Some(k) = self.kept.get_mut(name) {
+            *k += m;
+            return;
+        }
+        if self.kept.len() >= SUITES_KEPT {
+            let largest = self.order.last().cloned();
+            match largest {
+                Some(l) if name < l.as_str() => {
+                    self.order.remove(&l);
+                    if let Some(dropped) = self.kept.remove(&l) {
+                        self.others += dropped;
+                    }
+                }
+                _ => {
+                    self.others += m;
+                    return;
+                }
+            }
+        }
+        self.order.insert(name.to_string());
+        self.kept.insert(name.to_string(), m);
+    }
+
+    fn merge(&mut self, other: SuiteTable) {
+        let SuiteTable { mut kept, order, others } = other;
+        for name in order {
+            if let Some(m) = kept.remove(&name) {
+                self.add(&name, m);
+            }
+        }
+        self.others += others;
+    }
+}
+
 /// How many of a bucket's cases came from one results file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceCount {
@@ -442,10 +508,12 @@ pub struct Aggregator {
     pub uncategorised: Bucket,
     /// All cases.
     pub total: Bucket,
-    /// Counts per suite name (for the results summary); sorted when the model is built.
-    pub suites: HashMap<String, Measured>,
-    /// Disagreements found in the files.
+    /// Counts per suite name (for the results summary), bounded (see [`SuiteTable`]).
+    pub suites: SuiteTable,
+    /// Disagreements found in the files: the first [`FINDINGS_KEPT`].
     pub findings: Vec<Finding>,
+    /// Findings beyond those kept.
+    pub findings_omitted: u64,
     /// Category that owns the file being read (from its `results:`), if any.
     owner: Option<usize>,
     source: String,
@@ -538,7 +606,8 @@ impl Aggregator {
             categories: vec![Bucket::default(); n],
             uncategorised: Bucket::default(),
             total: Bucket::default(),
-            suites: HashMap::new(),
+            suites: SuiteTable::default(),
+            findings_omitted: 0,
             findings: Vec::new(),
             owner: None,
             source: String::new(),
@@ -559,10 +628,14 @@ impl Aggregator {
         }
         self.uncategorised.merge(other.uncategorised);
         self.total.merge(other.total);
-        for (suite, m) in other.suites {
-            *self.suites.entry(suite).or_default() += m;
-        }
-        self.findings.extend(other.findings);
+        self.suites.merge(other.suites);
+        append_bounded(
+            &mut self.findings,
+            &mut self.findings_omitted,
+            other.findings,
+            other.findings_omitted,
+            FINDINGS_KEPT,
+        );
         self.any_results |= other.any_results;
         for (mine, theirs) in self.had_results.iter_mut().zip(other.had_results) {
             *mine |= theirs;
@@ -571,11 +644,9 @@ impl Aggregator {
         self.sketches.extend(other.sketches);
     }
 
-    /// Suites sorted by name.
+    /// The suites kept, sorted by name.
     pub fn sorted_suites(&self) -> Vec<(&String, &Measured)> {
-        let mut v: Vec<(&String, &Measured)> = self.suites.iter().collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
-        v
+        self.suites.order.iter().filter_map(|n| self.suites.kept.get(n).map(|m| (n, m))).collect()
     }
 
     /// Starts a new results file; its cases go to `owner` when set, else by location.
@@ -607,8 +678,31 @@ impl Aggregator {
     }
 }
 
+/// Longest name, classname, suite or file kept, in bytes: a 70 MB test name must not become a
+/// 70 MB report (or a 70 MB key in every table).
+pub const NAME_LIMIT: usize = 1024;
+
+/// `s` cut to [`NAME_LIMIT`] bytes (at a char boundary) with its full length noted.
+fn bound_name(s: &mut String) {
+    if s.len() <= NAME_LIMIT {
+        return;
+    }
+    let mut cut = NAME_LIMIT;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let full = s.len();
+    s.truncate(cut);
+    s.push_str(&format!("… ({} bytes)", crate::render::filters::thousands(full as u128)));
+}
+
 impl CaseSink for Aggregator {
     fn case(&mut self, mut case: TestCase) {
+        bound_name(&mut case.name);
+        bound_name(&mut case.suite);
+        for s in [&mut case.classname, &mut case.file].into_iter().flatten() {
+            bound_name(s);
+        }
         if case.suite.is_empty() {
             // libtest and some jest files name no suite: the file and the suite's place in it
             // tell the reader where to look.
@@ -626,21 +720,14 @@ impl CaseSink for Aggregator {
         if let Some(sketch) = self.sketches.last_mut() {
             sketch.add(&case);
         }
-        match self.suites.get_mut(case.suite.as_str()) {
-            Some(m) => m.add_case(&case),
-            None => {
-                let mut m = Measured::default();
-                m.add_case(&case);
-                self.suites.insert(case.suite.clone(), m);
-            }
-        }
+        self.suites.add_case(&case);
         if self.keep_cases {
             self.cases.push(CaseRecord { case, category: idx });
         }
     }
 
     fn finding(&mut self, finding: Finding) {
-        self.findings.push(finding);
+        push_bounded(&mut self.findings, &mut self.findings_omitted, FINDINGS_KEPT, || finding);
     }
 
     fn stated_duration(&mut self, seconds: f64) {

@@ -166,8 +166,10 @@ pub struct ModelFinding {
 pub struct ResultsView {
     /// The files read, in the order read.
     pub files: Vec<ResultFile>,
-    /// Counts per suite, sorted by suite name.
+    /// Counts per suite, sorted by suite name: the first 1,000 names.
     pub suites: Vec<SuiteFigures>,
+    /// The cases of suites beyond those listed, added up; `null` when every suite is listed.
+    pub other_suites: Option<Measured>,
     /// All cases: counts, the first failures, the slowest.
     pub all: Bucket,
     /// Cases that matched no category.
@@ -411,6 +413,7 @@ pub fn build(
                 status: if m.failed_total() > 0 { Status::Fail } else { Status::Ok },
             })
             .collect(),
+        other_suites: (e.suites.others.tests > 0).then_some(e.suites.others),
         all: e.total.clone(),
         uncategorised: e.uncategorised.clone(),
     });
@@ -482,6 +485,18 @@ fn evidence_findings(manifests: &Manifests, e: &Aggregator) -> Vec<ModelFinding>
             file: Some(f.file.display().to_string()),
             line: f.line,
             message: f.message.clone(),
+        });
+    }
+    if e.findings_omitted > 0 {
+        out.push(ModelFinding {
+            kind: FindingKind::ResultsFile,
+            category: None,
+            file: None,
+            line: None,
+            message: format!(
+                "… and {} more findings in the result files, not listed",
+                crate::render::filters::thousands(u128::from(e.findings_omitted))
+            ),
         });
     }
     out
