@@ -446,13 +446,17 @@ impl State<'_> {
     }
 
     /// Emits a case, or holds it when it failed or reruns an earlier held failure.
-    fn deliver(&mut self, pkg: &str, test: &str, run: u32, case: TestCase) {
+    fn deliver(&mut self, pkg: &str, test: &str, run: u32, mut case: TestCase) {
         let key = (pkg.to_owned(), test.to_owned());
         if let Some(&i) = self.held_index.get(&key)
             && let Some(h) = self.held.get_mut(i)
             && h.run < run
         {
             h.run = run;
+            // One test: where it logs (the file) may differ between attempts, its identity may not.
+            if let Some(first) = h.attempts.first() {
+                case.file.clone_from(&first.file);
+            }
             h.attempts.push(case);
             return;
         }

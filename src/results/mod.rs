@@ -14,8 +14,8 @@
 //!
 //! # Counting policy
 //! - One case per test: JUnit `<testcase>`, CTRF `tests[]` entry, libtest result event, go test
-//!   result event (tests and subtests alike, as gotestsum counts), TAP test point (see
-//!   [`tap`] for subtests), Mocha/Jest/RSpec test entry, TRX `UnitTestResult`, NUnit
+//!   result event (tests and subtests alike, as gotestsum counts), TAP test point (subtests
+//!   counted as the producer of each TAP version counts them), Mocha/Jest/RSpec test entry, TRX `UnitTestResult`, NUnit
 //!   `test-case`, xUnit.net `test`; declared totals (`tests=`, CTRF `summary`, libtest suite
 //!   counts, TAP plans, TRX `Counters`, NUnit/xUnit.net `total=`, Mocha `stats`, ...) are never
 //!   used as counts, only compared (a mismatch is a [`Finding`], with a line where the format
@@ -56,7 +56,7 @@ mod mocha;
 mod nunit;
 mod rerun;
 mod rspec;
-pub mod tap;
+mod tap;
 mod trx;
 mod xml;
 mod xunit;
