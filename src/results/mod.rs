@@ -48,6 +48,7 @@ mod ctrf;
 mod detect;
 mod gotest;
 mod jestjson;
+mod json;
 mod junit;
 mod libtest;
 mod locate;
