@@ -152,6 +152,9 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
         if done { format!("{what} after the end of the root element") } else { format!("{what} before the root element") }
     };
     let mut buf = Vec::with_capacity(16 * 1024);
+    // A `&#xD;` just before a line feed (how .NET writes CRLF) is dropped; a lone one is a
+    // line break. It is held until the next piece of text shows which.
+    let mut pending_cr = false;
     loop {
         let at = reader.buffer_position();
         let event = match reader.read_event_into(&mut buf) {
@@ -161,6 +164,12 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                 return Err(x.syntax(pos, e.to_string()));
             }
         };
+        if pending_cr && !matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) {
+            pending_cr = false;
+            if handler.wants_text() {
+                handler.text("\n");
+            }
+        }
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -215,6 +224,9 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                     }
                 } else if handler.wants_text() {
                     let text = t.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
+                        handler.text("\n");
+                    }
                     handler.text(&text);
                 }
             }
@@ -224,6 +236,9 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                 }
                 if handler.wants_text() {
                     let text = c.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
+                        handler.text("\n");
+                    }
                     handler.text(&text);
                 }
             }
@@ -233,9 +248,17 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                 }
                 let resolved = resolve_ref(&r).map_err(|m| x.syntax(at, m))?;
                 if handler.wants_text() {
-                    match resolved {
-                        Cow::Borrowed(s) => handler.text(s),
-                        Cow::Owned(s) => handler.text(&s),
+                    let was_cr = std::mem::take(&mut pending_cr);
+                    if resolved == "\r" {
+                        if was_cr {
+                            handler.text("\n");
+                        }
+                        pending_cr = true;
+                    } else {
+                        if was_cr && resolved != "\n" {
+                            handler.text("\n");
+                        }
+                        handler.text(&resolved);
                     }
                 }
             }
@@ -378,9 +401,9 @@ mod tests {
 
     #[test]
     fn depths_and_text() {
-        let h = walk_str("\u{feff}<a><b keep=\"1\">x &amp; &#233;<![CDATA[<y>]]></b><c/></a>").unwrap();
+        let h = walk_str("\u{feff}<a><b keep=\"1\">x &amp; &#233;<![CDATA[<y>]]>&#xD;\nz&#xD;</b><c/></a>").unwrap();
         assert_eq!(h.0, [(0, "a".to_owned()), (1, "b".to_owned()), (1, "c".to_owned())]);
-        assert_eq!(h.1, "x & é<y>");
+        assert_eq!(h.1, "x & é<y>\nz\n");
     }
 
     #[test]
