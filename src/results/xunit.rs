@@ -50,6 +50,8 @@ struct TestState {
     outcome: Option<Outcome>,
     /// For an assembly `error`: its type and name.
     error: Option<(String, String)>,
+    /// The failure's `exception-type`.
+    exception: Option<String>,
 }
 
 struct Xunit<'s> {
@@ -114,11 +116,24 @@ impl Xunit<'_> {
             Some(a) => (a.name.clone(), self.assemblies.saturating_sub(1)),
             None => (String::new(), 0),
         };
-        let (name, outcome) = match t.error {
-            Some((kind, name)) => (format!("[{kind}: {name}]"), Outcome::Error),
-            None => (t.name, t.outcome.unwrap_or(Outcome::Passed)),
+        let (name, classname, outcome) = match t.error {
+            Some((kind, name)) => (format!("[{kind}: {name}]"), Some(name), Outcome::Error),
+            None => (t.name, t.classname, t.outcome.unwrap_or(Outcome::Passed)),
         };
-        let message = if outcome == Outcome::Passed { None } else { self.msg.take() };
+        let mut message = if outcome == Outcome::Passed { None } else { self.msg.take() };
+        // The exception type, unless the message already names it (xUnit's usually does).
+        if let Some(ty) = t.exception
+            && outcome != Outcome::Passed
+            && !message.as_deref().is_some_and(|m| m.contains(ty.as_str()))
+        {
+            self.msg.clear();
+            self.msg.push(&ty);
+            if let Some(m) = &message {
+                self.msg.push(": ");
+                self.msg.push(m);
+            }
+            message = self.msg.take();
+        }
         if outcome == Outcome::Error
             && let Some(a) = &mut self.assembly
         {
@@ -128,7 +143,7 @@ impl Xunit<'_> {
             suite,
             suite_index: index,
             name,
-            classname: t.classname,
+            classname,
             file: None,
             line: None,
             outcome,
@@ -210,18 +225,14 @@ impl Handler for Xunit<'_> {
                     classname: a.take("type"),
                     duration_s: a.get("time").map_or(0.0, xml::parse_seconds),
                     outcome: Some(outcome),
-                    error: None,
+                    ..TestState::default()
                 };
                 self.msg.clear();
                 El::Test
             }
             (Some(El::Test | El::Error), b"failure") => {
-                let a = x.attrs(e, at)?;
-                if let Some(t) = a.get("exception-type") {
-                    self.msg.separate();
-                    self.msg.push(t);
-                    self.msg.push(":");
-                }
+                let mut a = x.attrs(e, at)?;
+                self.test.exception = a.take("exception-type");
                 El::Failure
             }
             (Some(El::Failure), b"message" | b"stack-trace") | (Some(El::Test), b"reason") => {
