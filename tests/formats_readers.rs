@@ -48,14 +48,19 @@ fn go_test_json_cases_messages_and_build_failure() {
     assert_eq!(format, Format::GoTestJson);
     assert_eq!(counts(&sink), [18, 12, 3, 1, 2, 0]);
     let neg = case(&sink, "TestAbs/negative");
-    assert_eq!((neg.suite.as_str(), neg.classname.as_deref()), ("example.com/demo/mathx", Some("example.com/demo/mathx")));
+    assert_eq!(
+        (neg.suite.as_str(), neg.classname.as_deref()),
+        ("example.com/demo/mathx", Some("example.com/demo/mathx"))
+    );
     assert_eq!((neg.file.as_deref(), neg.line), (Some("mathx_test.go"), Some(35)));
     assert_eq!(neg.message.as_deref(), Some("mathx_test.go:35: Abs(-4) = -4, want 4"));
     assert_eq!(neg.duration_s, 0.02);
     assert_eq!(case(&sink, "TestAbs").message.as_deref(), Some("failed subtests: TestAbs/negative"));
     assert_eq!(case(&sink, "TestNeedsDocker").message.as_deref(), Some("docker not available in CI"));
     let panic = case(&sink, "TestParsePair").message.as_deref().unwrap();
-    assert!(panic.starts_with("mathx_test.go:66: now parsing a malformed pair\npanic: runtime error: index out of range"));
+    assert!(panic.starts_with(
+        "mathx_test.go:66: now parsing a malformed pair\npanic: runtime error: index out of range"
+    ));
     let broken = case(&sink, "example.com/demo/broken");
     assert_eq!(broken.outcome, Outcome::Error);
     assert_eq!(broken.message.as_deref(), Some("build failed: the package's tests never ran"));
@@ -67,13 +72,14 @@ fn go_test_json_cases_messages_and_build_failure() {
 #[test]
 fn gotestsum_reruns_merge_last_run_wins() {
     let (_, sink) = read(&repo("tests/fixtures/runners/gotestsum/rerun-fails/gotestsum.json"));
-    let got: Vec<(&str, Outcome, bool, u32, u32)> = ["TestFlakyConnect", "TestPool", "TestPool/flaky_release", "TestRetriesAlwaysFails"]
-        .iter()
-        .map(|n| {
-            let c = case(&sink, n);
-            (c.name.as_str(), c.outcome, c.flaky, c.runs, c.failed_runs)
-        })
-        .collect();
+    let got: Vec<(&str, Outcome, bool, u32, u32)> =
+        ["TestFlakyConnect", "TestPool", "TestPool/flaky_release", "TestRetriesAlwaysFails"]
+            .iter()
+            .map(|n| {
+                let c = case(&sink, n);
+                (c.name.as_str(), c.outcome, c.flaky, c.runs, c.failed_runs)
+            })
+            .collect();
     assert_eq!(
         got,
         [
@@ -112,7 +118,10 @@ fn tap_dialects_and_messages() {
     assert_eq!((inner.file.as_deref(), inner.line), (Some("/home/ci/project/test/plain.test.mjs"), Some(10)));
     assert!(inner.message.as_deref().unwrap().contains("error: |-\n  Expected values to be strictly equal:"));
     assert_eq!(case(&sink, "todo with a reason").outcome, Outcome::Skipped);
-    assert_eq!(case(&sink, "skipped with a reason").message.as_deref(), Some("escaping of emoji not designed yet"));
+    assert_eq!(
+        case(&sink, "skipped with a reason").message.as_deref(),
+        Some("escaping of emoji not designed yet")
+    );
     assert!(sink.findings.is_empty(), "node's own summary comments agree: {:?}", sink.findings);
 
     let (_, perl) = read(&repo("tests/fixtures/runners/tap-perl/mixed/basic.tap"));
@@ -120,7 +129,9 @@ fn tap_dialects_and_messages() {
     assert_eq!(case(&perl, "parses negative durations").outcome, Outcome::Passed, "a passing TODO in TAP 12");
     let todo = case(&perl, "rounds half up");
     assert_eq!(todo.outcome, Outcome::Skipped);
-    assert!(todo.message.as_deref().unwrap().starts_with("rounding is not implemented yet\nFailed (TODO) test"));
+    assert!(
+        todo.message.as_deref().unwrap().starts_with("rounding is not implemented yet\nFailed (TODO) test")
+    );
     let hash = case(&perl, "summary hash matches");
     assert_eq!((hash.file.as_deref(), hash.line), (Some("t/basic.t"), Some(14)));
 }
@@ -132,16 +143,25 @@ fn tap_runs_that_did_not_finish_never_read_as_passed() {
     assert_eq!(abort.outcome, Outcome::Error);
     assert_eq!(
         abort.message.as_deref(),
-        Some("Bail out! fixture directory missing, cannot continue\nthe run was aborted: 2 of the 4 planned tests never ran")
+        Some(
+            "Bail out! fixture directory missing, cannot continue\nthe run was aborted: 2 of the 4 planned tests never ran"
+        )
     );
     let (_, short) = read(&repo("tests/fixtures/runners/tap-perl/plan-mismatch/plan_mismatch.tap"));
     assert_eq!(case(&short, "[2 planned tests never ran]").outcome, Outcome::Error);
-    let msgs: Vec<(Option<u64>, &str)> = short.findings.iter().map(|f| (f.line, f.message.as_str())).collect();
+    let msgs: Vec<(Option<u64>, &str)> =
+        short.findings.iter().map(|f| (f.line, f.message.as_str())).collect();
     assert_eq!(msgs, [(Some(1), "the plan (1..5) does not match its 3 test points")]);
     let (_, died) = read(&repo("tests/fixtures/runners/tap-perl/mixed/died.tap"));
     let stand_in = case(&died, "[no plan: run did not finish]");
     assert!(stand_in.message.as_deref().unwrap().contains("Can't open config file 'report.yml'"));
-    assert!(stand_in.message.as_deref().unwrap().ends_with("# Looks like your test exited with 255 just after 1."));
+    assert!(
+        stand_in
+            .message
+            .as_deref()
+            .unwrap()
+            .ends_with("# Looks like your test exited with 255 just after 1.")
+    );
 }
 
 #[test]
@@ -161,18 +181,32 @@ fn json_documents_details_and_errors() {
     let (format, mocha) = read(&repo("tests/fixtures/runners/mocha/json-reporter/mocha.json"));
     assert_eq!(format, Format::MochaJson);
     let flaky = case(&mocha, "flaky: fails once, then passes");
-    assert_eq!((flaky.outcome, flaky.flaky, flaky.runs, flaky.suite.as_str()), (Outcome::Passed, true, 2, "Report retries"));
+    assert_eq!(
+        (flaky.outcome, flaky.flaky, flaky.runs, flaky.suite.as_str()),
+        (Outcome::Passed, true, 2, "Report retries")
+    );
     assert_eq!(
         case(&mocha, "always fails").message.as_deref(),
-        Some("Error: upstream returned 503\n  body: service unavailable\n    at Context.<anonymous> (test/report.spec.js:54:13)")
+        Some(
+            "Error: upstream returned 503\n  body: service unavailable\n    at Context.<anonymous> (test/report.spec.js:54:13)"
+        )
     );
 
     let (format, jest) = read(&repo("tests/fixtures/runners/jest/retries-no-describe/jest.json"));
     assert_eq!(format, Format::JestJson);
     let flaky = case(&jest, "flaky: fails once then passes");
     assert_eq!((flaky.flaky, flaky.runs, flaky.failed_runs), (true, 2, 1));
-    assert!(flaky.message.as_deref().unwrap().starts_with("Error: expect(received).toBeGreaterThanOrEqual(expected)"));
-    assert_eq!(case(&jest, "Parser > CTRF > rejects negative counts").suite, "/home/ci/project/nested.test.js");
+    assert!(
+        flaky
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("Error: expect(received).toBeGreaterThanOrEqual(expected)")
+    );
+    assert_eq!(
+        case(&jest, "Parser > CTRF > rejects negative counts").suite,
+        "/home/ci/project/nested.test.js"
+    );
 
     let (format, vitest) = read(&repo("tests/fixtures/runners/vitest/diff-retry-nested/vitest.json"));
     assert_eq!(format, Format::JestJson);
@@ -181,14 +215,25 @@ fn json_documents_details_and_errors() {
     let (format, rspec) = read(&repo("tests/fixtures/runners/rspec/mixed-outcomes/rspec.json"));
     assert_eq!(format, Format::RspecJson);
     let pending = case(&rspec, "Report ünïcödé 日本語 🎉 is skipped with a reason");
-    assert_eq!((pending.outcome, pending.message.as_deref()), (Outcome::Skipped, Some("needs a running database")));
+    assert_eq!(
+        (pending.outcome, pending.message.as_deref()),
+        (Outcome::Skipped, Some("needs a running database"))
+    );
     assert_eq!(pending.line, Some(39));
     let (_, load) = read(&repo("tests/fixtures/runners/rspec/load-error/rspec.json"));
     let err = case(&load, "[1 error outside of examples]");
-    assert!(err.message.as_deref().unwrap().starts_with("An error occurred while loading ./spec/broken_spec.rb."));
+    assert!(
+        err.message.as_deref().unwrap().starts_with("An error occurred while loading ./spec/broken_spec.rb.")
+    );
 
-    assert_eq!(syntax_error(&formats("mocha-truncated.json")), (42, 34, "EOF while parsing a string".to_owned()));
-    assert_eq!(syntax_error(&formats("rspec-truncated.json")), (1, 700, "EOF while parsing a string".to_owned()));
+    assert_eq!(
+        syntax_error(&formats("mocha-truncated.json")),
+        (42, 34, "EOF while parsing a string".to_owned())
+    );
+    assert_eq!(
+        syntax_error(&formats("rspec-truncated.json")),
+        (1, 700, "EOF while parsing a string".to_owned())
+    );
     let (line, column, message) = syntax_error(&formats("jest-bad-status.json"));
     assert_eq!((line, column), (1, 5895));
     assert!(message.starts_with("unknown variant `someday`, expected one of `passed`"), "{message}");
@@ -201,8 +246,17 @@ fn dotnet_formats() {
     assert_eq!(format, Format::Trx);
     assert_eq!(counts(&trx), [11, 5, 5, 0, 1, 0]);
     let t = case(&trx, "Should be even number(i: 3)");
-    assert_eq!(t.classname.as_deref(), Some("DotnetTests.XUnitTests.CalculatorTests"), "from TestDefinitions");
-    assert!(t.message.as_deref().unwrap().starts_with("Assert.True() Failure\nExpected: True\nActual:   False\nat "));
+    assert_eq!(
+        t.classname.as_deref(),
+        Some("DotnetTests.XUnitTests.CalculatorTests"),
+        "from TestDefinitions"
+    );
+    assert!(
+        t.message
+            .as_deref()
+            .unwrap()
+            .starts_with("Assert.True() Failure\nExpected: True\nActual:   False\nat ")
+    );
     assert_eq!(t.duration_s, 0.0006537);
     assert!(trx.findings.is_empty(), "{:?}", trx.findings);
 
@@ -211,7 +265,11 @@ fn dotnet_formats() {
     assert_eq!(counts(&nunit), [9, 3, 3, 2, 1, 0]);
     assert_eq!(case(&nunit, "Exception_In_Test").outcome, Outcome::Error, "label=\"Error\"");
     assert_eq!(case(&nunit, "Timeout_Test").message.as_deref(), Some("Test exceeded Timeout value 1ms."));
-    assert_eq!(case(&nunit, "Is_Even_Number(3)").suite, "DotnetTests.XUnitTests.CalculatorTests", "theory looked through");
+    assert_eq!(
+        case(&nunit, "Is_Even_Number(3)").suite,
+        "DotnetTests.XUnitTests.CalculatorTests",
+        "theory looked through"
+    );
 
     let (format, xunit) = read(&formats("xunit-v2.xml"));
     assert_eq!(format, Format::XunitNet);
@@ -227,7 +285,12 @@ fn dotnet_formats() {
 
     assert_eq!(
         syntax_error(&formats("trx-truncated.trx")),
-        (21, 3, "the document ends inside `<UnitTestResult>` (missing `</UnitTestResult>`; truncated file?)".to_owned())
+        (
+            21,
+            3,
+            "the document ends inside `<UnitTestResult>` (missing `</UnitTestResult>`; truncated file?)"
+                .to_owned()
+        )
     );
     assert_eq!(
         syntax_error(&formats("nunit3-mismatched.xml")),
@@ -303,7 +366,10 @@ fn truncated_real_files_never_panic_and_keep_positions() {
                 Ok(summary) => {
                     assert_eq!(summary.format, whole, "{rel} cut at {cut}");
                     // Only line formats may read a prefix; XML and JSON documents never do.
-                    assert!(matches!(whole, Format::GoTestJson | Format::Tap), "{rel} cut at {cut} read as {whole:?}");
+                    assert!(
+                        matches!(whole, Format::GoTestJson | Format::Tap),
+                        "{rel} cut at {cut} read as {whole:?}"
+                    );
                 }
             }
         }
@@ -331,8 +397,11 @@ fn sniffing_past_long_prologues() {
     assert_eq!((format, sink.cases.len()), (Format::Junit, 1));
 
     let ctrf = dir.path().join("ws.json");
-    std::fs::write(&ctrf, format!("{}{{\"results\":{{\"tool\":{{\"name\":\"x\"}},\"tests\":[]}}}}", " \n".repeat(60_000)))
-        .unwrap();
+    std::fs::write(
+        &ctrf,
+        format!("{}{{\"results\":{{\"tool\":{{\"name\":\"x\"}},\"tests\":[]}}}}", " \n".repeat(60_000)),
+    )
+    .unwrap();
     assert_eq!(read(&ctrf).0, Format::Ctrf);
 
     // An error after the prologue is still placed exactly.

@@ -71,8 +71,7 @@ fn is_result_candidate(path: &Path) -> bool {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -171,9 +170,10 @@ fn runner_fixtures_match_the_runners_own_counts() {
                             ));
                         }
                     }
-                    None if g != w => {
-                        problems.push(format!("{rel} ({format}, {}): {field} expected {w}, got {g}", names.join(" + ")))
-                    }
+                    None if g != w => problems.push(format!(
+                        "{rel} ({format}, {}): {field} expected {w}, got {g}",
+                        names.join(" + ")
+                    )),
                     None => {}
                 }
             }

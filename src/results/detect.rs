@@ -545,7 +545,10 @@ mod tests {
         assert_eq!(detect_format(rspec), Format::RspecJson);
         assert_eq!(detect_format(b"{\"type\":\"other\"}\n"), Format::Unknown);
         assert_eq!(detect_format(b"{\"results\": 3}"), Format::Unknown);
-        assert_eq!(detect_format(b"{\"name\": \"pkg\", \"dependencies\": {\"results\": {}}}"), Format::Unknown);
+        assert_eq!(
+            detect_format(b"{\"name\": \"pkg\", \"dependencies\": {\"results\": {}}}"),
+            Format::Unknown
+        );
         assert_eq!(detect_format(b"[1,2]"), Format::Unknown);
     }
 

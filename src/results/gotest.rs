@@ -230,7 +230,11 @@ struct State<'s> {
 }
 
 /// Reads go test JSON from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(mut src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(crate) fn read<R: BufRead>(
+    mut src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+) -> Result<u64, ResultsError> {
     let mut state = State {
         sink,
         packages: HashMap::new(),
@@ -714,7 +718,10 @@ mod tests {
         let sink = run(&text).unwrap();
         let got: Vec<(&str, Outcome, bool, u32, u32)> =
             sink.cases.iter().map(|c| (c.name.as_str(), c.outcome, c.flaky, c.runs, c.failed_runs)).collect();
-        assert_eq!(got, [("TestFlaky", Outcome::Passed, true, 2, 1), ("TestBad", Outcome::Failed, false, 2, 2)]);
+        assert_eq!(
+            got,
+            [("TestFlaky", Outcome::Passed, true, 2, 1), ("TestBad", Outcome::Failed, false, 2, 2)]
+        );
     }
 
     #[test]

@@ -93,8 +93,15 @@ struct State<'s> {
 
 /// Reads a Jest/Vitest JSON report from `src`. Returns the number of cases read.
 pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
-    let mut state =
-        State { sink, totals: Totals::default(), interrupted: false, counts: Counts::default(), stand_ins: 0, files: 0, cases: 0 };
+    let mut state = State {
+        sink,
+        totals: Totals::default(),
+        interrupted: false,
+        counts: Counts::default(),
+        stand_ins: 0,
+        files: 0,
+        cases: 0,
+    };
     let mut de = serde_json::Deserializer::from_reader(src);
     let to_error = |e: serde_json::Error| super::ctrf::json_error(path, e);
     Root(&mut state).deserialize(&mut de).map_err(to_error)?;
@@ -114,7 +121,12 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         ("numTotalTests", t.num_total_tests, c.tests, "tests"),
         ("numPassedTests", t.num_passed_tests, c.passed, "passed tests"),
         ("numFailedTests", t.num_failed_tests, c.failed, "failed tests"),
-        ("numPendingTests + numTodoTests", sum(t.num_pending_tests, t.num_todo_tests), c.skipped, "skipped or todo tests"),
+        (
+            "numPendingTests + numTodoTests",
+            sum(t.num_pending_tests, t.num_todo_tests),
+            c.skipped,
+            "skipped or todo tests",
+        ),
     ];
     for (field, declared, counted, what) in pairs {
         if let Some(n) = declared
@@ -204,7 +216,9 @@ impl<'de> Deserialize<'de> for TestFile {
                                 file.message = t;
                             }
                         }
-                        "status" => file.failed = map.next_value::<Option<String>>()?.as_deref() == Some("failed"),
+                        "status" => {
+                            file.failed = map.next_value::<Option<String>>()?.as_deref() == Some("failed")
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -279,7 +293,8 @@ impl State<'_> {
             self.sink.case(case);
         }
         if f.failed && !any_failed {
-            let message = f.message.text.or_else(|| Some("the test file failed without a failing test".to_owned()));
+            let message =
+                f.message.text.or_else(|| Some("the test file failed without a failing test".to_owned()));
             self.stand_in(&name, index, "[test file failed to run]", message);
         }
     }
@@ -328,8 +343,11 @@ mod tests {
             {"assertionResults":[],"name":"/p/b.test.js","status":"failed",
              "message":"  \u001b[1m● Test suite failed to run\u001b[22m\n\n    SyntaxError: x"}]}"#;
         let sink = run(json).unwrap();
-        let got: Vec<(&str, &str, Outcome, bool, u32)> =
-            sink.cases.iter().map(|c| (c.suite.as_str(), c.name.as_str(), c.outcome, c.flaky, c.runs)).collect();
+        let got: Vec<(&str, &str, Outcome, bool, u32)> = sink
+            .cases
+            .iter()
+            .map(|c| (c.suite.as_str(), c.name.as_str(), c.outcome, c.flaky, c.runs))
+            .collect();
         assert_eq!(
             got,
             [
@@ -340,7 +358,10 @@ mod tests {
             ]
         );
         assert_eq!(sink.cases[1].message.as_deref(), Some("Error: first"));
-        assert_eq!(sink.cases[3].message.as_deref(), Some("● Test suite failed to run\n\n    SyntaxError: x"));
+        assert_eq!(
+            sink.cases[3].message.as_deref(),
+            Some("● Test suite failed to run\n\n    SyntaxError: x")
+        );
         assert_eq!(sink.cases[3].suite_index, 1);
         let msgs: Vec<&str> = sink.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(msgs, ["the report declares numTotalTests = 4 but lists 3 tests"]);

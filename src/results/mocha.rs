@@ -243,12 +243,18 @@ mod tests {
     #[test]
     fn disagreeing_stats_and_bad_documents() {
         let sink = run(r#"{"stats":{"passes":2},"passes":[{"title":"a"}]}"#).unwrap();
-        assert_eq!(sink.findings[0].message, "Mocha stats declare passes=2 but the report has 1 entries in `passes`");
+        assert_eq!(
+            sink.findings[0].message,
+            "Mocha stats declare passes=2 but the report has 1 entries in `passes`"
+        );
         match run("{\"stats\":{},\n\"passes\":[{\"title\":1}]}") {
             Err(ResultsError::Syntax { line: 2, .. }) => {}
             other => panic!("{other:?}"),
         }
-        assert!(matches!(run(r#"{"stats":{},"passes":[{"title":"a"}"#), Err(ResultsError::Syntax { line: 1, .. })));
+        assert!(matches!(
+            run(r#"{"stats":{},"passes":[{"title":"a"}"#),
+            Err(ResultsError::Syntax { line: 1, .. })
+        ));
         assert!(matches!(run(r#"{"passes":[]}"#), Err(ResultsError::Syntax { .. })));
     }
 }

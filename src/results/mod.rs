@@ -249,7 +249,8 @@ pub fn read_file_with(
     // prologue) are replayed in front of the rest, so every byte is read from the file once.
     let (format, held) = detect::sniff_stream(&mut src).map_err(|e| ResultsError::io(path, e))?;
     if !format.is_supported() {
-        let head = if held.is_empty() { src.fill_buf().map_err(|e| ResultsError::io(path, e))? } else { &held };
+        let head =
+            if held.is_empty() { src.fill_buf().map_err(|e| ResultsError::io(path, e))? } else { &held };
         return Err(unreadable(path, head, format));
     }
     let src = std::io::Cursor::new(held).chain(src);

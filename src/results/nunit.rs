@@ -155,9 +155,19 @@ impl Nunit<'_> {
         self.stack.last().copied()
     }
 
-    fn open_suite(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64, root: bool) -> Result<(), ResultsError> {
+    fn open_suite(
+        &mut self,
+        x: &mut Ctx<'_, '_, '_>,
+        e: &BytesStart<'_>,
+        at: u64,
+        root: bool,
+    ) -> Result<(), ResultsError> {
         let mut attrs = x.attrs(e, at)?;
-        let name = if self.version == 3 { attrs.take("fullname").or_else(|| attrs.take("name")) } else { attrs.take("name") };
+        let name = if self.version == 3 {
+            attrs.take("fullname").or_else(|| attrs.take("name"))
+        } else {
+            attrs.take("name")
+        };
         let kind = attrs.take("type").unwrap_or_default();
         let index = self.suites_opened;
         if !root {
@@ -177,7 +187,12 @@ impl Nunit<'_> {
         Ok(())
     }
 
-    fn open_case(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError> {
+    fn open_case(
+        &mut self,
+        x: &mut Ctx<'_, '_, '_>,
+        e: &BytesStart<'_>,
+        at: u64,
+    ) -> Result<(), ResultsError> {
         let mut a = x.attrs(e, at)?;
         let name = a.take("name").unwrap_or_default();
         let raw_result = a.take("result").unwrap_or_default();
@@ -276,7 +291,8 @@ impl Nunit<'_> {
         let Some(mut f) = self.frames.pop() else { return };
         let r = f.raw;
         if self.version == 3 {
-            let what = if f.root { "`<test-run>`".to_owned() } else { format!("`<test-suite>` `{}`", f.name) };
+            let what =
+                if f.root { "`<test-run>`".to_owned() } else { format!("`<test-suite>` `{}`", f.name) };
             let pairs = [
                 ("total", f.attrs.get("total"), r.cases),
                 ("passed", f.attrs.get("passed"), r.passed),

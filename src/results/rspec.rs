@@ -78,8 +78,13 @@ struct State<'s> {
 
 /// Reads an RSpec JSON report from `src`. Returns the number of cases read.
 pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
-    let mut state =
-        State { sink, messages: Text::default(), summary: None, counts: Counts::default(), msg: MessageBuf::default() };
+    let mut state = State {
+        sink,
+        messages: Text::default(),
+        summary: None,
+        counts: Counts::default(),
+        msg: MessageBuf::default(),
+    };
     let mut de = serde_json::Deserializer::from_reader(src);
     let to_error = |e: serde_json::Error| super::ctrf::json_error(path, e);
     Root(&mut state).deserialize(&mut de).map_err(to_error)?;
@@ -99,14 +104,18 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
                 state.sink.finding(Finding {
                     file: path.to_path_buf(),
                     line: None,
-                    message: format!("the RSpec summary declares {field}={n} but the report has {counted} {what}"),
+                    message: format!(
+                        "the RSpec summary declares {field}={n} but the report has {counted} {what}"
+                    ),
                 });
             }
         }
         if let Some(n) = s.errors_outside_of_examples_count.count().filter(|n| *n > 0) {
             let s_ = if n == 1 { "" } else { "s" };
             let message = state.messages.text.take().or_else(|| {
-                Some(format!("RSpec reports {n} error{s_} outside of examples (e.g. a spec file that failed to load)"))
+                Some(format!(
+                    "RSpec reports {n} error{s_} outside of examples (e.g. a spec file that failed to load)"
+                ))
             });
             cases += 1;
             state.sink.case(TestCase {
@@ -266,7 +275,9 @@ mod tests {
     #[test]
     fn bad_status_is_an_error_with_position() {
         match run("{\"examples\":[\n{\"status\":\"broken\"}]}") {
-            Err(ResultsError::Syntax { line: 2, message, .. }) => assert!(message.contains("broken"), "{message}"),
+            Err(ResultsError::Syntax { line: 2, message, .. }) => {
+                assert!(message.contains("broken"), "{message}")
+            }
             other => panic!("{other:?}"),
         }
     }

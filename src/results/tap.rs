@@ -155,7 +155,11 @@ struct State<'p, 's> {
 }
 
 /// Reads TAP from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(mut src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(crate) fn read<R: BufRead>(
+    mut src: R,
+    path: &Path,
+    sink: &mut dyn CaseSink,
+) -> Result<u64, ResultsError> {
     let mut state = State {
         path,
         sink,
@@ -340,7 +344,11 @@ impl State<'_, '_> {
         if let Some(parent) = self.levels.last_mut() {
             parent.failing_cases += level.failing_cases;
         }
-        Children { points: level.points, failing_cases: level.failing_cases, failed_names: level.failed_names }
+        Children {
+            points: level.points,
+            failing_cases: level.failing_cases,
+            failed_names: level.failed_names,
+        }
     }
 
     /// Compares level `depth`'s plan with its points; a shortfall is an errored stand-in.
@@ -399,7 +407,7 @@ impl State<'_, '_> {
             if self.levels.last().is_some_and(|l| indent > l.indent) {
                 // The first line of a subtest: it opens the level, named by the header before it
                 // (or, in the older style that indents the header with its subtest, by itself).
-                if !self.header.as_ref().is_some_and(|(h, _)| *h < indent) {
+                if self.header.as_ref().is_none_or(|(h, _)| *h >= indent) {
                     self.header = Some((0, name.clone()));
                 }
                 self.structure(indent);
@@ -496,7 +504,12 @@ impl State<'_, '_> {
         if rel == 0 && !body.is_empty() {
             yaml.in_at = body == "at:";
             if let Some(v) = body.strip_prefix("duration_ms:") {
-                p.duration_s = v.trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t > 0.0).map_or(0.0, |ms| ms / 1000.0);
+                p.duration_s = v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t > 0.0)
+                    .map_or(0.0, |ms| ms / 1000.0);
                 return;
             }
             if let Some(v) = body.strip_prefix("type:") {
@@ -551,7 +564,8 @@ impl State<'_, '_> {
             Dialect::Tap13 => !p.is_suite,
             Dialect::Tap14 => {
                 !has_children
-                    || (outcome == Outcome::Failed && p.children.as_ref().is_some_and(|c| c.failing_cases == 0))
+                    || (outcome == Outcome::Failed
+                        && p.children.as_ref().is_some_and(|c| c.failing_cases == 0))
             }
         };
         if outcome == Outcome::Failed && self.levels[depth].failed_names.len() < 5 {
@@ -649,7 +663,10 @@ impl State<'_, '_> {
             && p.count != points
         {
             let noun = if points == 1 { "test point" } else { "test points" };
-            self.finding(Some(p.line), format!("the plan (1..{}) does not match its {points} {noun}", p.count));
+            self.finding(
+                Some(p.line),
+                format!("the plan (1..{}) does not match its {points} {noun}", p.count),
+            );
         }
         self.compare_declared();
     }
@@ -856,7 +873,9 @@ mod tests {
 
     #[test]
     fn tap12_subtests_fold_into_their_parent() {
-        let sink = run("1..2\n# Subtest: s\n    1..2\n    ok 1 - x\n    not ok 2 - y\nnot ok 1 - s\nok 2 - t\n").unwrap();
+        let sink =
+            run("1..2\n# Subtest: s\n    1..2\n    ok 1 - x\n    not ok 2 - y\nnot ok 1 - s\nok 2 - t\n")
+                .unwrap();
         assert_eq!(outcomes(&sink), [("s", Outcome::Failed), ("t", Outcome::Passed)]);
         assert_eq!(sink.cases[0].message.as_deref(), Some("failed subtests: y"));
     }
@@ -903,12 +922,24 @@ mod tests {
         assert_eq!(bail.findings[0].message, "the plan (1..4) does not match its 1 test point");
 
         let short = run("1..3\nok 1\n# Looks like you planned 3 tests but ran 1.\n").unwrap();
-        assert_eq!(outcomes(&short), [("test 1", Outcome::Passed), ("[2 planned tests never ran]", Outcome::Error)]);
-        assert!(short.cases[1].message.as_deref().unwrap().ends_with("# Looks like you planned 3 tests but ran 1."));
+        assert_eq!(
+            outcomes(&short),
+            [("test 1", Outcome::Passed), ("[2 planned tests never ran]", Outcome::Error)]
+        );
+        assert!(
+            short.cases[1]
+                .message
+                .as_deref()
+                .unwrap()
+                .ends_with("# Looks like you planned 3 tests but ran 1.")
+        );
         assert_eq!(short.findings[0].line, Some(1));
 
         let died = run("ok 1 - loads\nCan't open config\n").unwrap();
-        assert_eq!(outcomes(&died), [("loads", Outcome::Passed), ("[no plan: run did not finish]", Outcome::Error)]);
+        assert_eq!(
+            outcomes(&died),
+            [("loads", Outcome::Passed), ("[no plan: run did not finish]", Outcome::Error)]
+        );
         assert!(died.cases[1].message.as_deref().unwrap().ends_with("Can't open config"));
         assert_eq!(died.findings[0].message, "line is not TAP and ignored (the first: `Can't open config`)");
     }

@@ -117,7 +117,9 @@ pub(crate) fn read<R: BufRead>(
     }
     h.flush_held();
     if h.run_aborted
-        || h.summary_outcome.as_deref().is_some_and(|o| matches!(o, "Aborted" | "Error" | "Timeout" | "Disconnected"))
+        || h.summary_outcome
+            .as_deref()
+            .is_some_and(|o| matches!(o, "Aborted" | "Error" | "Timeout" | "Disconnected"))
     {
         let mut message = h.run_info.take();
         if message.is_none() {
@@ -191,7 +193,12 @@ impl Trx<'_> {
         self.stack.last().copied()
     }
 
-    fn open_result(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError> {
+    fn open_result(
+        &mut self,
+        x: &mut Ctx<'_, '_, '_>,
+        e: &BytesStart<'_>,
+        at: u64,
+    ) -> Result<(), ResultsError> {
         let mut a = x.attrs(e, at)?;
         let raw_outcome = a.take("outcome").unwrap_or_else(|| "Passed".to_owned());
         if outcome_of(&raw_outcome).is_none() {
@@ -282,14 +289,19 @@ impl Handler for Trx<'_> {
             if name != b"TestRun" {
                 return Err(ResultsError::Unrecognised {
                     path: x.path().to_path_buf(),
-                    reason: format!("XML root element `<{}>` is not TRX (`<TestRun>`)", String::from_utf8_lossy(name)),
+                    reason: format!(
+                        "XML root element `<{}>` is not TRX (`<TestRun>`)",
+                        String::from_utf8_lossy(name)
+                    ),
                 });
             }
         }
         let parent = self.parent();
         let el = match (parent, name) {
             (_, b"Results") if x.depth() == 1 => El::Results,
-            (Some(El::Results | El::InnerResults), n) if n.ends_with(b"Result") || n.ends_with(b"ResultAggregation") => {
+            (Some(El::Results | El::InnerResults), n)
+                if n.ends_with(b"Result") || n.ends_with(b"ResultAggregation") =>
+            {
                 self.open_result(x, e, at)?;
                 El::Result
             }

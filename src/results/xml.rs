@@ -97,7 +97,10 @@ impl Ctx<'_, '_, '_> {
                 };
                 self.syntax(at, format!("attribute `{key}`: {what}"))
             })?;
-            out.0.push((String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned(), value.into_owned()));
+            out.0.push((
+                String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned(),
+                value.into_owned(),
+            ));
         }
         Ok(out)
     }
@@ -149,7 +152,11 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
     let mut stack: Vec<usize> = Vec::with_capacity(16);
     let (mut root_seen, mut root_done) = (false, false);
     let outside = |done: bool, what: &str| {
-        if done { format!("{what} after the end of the root element") } else { format!("{what} before the root element") }
+        if done {
+            format!("{what} after the end of the root element")
+        } else {
+            format!("{what} before the root element")
+        }
     };
     let mut buf = Vec::with_capacity(16 * 1024);
     // A `&#xD;` just before a line feed (how .NET writes CRLF) is dropped; a lone one is a
@@ -374,7 +381,12 @@ mod tests {
     struct Names(Vec<(usize, String)>, String, bool);
 
     impl Handler for Names {
-        fn start(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError> {
+        fn start(
+            &mut self,
+            x: &mut Ctx<'_, '_, '_>,
+            e: &BytesStart<'_>,
+            at: u64,
+        ) -> Result<(), ResultsError> {
             let a = x.attrs(e, at)?;
             self.0.push((x.depth(), String::from_utf8_lossy(e.name().as_ref()).into_owned()));
             self.2 = a.get("keep").is_some();
@@ -401,7 +413,8 @@ mod tests {
 
     #[test]
     fn depths_and_text() {
-        let h = walk_str("\u{feff}<a><b keep=\"1\">x &amp; &#233;<![CDATA[<y>]]>&#xD;\nz&#xD;</b><c/></a>").unwrap();
+        let h = walk_str("\u{feff}<a><b keep=\"1\">x &amp; &#233;<![CDATA[<y>]]>&#xD;\nz&#xD;</b><c/></a>")
+            .unwrap();
         assert_eq!(h.0, [(0, "a".to_owned()), (1, "b".to_owned()), (1, "c".to_owned())]);
         assert_eq!(h.1, "x & é<y>\nz\n");
     }
