@@ -309,7 +309,11 @@ fn dispatch<R: std::io::BufRead>(
         Format::Trx => trx::read(src, path, sink, locator),
         Format::Nunit { .. } => nunit::read(src, path, sink, locator),
         Format::XunitNet => xunit::read(src, path, sink, locator),
-        Format::Catch2Xml | Format::TestNg | Format::Unknown => Err(unreadable(path, b"", format)),
+        // Refused by `read_file_with`/`read_bytes_with` before the file is dispatched.
+        Format::Catch2Xml | Format::TestNg | Format::Unknown => Err(ResultsError::Unrecognised {
+            path: path.to_path_buf(),
+            reason: format!("no reader for {format}"),
+        }),
     }
 }
 

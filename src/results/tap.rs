@@ -209,6 +209,9 @@ impl Level {
     }
 }
 
+/// Deepest subtest nesting accepted (each level costs memory; real runs nest a few deep).
+const MAX_DEPTH: usize = 1000;
+
 /// How many recent comment/non-TAP lines are kept for stand-in messages.
 const RECENT_LINES: usize = 8;
 
@@ -256,7 +259,7 @@ impl State<'_, '_> {
             return Ok(false);
         }
         if let Some(comment) = body.strip_prefix('#') {
-            self.comment(comment.trim(), indent);
+            self.comment(comment.trim(), indent)?;
             return Ok(false);
         }
         if let Some(reason) = body.strip_prefix("Bail out!") {
@@ -267,7 +270,7 @@ impl State<'_, '_> {
             let plan = parse_plan(rest).ok_or_else(|| {
                 self.syntax(self.line_no, indent, format!("malformed plan `{body}` (expected `1..N`)"))
             })?;
-            self.structure(indent);
+            self.structure(indent)?;
             let level = self.level_at(indent);
             if let Some(first) = self.levels[level].plan {
                 return Err(self.syntax(
@@ -280,7 +283,7 @@ impl State<'_, '_> {
             return Ok(false);
         }
         if let Some(point) = parse_point(body, indent) {
-            self.structure(indent);
+            self.structure(indent)?;
             let mut point = point;
             point.children = self.closed.take();
             // A `# Subtest:` header is spent by the point it announced.
@@ -303,7 +306,7 @@ impl State<'_, '_> {
 
     /// A point, plan or bail out at `indent`: the pending point is complete; deeper levels
     /// close; a deeper line opens a level.
-    fn structure(&mut self, indent: usize) {
+    fn structure(&mut self, indent: usize) -> Result<(), ResultsError> {
         self.flush_pending();
         self.closed = None;
         while self.levels.len() > 1 && self.levels.last().is_some_and(|l| l.indent > indent) {
@@ -311,6 +314,9 @@ impl State<'_, '_> {
             self.closed = Some(closed);
         }
         if self.levels.last().is_some_and(|l| indent > l.indent) {
+            if self.levels.len() >= MAX_DEPTH {
+                return Err(self.syntax(self.line_no, indent, format!("subtests nested deeper than {MAX_DEPTH}")));
+            }
             let name = match self.header.take() {
                 Some((h, name)) if h < indent => Some(name),
                 other => {
@@ -323,6 +329,7 @@ impl State<'_, '_> {
             self.levels.push(Level::new(indent, name, index));
             self.closed = None;
         }
+        Ok(())
     }
 
     /// Index of the level a line at `indent` belongs to (the innermost not deeper than it).
@@ -401,7 +408,7 @@ impl State<'_, '_> {
         }
     }
 
-    fn comment(&mut self, text: &str, indent: usize) {
+    fn comment(&mut self, text: &str, indent: usize) -> Result<(), ResultsError> {
         if let Some(name) = text.strip_prefix("Subtest:") {
             let name = name.trim().to_owned();
             if self.levels.last().is_some_and(|l| indent > l.indent) {
@@ -410,10 +417,10 @@ impl State<'_, '_> {
                 if self.header.as_ref().is_none_or(|(h, _)| *h >= indent) {
                     self.header = Some((0, name.clone()));
                 }
-                self.structure(indent);
+                self.structure(indent)?;
             }
             self.header = Some((indent, name));
-            return;
+            return Ok(());
         }
         if indent == 0 {
             self.declared_totals(text);
@@ -439,6 +446,7 @@ impl State<'_, '_> {
             self.msg.push("\n");
         }
         self.remember(&format!("# {text}"));
+        Ok(())
     }
 
     fn remember(&mut self, line: &str) {
@@ -955,6 +963,8 @@ mod tests {
         assert!(m.contains("YAML"), "{m}");
         assert_eq!(err("1..2\nok 1\n1..2\n").0, 3);
         assert!(err("1..x\n").2.contains("malformed plan"));
+        let deep: String = (0..1200).map(|i| format!("{}ok 1\n", " ".repeat(4 * i))).collect();
+        assert_eq!(err(&deep), (1001, 4001, "subtests nested deeper than 1000".to_owned()));
     }
 
     #[test]
