@@ -432,3 +432,22 @@ fn the_binary_summarises_the_new_formats() {
         ["tests", "passed", "failures", "errors", "skipped"].iter().map(|k| m[k].as_u64().unwrap()).collect();
     assert_eq!(got, [18 + 10 + 5, 12 + 4 + 2, 3 + 3 + 1, 1 + 1, 2 + 3 + 1]);
 }
+
+/// A prologue longer than the sniffer keeps (64 MiB of whitespace) is refused, not held.
+#[test]
+fn endless_prologue_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spaces.xml");
+    std::fs::write(&path, vec![b' '; 65 * 1024 * 1024]).unwrap();
+    let mut sink = CollectSink::default();
+    match read_file(&path, &mut sink) {
+        Err(e @ ResultsError::Unrecognised { .. }) => assert!(
+            e.to_string().ends_with(
+                "is not a test results file: its first 64 MiB hold no test results, only whitespace, comments \
+                 or an XML prologue"
+            ),
+            "{e}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

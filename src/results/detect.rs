@@ -114,6 +114,10 @@ const TRX_NAMESPACE: &[u8] = b"http://microsoft.com/schemas/VisualStudio/TeamTes
 /// processing instructions, doctype) are looked at to decide.
 pub(crate) const CONTENT_LIMIT: usize = 64 * 1024;
 
+/// Most bytes held while looking for the content: a prologue this long (whitespace, comments)
+/// is refused rather than kept in memory.
+pub(crate) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
+
 /// The sniffer's answer for the bytes seen so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Sniff {
@@ -140,7 +144,8 @@ pub fn detect_format(head: &[u8]) -> Format {
 
 /// Sniffs a stream. Returns the format and the bytes it had to consume to decide (empty when
 /// the decision fitted in `src`'s buffer); the reader must see those bytes before the rest of
-/// `src`. Memory: at most the prologue plus [`CONTENT_LIMIT`] bytes.
+/// `src`. Memory: at most the prologue plus [`CONTENT_LIMIT`] bytes, and never more than about
+/// [`MAX_PROLOGUE`] (then the format is [`Format::Unknown`]).
 pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
     let mut held: Vec<u8> = Vec::new();
     // Re-sniff only when the held bytes have doubled, so a long prologue costs linear time.
@@ -160,6 +165,9 @@ pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, 
         }
         if eof {
             return Ok((detect_format(&held), held));
+        }
+        if held.len() >= MAX_PROLOGUE {
+            return Ok((Format::Unknown, held));
         }
         let n = buf.len();
         held.extend_from_slice(buf);

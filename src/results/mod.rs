@@ -249,6 +249,13 @@ pub fn read_file_with(
     // prologue) are replayed in front of the rest, so every byte is read from the file once.
     let (format, held) = detect::sniff_stream(&mut src).map_err(|e| ResultsError::io(path, e))?;
     if !format.is_supported() {
+        if held.len() >= detect::MAX_PROLOGUE {
+            let reason = format!(
+                "its first {} MiB hold no test results, only whitespace, comments or an XML prologue",
+                detect::MAX_PROLOGUE >> 20
+            );
+            return Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason });
+        }
         let head =
             if held.is_empty() { src.fill_buf().map_err(|e| ResultsError::io(path, e))? } else { &held };
         return Err(unreadable(path, head, format));

@@ -315,7 +315,11 @@ impl State<'_, '_> {
         }
         if self.levels.last().is_some_and(|l| indent > l.indent) {
             if self.levels.len() >= MAX_DEPTH {
-                return Err(self.syntax(self.line_no, indent, format!("subtests nested deeper than {MAX_DEPTH}")));
+                return Err(self.syntax(
+                    self.line_no,
+                    indent,
+                    format!("subtests nested deeper than {MAX_DEPTH}"),
+                ));
             }
             let name = match self.header.take() {
                 Some((h, name)) if h < indent => Some(name),
