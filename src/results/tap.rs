@@ -24,8 +24,8 @@
 //!   are read from them.
 //!
 //! # A run that did not finish
-//! - `Bail out!` aborts the run: one errored case named `[run aborted: Bail out!]` stands for
-//!   the abort and for the planned tests that never ran; the rest of the file is not read.
+//! - `Bail out!` aborts the run: an errored case `[run aborted: Bail out!]` with the reason, and
+//!   the planned tests that never ran as one errored stand-in; the rest of the file is not read.
 //! - a plan that does not match the points is a finding; when fewer points ran than planned,
 //!   one errored stand-in case counts the tests that never ran (the script died);
 //! - a top-level stream without any plan is one errored stand-in (prove: "No plan found"); its
@@ -662,14 +662,7 @@ impl State<'_, '_> {
         self.msg.clear();
         self.msg.push(&format!("Bail out! {reason}"));
         self.msg.separate();
-        match plan {
-            Some(p) if p.count > points => self.msg.push(&format!(
-                "the run was aborted: {} of the {} planned tests never ran",
-                p.count - points,
-                p.count
-            )),
-            _ => self.msg.push("the run was aborted; tests after this point never ran"),
-        }
+        self.msg.push("the test script aborted the run");
         self.stand_in(0, "[run aborted: Bail out!]");
         if let Some(p) = plan
             && p.count != points
@@ -679,6 +672,16 @@ impl State<'_, '_> {
                 Some(p.line),
                 format!("the plan (1..{}) does not match its {points} {noun}", p.count),
             );
+            if p.count > points {
+                let missing = p.count - points;
+                self.msg.clear();
+                self.msg.push(&format!(
+                    "the plan (1..{}, line {}) announced {} tests; {points} ran before `Bail out! {reason}`",
+                    p.count, p.line, p.count
+                ));
+                let s = if missing == 1 { "" } else { "s" };
+                self.stand_in(0, &format!("[{missing} planned test{s} never ran]"));
+            }
         }
         self.compare_declared();
     }
@@ -926,10 +929,21 @@ mod tests {
     #[test]
     fn runs_that_did_not_finish() {
         let bail = run("1..4\nok 1 - a\nBail out!  no fixtures\nok 2 - ignored\n").unwrap();
-        assert_eq!(outcomes(&bail), [("a", Outcome::Passed), ("[run aborted: Bail out!]", Outcome::Error)]);
+        assert_eq!(
+            outcomes(&bail),
+            [
+                ("a", Outcome::Passed),
+                ("[run aborted: Bail out!]", Outcome::Error),
+                ("[3 planned tests never ran]", Outcome::Error)
+            ]
+        );
         assert_eq!(
             bail.cases[1].message.as_deref(),
-            Some("Bail out! no fixtures\nthe run was aborted: 3 of the 4 planned tests never ran")
+            Some("Bail out! no fixtures\nthe test script aborted the run")
+        );
+        assert_eq!(
+            bail.cases[2].message.as_deref(),
+            Some("the plan (1..4, line 1) announced 4 tests; 1 ran before `Bail out! no fixtures`")
         );
         assert_eq!(bail.findings[0].message, "the plan (1..4) does not match its 1 test point");
 
