@@ -103,7 +103,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         cases: 0,
     };
     let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| super::ctrf::json_error(path, e);
+    let to_error = |e: serde_json::Error| super::json::error(path, e);
     Root(&mut state).deserialize(&mut de).map_err(to_error)?;
     de.end().map_err(to_error)?;
     if state.interrupted {

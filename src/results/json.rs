@@ -161,6 +161,17 @@ pub(crate) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A serde_json error as ours, positioned at line ≥ 1 and column ≥ 1 (serde_json says column 0
+/// for an error just after a line break).
+pub(crate) fn error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
+    match super::ctrf::json_error(path, e) {
+        super::ResultsError::Syntax { path, line, column, message } => {
+            super::ResultsError::Syntax { path, line: line.max(1), column: column.max(1), message }
+        }
+        other => other,
+    }
+}
+
 /// An object key.
 pub(crate) struct Key(pub(crate) String);
 

@@ -73,7 +73,7 @@ struct State<'s> {
 pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State { sink, stats: None, listed: Listed::default(), msg: MessageBuf::default() };
     let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| super::ctrf::json_error(path, e);
+    let to_error = |e: serde_json::Error| super::json::error(path, e);
     Root(&mut state).deserialize(&mut de).map_err(to_error)?;
     de.end().map_err(to_error)?;
     let l = &state.listed;
