@@ -9,7 +9,7 @@ use crate::error::{Diagnostic, Error};
 use crate::manifest::{REPORT_FILE, io_reason};
 
 /// File endings read as results when a directory is given.
-const RESULT_EXTENSIONS: &[&str] = &["xml", "json", "jsonl", "ndjson"];
+const RESULT_EXTENSIONS: &[&str] = &["xml", "json", "jsonl", "ndjson", "trx", "tap"];
 
 /// What the positional inputs are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -135,14 +135,15 @@ fn mixed_formats_merge() {
 // Checks that unsupported formats are refused by name, with exit 2 and nothing on stdout.
 #[test]
 fn unsupported_format_is_refused() {
-    let corpus = root().join("tests/corpus/junit/dorny__test-reporter/__tests__/fixtures/dotnet-trx.trx");
+    let catch2 = root().join("tests/fixtures/runners/catch2/xml-reporter/catch2.xml");
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("results.xml");
-    std::fs::copy(&corpus, &copy).expect("vendored corpus present");
+    std::fs::copy(&catch2, &copy).expect("runner fixture present");
     let o = gen_report(&[copy.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
-    assert!(stderr(&o).contains("TRX"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a Catch2 XML file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--reporter junit"), "{}", stderr(&o));
 }
 
 // Checks that a malformed results file gives file:line:column and writes nothing.

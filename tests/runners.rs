@@ -15,7 +15,7 @@ use gen_report::results::{CollectSink, Counts, ReadOptions, ResultsError, read_f
 const RUNNERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/runners");
 
 /// Case folders whose files are one run together (read as one).
-const ONE_RUN_IN_SEVERAL_FILES: &[&str] = &["xmlrunner/per-class-files"];
+const ONE_RUN_IN_SEVERAL_FILES: &[&str] = &["xmlrunner/per-class-files", "tap-perl/mixed"];
 
 /// (file suffix, field, why): counts the file cannot carry.
 const COUNT_EXCEPTIONS: &[(&str, &str, &str)] = &[
@@ -76,11 +76,41 @@ const COUNT_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "*",
         "pytest writes a teardown error as a second <testcase> of the same test and counts it (tests=\"5\"); the summary counted by worst outcome",
     ),
+    (
+        "gotestsum/junit-and-jsonfile/gotestsum.json",
+        "tests",
+        "gotestsum drops go's `FAIL example.com/demo/broken [build failed]` line from its --jsonfile: no trace of the package that failed to build (its junit.xml's errors=\"1\" has one)",
+    ),
+    ("gotestsum/junit-and-jsonfile/gotestsum.json", "errors", "as above"),
+    (
+        "tap-perl/bail-out/bail.tap",
+        "tests",
+        "`Bail out!` aborts the run: one errored case for the abort and one errored stand-in for the 2 planned tests that never ran; prove fails the file ('Failed 3/4 subtests') but counts 2 tests",
+    ),
+    ("tap-perl/bail-out/bail.tap", "errors", "as above: a crashed run never reads as passed"),
+    (
+        "tap-perl/plan-mismatch/plan_mismatch.tap",
+        "tests",
+        "planned 5, ran 3: the 2 missing tests are one errored stand-in (a script that died); prove says 'Bad plan' but counts 3 tests",
+    ),
+    ("tap-perl/plan-mismatch/plan_mismatch.tap", "errors", "as above"),
+    (
+        "tap-perl/mixed/basic.tap",
+        "tests",
+        "died.tap ends without a plan after the script died (exit 255): one errored stand-in for the run that did not finish, which prove's totals count nowhere",
+    ),
+    ("tap-perl/mixed/basic.tap", "errors", "as above"),
 ];
 
 /// (file suffix, why): findings that real output raises and that are kept, because the file
 /// really does disagree with itself.
 const FINDING_EXCEPTIONS: &[(&str, &str)] = &[
+    ("tap-perl/bail-out/bail.tap", "the plan (1..4) is not met: the run bailed out"),
+    ("tap-perl/plan-mismatch/plan_mismatch.tap", "the plan (1..5) is not met: 3 test points"),
+    (
+        "tap-perl/mixed/basic.tap",
+        "died.tap holds a Perl error line that is not TAP: it is reported, not ignored in silence",
+    ),
     (
         "node-tap/subtests-junit-tap/junit.xml",
         "`tap replay` declares per-suite counts of assertions its cases do not show",

@@ -1,47 +1,86 @@
-//! Recognising a results file from its first few kilobytes.
+//! Recognising a results file from its first bytes.
+//!
+//! The sniffer looks past a BOM, whitespace, XML declarations, processing instructions,
+//! comments and a doctype — however long — and then at most [`CONTENT_LIMIT`] bytes of content.
+//! [`sniff_stream`] works on a `BufRead`'s own buffer: when the decision fits in the first
+//! buffer (the usual case) nothing is consumed; otherwise the bytes it had to look at are handed
+//! back so the reader sees them first. Either way no byte of the file is read twice.
 
 use std::fmt;
+use std::io::BufRead;
 
 /// What a results file is, as far as its first bytes tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// JUnit XML (`<testsuites>` or `<testsuite>` root): read.
+    /// JUnit XML (`<testsuites>` or `<testsuite>` root).
     Junit,
-    /// CTRF JSON (`{"results": {"tool": ..., "tests": [...]}}`): read.
+    /// CTRF JSON (`{"results": {"tool": ..., "tests": [...]}}`).
     Ctrf,
-    /// libtest JSON lines (`cargo test -- --format json`, nextest `libtest-json`): read.
+    /// libtest JSON lines (`cargo test -- --format json`, nextest `libtest-json`).
     LibtestJson,
-    /// Visual Studio TRX (`<TestRun>` in the TeamTest 2010 namespace): recognised, not read.
+    /// `go test -json` / gotestsum `--jsonfile` (test2json events, one per line).
+    GoTestJson,
+    /// TAP, the Test Anything Protocol (12, 13 and 14: prove, node --test, node-tap, ...).
+    Tap,
+    /// Mocha's `--reporter json` document.
+    MochaJson,
+    /// Jest's `--json` document (Vitest's `--reporter=json` has the same shape).
+    JestJson,
+    /// RSpec's `--format json` document.
+    RspecJson,
+    /// Visual Studio TRX (`<TestRun>` in the TeamTest 2010 namespace): `dotnet test --logger trx`.
     Trx,
-    /// NUnit XML: version 3 (`<test-run>`) or 2 (`<test-results>`): recognised, not read.
+    /// NUnit XML: version 3 (`<test-run>`) or 2.5 (`<test-results>`).
     Nunit {
         /// 2 or 3.
         version: u8,
     },
-    /// xUnit.net v2 XML (`<assemblies>`): recognised, not read.
+    /// xUnit.net v2 XML (`<assemblies>`).
     XunitNet,
+    /// Catch2's own XML reporter (`<Catch>`/`<Catch2TestRun>`): recognised, not read.
+    Catch2Xml,
+    /// TestNG's `testng-results.xml`: recognised, not read.
+    TestNg,
     /// Nothing we know.
     Unknown,
 }
 
 impl Format {
-    /// Short stable identifier (`junit`, `ctrf`, `libtest-json`, `trx`, `nunit3`, ...).
+    /// Short stable identifier (`junit`, `ctrf`, `libtest-json`, `go-test-json`, `tap`, ...).
     pub fn id(self) -> &'static str {
         match self {
             Format::Junit => "junit",
             Format::Ctrf => "ctrf",
             Format::LibtestJson => "libtest-json",
+            Format::GoTestJson => "go-test-json",
+            Format::Tap => "tap",
+            Format::MochaJson => "mocha-json",
+            Format::JestJson => "jest-json",
+            Format::RspecJson => "rspec-json",
             Format::Trx => "trx",
             Format::Nunit { version: 2 } => "nunit2",
             Format::Nunit { .. } => "nunit3",
             Format::XunitNet => "xunit-net",
+            Format::Catch2Xml => "catch2-xml",
+            Format::TestNg => "testng",
             Format::Unknown => "unknown",
         }
     }
 
     /// Whether gen-report reads this format (the others are refused with a clear error).
     pub fn is_supported(self) -> bool {
-        matches!(self, Format::Junit | Format::Ctrf | Format::LibtestJson)
+        !matches!(self, Format::Catch2Xml | Format::TestNg | Format::Unknown)
+    }
+
+    /// What to do instead, for a recognised format gen-report does not read.
+    pub(crate) fn advice(self) -> Option<&'static str> {
+        match self {
+            Format::Catch2Xml => Some("run the tests with `--reporter junit` for JUnit XML"),
+            Format::TestNg => {
+                Some("read the JUnit XML TestNG writes beside it (`junitreports/TEST-*.xml`) instead")
+            }
+            _ => None,
+        }
     }
 }
 
@@ -51,10 +90,17 @@ impl fmt::Display for Format {
             Format::Junit => "JUnit XML",
             Format::Ctrf => "CTRF JSON",
             Format::LibtestJson => "libtest JSON",
+            Format::GoTestJson => "go test JSON (test2json)",
+            Format::Tap => "TAP",
+            Format::MochaJson => "Mocha JSON",
+            Format::JestJson => "Jest/Vitest JSON",
+            Format::RspecJson => "RSpec JSON",
             Format::Trx => "TRX (Visual Studio test results)",
             Format::Nunit { version: 2 } => "NUnit 2 XML",
             Format::Nunit { .. } => "NUnit 3 XML",
             Format::XunitNet => "xUnit.net v2 XML",
+            Format::Catch2Xml => "Catch2 XML",
+            Format::TestNg => "TestNG XML",
             Format::Unknown => "unknown format",
         };
         f.write_str(name)
@@ -64,21 +110,96 @@ impl fmt::Display for Format {
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const TRX_NAMESPACE: &[u8] = b"http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
-/// Sniffs the format from the first bytes of a file (a few KB is plenty).
+/// How many bytes of content (after the prologue: BOM, whitespace, XML declaration, comments,
+/// processing instructions, doctype) are looked at to decide.
+pub(crate) const CONTENT_LIMIT: usize = 64 * 1024;
+
+/// Most bytes held while looking for the content: a prologue this long (whitespace, comments)
+/// is refused rather than kept in memory.
+pub(crate) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
+
+/// The sniffer's answer for the bytes seen so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sniff {
+    /// Decided.
+    Known(Format),
+    /// More bytes could change the answer.
+    NeedMore,
+}
+
+/// Sniffs the format from the first bytes of a file (a few KB is usually plenty).
 ///
 /// XML: skips a UTF-8 BOM, whitespace, the XML declaration, processing instructions, comments
 /// and a doctype (with internal subset), then looks at the root element's name. JSON: CTRF is
-/// an object with a top-level `results` holding `tool`/`tests`; libtest JSON is one object per
-/// line whose `type` is `suite` or `test`.
+/// an object with a top-level `results` holding `tool`/`tests`; libtest JSON and go test JSON
+/// are one object per line (`type` is `suite`/`test`, or an `Action`); Mocha, Jest/Vitest and
+/// RSpec are told by their top-level keys. TAP by its version line, plan or numbered test
+/// lines. `head` is taken to be the whole input.
 pub fn detect_format(head: &[u8]) -> Format {
+    match sniff(head, true) {
+        Sniff::Known(f) => f,
+        Sniff::NeedMore => Format::Unknown,
+    }
+}
+
+/// Sniffs a stream. Returns the format and the bytes it had to consume to decide (empty when
+/// the decision fitted in `src`'s buffer); the reader must see those bytes before the rest of
+/// `src`. Memory: at most the prologue plus [`CONTENT_LIMIT`] bytes, and never more than about
+/// [`MAX_PROLOGUE`] (then the format is [`Format::Unknown`]).
+pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
+    let mut held: Vec<u8> = Vec::new();
+    // Re-sniff only when the held bytes have doubled, so a long prologue costs linear time.
+    let mut next_try = 0usize;
+    loop {
+        let buf = src.fill_buf()?;
+        let eof = buf.is_empty();
+        if held.is_empty() {
+            if let Sniff::Known(f) = sniff(buf, eof) {
+                return Ok((f, held));
+            }
+        } else if eof || held.len() >= next_try {
+            if let Sniff::Known(f) = sniff(&held, eof) {
+                return Ok((f, held));
+            }
+            next_try = held.len().saturating_mul(2);
+        }
+        if eof {
+            return Ok((detect_format(&held), held));
+        }
+        if held.len() >= MAX_PROLOGUE {
+            return Ok((Format::Unknown, held));
+        }
+        let n = buf.len();
+        held.extend_from_slice(buf);
+        src.consume(n);
+        if next_try == 0 {
+            next_try = held.len().saturating_mul(2);
+        }
+    }
+}
+
+/// Sniffs `head`; `eof` says whether it is the whole input.
+pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
     let body = skip_ws(head.strip_prefix(UTF8_BOM).unwrap_or(head));
+    let more = |known: Format| if eof { Sniff::Known(known) } else { Sniff::NeedMore };
     match body.first() {
+        None => {
+            // An incomplete BOM is still only a prefix.
+            more(Format::Unknown)
+        }
         Some(b'<') => match root_element(body) {
-            Some((name, tag)) => classify_root(name, tag),
-            None => Format::Unknown,
+            Root::Found(name, tag, complete) => {
+                // Only TRX is told by more than its root's name (its namespace attribute).
+                if !complete && !eof && name == b"TestRun" && tag.len() < CONTENT_LIMIT {
+                    return Sniff::NeedMore;
+                }
+                Sniff::Known(classify_root(name, tag))
+            }
+            Root::Incomplete => more(Format::Unknown),
+            Root::NotXml => Sniff::Known(Format::Unknown),
         },
-        Some(b'{') => classify_json(body),
-        _ => Format::Unknown,
+        Some(b'{') => classify_json(body, eof),
+        Some(_) => classify_text(body, eof),
     }
 }
 
@@ -94,17 +215,18 @@ pub(crate) fn unknown_reason(head: &[u8]) -> String {
     match body.first() {
         None => "the file contains only whitespace".to_owned(),
         Some(b'<') => match root_element(body) {
-            Some((name, _)) => format!(
-                "XML with root element `<{}>`, which is not JUnit (`<testsuites>`/`<testsuite>`)",
+            Root::Found(name, _, _) => format!(
+                "XML with root element `<{}>`, which is none of JUnit (`<testsuites>`/`<testsuite>`), \
+                 TRX (`<TestRun>`), NUnit (`<test-run>`/`<test-results>`) or xUnit.net (`<assemblies>`)",
                 String::from_utf8_lossy(name)
             ),
-            None => "XML whose root element was not found in the first bytes".to_owned(),
+            _ => "XML whose root element was not found".to_owned(),
         },
-        Some(b'{') => "JSON, but neither CTRF (`results.tests`) nor libtest JSON lines \
-                       (`\"type\": \"suite\"|\"test\"`)"
+        Some(b'{') => "JSON, but none of CTRF (`results.tests`), libtest or go test JSON lines, Mocha, \
+                       Jest/Vitest or RSpec JSON"
             .to_owned(),
-        Some(b'[') => "a JSON array; CTRF and libtest JSON are objects".to_owned(),
-        Some(_) => "neither XML nor JSON".to_owned(),
+        Some(b'[') => "a JSON array; the JSON result formats are objects".to_owned(),
+        Some(_) => "neither XML, JSON nor TAP".to_owned(),
     }
 }
 
@@ -116,55 +238,237 @@ fn classify_root(name: &[u8], tag: &[u8]) -> Format {
         b"assemblies" => Format::XunitNet,
         // TRX's root is plain `<TestRun>`; only the namespace makes it TRX.
         b"TestRun" if contains(tag, TRX_NAMESPACE) => Format::Trx,
+        b"Catch" | b"Catch2TestRun" => Format::Catch2Xml,
+        b"testng-results" => Format::TestNg,
         _ => Format::Unknown,
     }
 }
 
-fn classify_json(body: &[u8]) -> Format {
-    // libtest: the first line is a complete event object.
-    let first_line = body.split(|&b| b == b'\n').next().unwrap_or(body);
-    if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(first_line)
-        && matches!(obj.get("type").and_then(|t| t.as_str()), Some("suite" | "test"))
+fn classify_json(body: &[u8], eof: bool) -> Sniff {
+    let window = &body[..body.len().min(CONTENT_LIMIT)];
+    // Line formats: the first line is a complete event object.
+    let newline = memchr::memchr(b'\n', window);
+    if let Some(line) = newline.map(|i| &window[..i]).or(eof.then_some(window))
+        && let Some(format) = classify_event_line(line)
     {
-        return Format::LibtestJson;
+        return Sniff::Known(format);
     }
-    // CTRF: a `results` key, with `tool` or `tests` after it. A key match in the head is enough
-    // for sniffing; the reader validates the structure properly.
-    if let Some(at) = find(body, b"\"results\"") {
-        let rest = skip_ws(&body[at + 9..]);
-        if let Some(rest) = rest.strip_prefix(b":")
-            && skip_ws(rest).first() == Some(&b'{')
-            && (contains(rest, b"\"tool\"") || contains(rest, b"\"tests\""))
-        {
-            return Format::Ctrf;
-        }
+    // Whole-document formats: told by their top-level keys.
+    let keys = top_level_keys(window);
+    if let Some(format) = classify_document(&keys) {
+        return Sniff::Known(format);
     }
-    Format::Unknown
+    if eof || body.len() >= CONTENT_LIMIT || keys.finished {
+        return Sniff::Known(Format::Unknown);
+    }
+    Sniff::NeedMore
 }
 
-/// Name and whole start tag (up to `>` or the end of the head) of the root element.
-fn root_element(mut s: &[u8]) -> Option<(&[u8], &[u8])> {
+/// libtest or go test JSON from one event line.
+fn classify_event_line(line: &[u8]) -> Option<Format> {
+    let serde_json::Value::Object(obj) = serde_json::from_slice(line).ok()? else {
+        return None;
+    };
+    if matches!(obj.get("type").and_then(|t| t.as_str()), Some("suite" | "test")) {
+        return Some(Format::LibtestJson);
+    }
+    if obj.get("Action").is_some_and(serde_json::Value::is_string) {
+        return Some(Format::GoTestJson);
+    }
+    None
+}
+
+fn classify_document(keys: &TopKeys) -> Option<Format> {
+    let has = |k: &str| keys.keys.iter().any(|(key, _)| key == k);
+    let object_value = |k: &str| keys.keys.iter().any(|(key, v)| key == k && *v == b'{');
+    if object_value("results") {
+        return Some(Format::Ctrf);
+    }
+    if object_value("stats") {
+        return Some(Format::MochaJson);
+    }
+    if has("numTotalTests") || has("numTotalTestSuites") || (has("testResults") && has("numFailedTests")) {
+        return Some(Format::JestJson);
+    }
+    if has("examples") || has("summary_line") || (has("version") && has("messages")) {
+        return Some(Format::RspecJson);
+    }
+    None
+}
+
+/// Top-level keys of a JSON object, with the first byte of each value; scanning stops at the
+/// end of the bytes (or of the object: `finished`).
+#[derive(Debug, Default)]
+struct TopKeys {
+    keys: Vec<(String, u8)>,
+    finished: bool,
+}
+
+/// A tolerant skim: enough to read keys, never a validation (the reader does that).
+fn top_level_keys(s: &[u8]) -> TopKeys {
+    let mut out = TopKeys::default();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    let mut expect_key = false;
+    let mut pending_key: Option<String> = None;
+    while i < s.len() {
+        let b = s[i];
+        match b {
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut closed = false;
+                while j < s.len() {
+                    match s[j] {
+                        b'\\' => j += 2,
+                        b'"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                if !closed {
+                    return out;
+                }
+                if depth == 1 && expect_key && out.keys.len() < 64 {
+                    pending_key = Some(String::from_utf8_lossy(&s[start..j]).into_owned());
+                    expect_key = false;
+                }
+                i = j + 1;
+                continue;
+            }
+            b':' if depth == 1 => {
+                if let Some(k) = pending_key.take() {
+                    let v = skip_ws(&s[i + 1..]).first().copied();
+                    match v {
+                        Some(v) => out.keys.push((k, v)),
+                        None => return out,
+                    }
+                }
+            }
+            b',' if depth == 1 => expect_key = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth == 1 {
+                    expect_key = b == b'{';
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.finished = true;
+                    return out;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Text formats, line by line: TAP (version line, plan, numbered test line, bail out) or go
+/// test JSON preceded by the go command's plain-text lines (`FAIL\tpkg [build failed]`,
+/// `# pkg` headers and compiler messages when stderr was merged).
+fn classify_text(body: &[u8], eof: bool) -> Sniff {
+    let window = &body[..body.len().min(CONTENT_LIMIT)];
+    let complete = eof && window.len() == body.len();
+    let mut rest = window;
+    while !rest.is_empty() {
+        let (line, next, whole) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..], true),
+            None => (rest, &rest[rest.len()..], complete),
+        };
+        if !whole {
+            break;
+        }
+        rest = next;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let trimmed = skip_ws(line);
+        if trimmed.is_empty() || trimmed.starts_with(b"#") {
+            continue;
+        }
+        if trimmed.starts_with(b"{") {
+            return match classify_event_line(trimmed) {
+                Some(Format::GoTestJson) => Sniff::Known(Format::GoTestJson),
+                _ => Sniff::Known(Format::Unknown),
+            };
+        }
+        if is_tap_line(line) {
+            return Sniff::Known(Format::Tap);
+        }
+        // Anything else (go's plain status lines, compiler output, a script's stray output)
+        // does not decide; keep looking.
+    }
+    if eof || body.len() >= CONTENT_LIMIT { Sniff::Known(Format::Unknown) } else { Sniff::NeedMore }
+}
+
+/// A line that only TAP writes: `TAP version N`, a plan `1..N`, a numbered `ok N`/`not ok N`,
+/// or `Bail out!`. (An unnumbered `ok` is valid TAP but too common in prose to decide on.)
+fn is_tap_line(line: &[u8]) -> bool {
+    if let Some(v) = line.strip_prefix(b"TAP version ") {
+        return !v.is_empty() && v.iter().take_while(|b| !b.is_ascii_whitespace()).all(u8::is_ascii_digit);
+    }
+    if line.starts_with(b"Bail out!") {
+        return true;
+    }
+    if let Some(rest) = line.strip_prefix(b"1..") {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let after = &rest[digits..];
+        return digits > 0 && (after.iter().all(u8::is_ascii_whitespace) || skip_ws(after).starts_with(b"#"));
+    }
+    let rest = line.strip_prefix(b"not ").unwrap_or(line);
+    if let Some(rest) = rest.strip_prefix(b"ok ") {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        return digits > 0 && rest.get(digits).is_none_or(|b| *b == b' ' || *b == b'\t');
+    }
+    false
+}
+
+/// What was found at the start of an XML document.
+enum Root<'a> {
+    /// Root name, its start tag so far, and whether the tag's `>` was seen.
+    Found(&'a [u8], &'a [u8], bool),
+    /// The prologue continues past the bytes given.
+    Incomplete,
+    /// Not an XML prologue.
+    NotXml,
+}
+
+/// Name and whole start tag (up to `>` or the end of the bytes) of the root element.
+fn root_element(mut s: &[u8]) -> Root<'_> {
     loop {
         s = skip_ws(s);
-        if s.starts_with(b"<?") {
-            s = &s[find(s, b"?>")? + 2..];
+        let skip = if s.starts_with(b"<?") {
+            find(s, b"?>").map(|i| i + 2)
         } else if s.starts_with(b"<!--") {
-            s = &s[find(s, b"-->")? + 3..];
+            find(s, b"-->").map(|i| i + 3)
         } else if s.starts_with(b"<!DOCTYPE") || s.starts_with(b"<!doctype") {
-            s = &s[doctype_end(s)?..];
+            doctype_end(s)
         } else if s.starts_with(b"<") {
             let tag = &s[1..];
             let name_len = tag
                 .iter()
                 .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
                 .unwrap_or(tag.len());
-            if name_len == 0 {
-                return None;
+            if name_len == tag.len() {
+                return Root::Incomplete;
             }
-            let tag_end = tag.iter().position(|&b| b == b'>').unwrap_or(tag.len());
-            return Some((&tag[..name_len], &tag[..tag_end]));
+            if name_len == 0 {
+                return Root::NotXml;
+            }
+            let tag_end = memchr::memchr(b'>', tag);
+            let tag_bytes = &tag[..tag_end.unwrap_or(tag.len())];
+            return Root::Found(&tag[..name_len], tag_bytes, tag_end.is_some());
+        } else if s.is_empty() {
+            return Root::Incomplete;
         } else {
-            return None;
+            return Root::NotXml;
+        };
+        match skip {
+            Some(n) => s = &s[n..],
+            None => return Root::Incomplete,
         }
     }
 }
@@ -193,7 +497,7 @@ fn skip_ws(s: &[u8]) -> &[u8] {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -213,13 +517,17 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_xml_formats() {
+    fn xml_formats() {
         let trx = br#"<?xml version="1.0" encoding="utf-8"?><TestRun id="1" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">"#;
         assert_eq!(detect_format(trx), Format::Trx);
         assert_eq!(detect_format(b"<TestRun id=\"1\">"), Format::Unknown);
         assert_eq!(detect_format(b"<test-run id=\"2\">"), Format::Nunit { version: 3 });
         assert_eq!(detect_format(b"<test-results name=\"x\">"), Format::Nunit { version: 2 });
         assert_eq!(detect_format(b"<assemblies>"), Format::XunitNet);
+        assert_eq!(detect_format(b"<Catch name=\"x\">"), Format::Catch2Xml);
+        assert_eq!(detect_format(b"<testng-results>"), Format::TestNg);
+        assert!(!Format::TestNg.is_supported());
+        assert!(Format::Trx.is_supported());
         assert_eq!(detect_format(b"<html>"), Format::Unknown);
         assert_eq!(Format::Trx.to_string(), "TRX (Visual Studio test results)");
         assert_eq!(Format::Nunit { version: 3 }.to_string(), "NUnit 3 XML");
@@ -228,16 +536,80 @@ mod tests {
 
     #[test]
     fn json_formats() {
-        let ctrf = b"{\n  \"results\": {\n    \"tool\": { \"name\": \"jest\" },\n    \"tests\": []";
+        let ctrf = b"{\n  \"results\": {\n    \"tool\": { \"name\": \"jest\" },\n    \"tests\": []}}";
         assert_eq!(detect_format(ctrf), Format::Ctrf);
         let ctrf2 = br#"{"reportFormat":"CTRF","specVersion":"0.0.0","results":{"tests":[]}}"#;
         assert_eq!(detect_format(ctrf2), Format::Ctrf);
         let libtest =
             b"{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 2 }\n{ \"type\": \"test\"";
         assert_eq!(detect_format(libtest), Format::LibtestJson);
+        let go = b"{\"Time\":\"2026-12-02T05:23:37Z\",\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"T\"}\n";
+        assert_eq!(detect_format(go), Format::GoTestJson);
+        let mocha = b"{\n  \"stats\": {\n    \"suites\": 5,\n    \"tests\": 13\n  },\n  \"tests\": []\n}";
+        assert_eq!(detect_format(mocha), Format::MochaJson);
+        let jest = br#"{"numFailedTestSuites":3,"numFailedTests":5,"numTotalTests":18,"testResults":[]}"#;
+        assert_eq!(detect_format(jest), Format::JestJson);
+        let rspec = br#"{"version":"3.12.0","examples":[],"summary":{},"summary_line":"0 examples"}"#;
+        assert_eq!(detect_format(rspec), Format::RspecJson);
         assert_eq!(detect_format(b"{\"type\":\"other\"}\n"), Format::Unknown);
         assert_eq!(detect_format(b"{\"results\": 3}"), Format::Unknown);
+        assert_eq!(
+            detect_format(b"{\"name\": \"pkg\", \"dependencies\": {\"results\": {}}}"),
+            Format::Unknown
+        );
         assert_eq!(detect_format(b"[1,2]"), Format::Unknown);
+    }
+
+    #[test]
+    fn text_formats() {
+        assert_eq!(detect_format(b"TAP version 13\n# Subtest: a\nok 1 - a\n"), Format::Tap);
+        assert_eq!(detect_format(b"1..4\nok 1 - x\n"), Format::Tap);
+        assert_eq!(detect_format(b"ok 1 - loads\nCan't open config\n"), Format::Tap);
+        assert_eq!(detect_format(b"# comment\nnot ok 1\n"), Format::Tap);
+        assert_eq!(detect_format(b"ok so this is prose\n"), Format::Unknown);
+        let go = b"FAIL\texample.com/demo/broken [build failed]\n{\"Action\":\"run\",\"Package\":\"p\"}\n";
+        assert_eq!(detect_format(go), Format::GoTestJson);
+        let merged = b"# example.com/b [example.com/b.test]\nb/b.go:5:14: cannot use\n\
+                       FAIL\texample.com/b [build failed]\n{\"Action\":\"start\",\"Package\":\"p\"}\n";
+        assert_eq!(detect_format(merged), Format::GoTestJson);
+        assert_eq!(detect_format(b"hello\n{\"a\":1}\n"), Format::Unknown);
+    }
+
+    #[test]
+    fn incomplete_heads_ask_for_more() {
+        assert_eq!(sniff(b"\xEF\xBB", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"   \n", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"<!-- long", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"<?xml version=\"1.0\"?><testsu", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"<TestRun id=\"1\" ", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"<testsuite ", false), Sniff::Known(Format::Junit));
+        assert_eq!(sniff(b"{\"type\":\"sui", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"TAP vers", false), Sniff::NeedMore);
+        assert_eq!(sniff(b"{\"a\":1}", false), Sniff::Known(Format::Unknown));
+    }
+
+    #[test]
+    fn stream_sniffing_passes_long_prologues_without_rereading() {
+        let mut doc = Vec::new();
+        doc.extend_from_slice(b"<?xml version=\"1.0\"?>\n<!--");
+        doc.extend(std::iter::repeat_n(b'x', 300_000));
+        doc.extend_from_slice(b"-->\n<testsuites><testsuite name=\"a\"/></testsuites>\n");
+        let mut src = std::io::BufReader::with_capacity(8 * 1024, &doc[..]);
+        let (format, held) = sniff_stream(&mut src).unwrap();
+        assert_eq!(format, Format::Junit);
+        // The held bytes and the rest of the stream are the document, once.
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(&mut src, &mut rest).unwrap();
+        assert_eq!([held, rest].concat(), doc);
+
+        let ws = [vec![b' '; 100_000], b"{\"results\":{\"tests\":[]}}".to_vec()].concat();
+        let mut src = std::io::BufReader::with_capacity(4096, &ws[..]);
+        assert_eq!(sniff_stream(&mut src).unwrap().0, Format::Ctrf);
+
+        let small = b"<testsuites/>";
+        let mut src = std::io::BufReader::new(&small[..]);
+        let (format, held) = sniff_stream(&mut src).unwrap();
+        assert_eq!((format, held.len()), (Format::Junit, 0), "decided in the buffer: nothing consumed");
     }
 
     #[test]
@@ -247,6 +619,6 @@ mod tests {
         assert!(unknown_reason(b" \n ").contains("whitespace"));
         assert!(unknown_reason(b"<html><body>").contains("`<html>`"));
         assert!(unknown_reason(b"\xFF\xFE<\0").contains("UTF-16"));
-        assert!(unknown_reason(b"hello").contains("neither XML nor JSON"));
+        assert!(unknown_reason(b"hello").contains("neither XML, JSON nor TAP"));
     }
 }

@@ -1,40 +1,66 @@
-//! Ingesting real test results: JUnit XML, CTRF JSON and libtest JSON.
+//! Ingesting real test results: JUnit XML, CTRF JSON, libtest JSON, go test JSON, TAP, Mocha,
+//! Jest/Vitest and RSpec JSON, TRX, NUnit 2/3 and xUnit.net v2 XML.
 //!
 //! Every reader streams: it hands each test case to a [`CaseSink`] as soon as the case is
 //! complete and keeps nothing else, so a million cases never become a million-node tree.
 //! Totals are always recounted from the cases; a file's own declared totals are only compared
 //! against that count and any disagreement becomes a [`Finding`].
 //!
-//! The one exception to streaming is the opt-in [`RerunMerger`] (`--merge-reruns`), which has to
-//! see every case of a file before it can merge repeated runs of the same test.
+//! The exceptions to streaming, each bounded by one unit of the file: the opt-in
+//! [`RerunMerger`] (`--merge-reruns`) sees a whole file; a Jest/Vitest test file's cases wait
+//! for its name (written after them); TRX results wait for the test definitions that follow
+//! them (class names); go test JSON keeps failed results until the end of the file, where a
+//! `--rerun-fails` rerun of them may still come.
 //!
 //! # Counting policy
-//! - One case per JUnit `<testcase>` element, CTRF `tests[]` entry or libtest result event,
-//!   wherever it sits; declared totals (`tests=`, CTRF `summary`, libtest suite counts) are
-//!   never used as counts, only compared (a mismatch is a [`Finding`]).
+//! - One case per test: JUnit `<testcase>`, CTRF `tests[]` entry, libtest result event, go test
+//!   result event (tests and subtests alike, as gotestsum counts), TAP test point (subtests
+//!   counted as the producer of each TAP version counts them), Mocha/Jest/RSpec test entry, TRX `UnitTestResult`, NUnit
+//!   `test-case`, xUnit.net `test`; declared totals (`tests=`, CTRF `summary`, libtest suite
+//!   counts, TAP plans, TRX `Counters`, NUnit/xUnit.net `total=`, Mocha `stats`, ...) are never
+//!   used as counts, only compared (a mismatch is a [`Finding`], with a line where the format
+//!   allows).
 //! - Several results in one case: the most severe wins (error > failure > skipped > passed).
 //! - JUnit `status="disabled|ignored|skipped|notrun"` makes a case skipped, even with a
 //!   `<failure>` (as mikepenz/action-junit-report does).
 //! - Passed after failed attempts (Surefire `flakyFailure`/`flakyError`, CTRF `flaky`, nextest
-//!   `#N` retries, merged reruns) = passed and flaky; `rerunFailure`/`rerunError` leave a
-//!   failed case failed.
-//! - CTRF `pending` and `other` count as skipped; libtest `ignored` as skipped, `failed` (and a
-//!   `timeout` with no later result) as failed.
-//! - Reruns written as repeated cases count once per attempt unless merging is asked for
-//!   ([`ReadOptions::merge_reruns`]).
-//! - Not well-formed or unsupported input is an error (with line and column), never a guess.
+//!   `#N` retries, Jest/Vitest retries, Mocha `currentRetry`, merged reruns) = passed and flaky;
+//!   `rerunFailure`/`rerunError` leave a failed case failed.
+//! - Reruns of one test written as separate entries merge last-run-wins where the format says
+//!   they are reruns (gotestsum `--rerun-fails`: the same package and test in a later run of
+//!   the package; a JUnit suite whose `tests=` counts distinct tests).
+//! - A skipped case keeps its reason in `message` (`t.Skip`, `# SKIP`, pending messages, ...);
+//!   CTRF `pending`/`other`, TAP `# TODO` that failed, Jest `todo`, NUnit `Inconclusive`, TRX
+//!   `NotExecuted`/`Inconclusive` count as skipped; libtest `ignored` as skipped.
+//! - A run that crashed never reads as passed: a crashed or aborted run (a libtest binary that
+//!   stopped, a go test binary that panicked, a TAP `Bail out!` or a TAP stream shorter than
+//!   its plan, a go package that failed to build, RSpec errors outside examples, a suite-level
+//!   setup/teardown failure) becomes errored cases with a message — the tests that were running
+//!   and, as one named stand-in, those that never ran.
+//! - Not well-formed or unsupported input is an error (with line and column), never a guess. No
+//!   XML entity is expanded beyond the predefined ones.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 mod ctrf;
 mod detect;
+mod gotest;
+mod jestjson;
+mod json;
 mod junit;
 mod libtest;
 mod locate;
 mod message;
+mod mocha;
+mod nunit;
 mod rerun;
+mod rspec;
+mod tap;
+mod trx;
+mod xml;
+mod xunit;
 
 pub use detect::{Format, detect_format};
 pub use rerun::RerunMerger;
@@ -44,9 +70,6 @@ pub const MESSAGE_LIMIT: usize = 4 * 1024;
 
 /// Marker appended to a message that was cut at [`MESSAGE_LIMIT`].
 pub const TRUNCATION_MARKER: &str = "…";
-
-/// How many bytes of a file are sniffed to recognise its format.
-const SNIFF_LEN: usize = 16 * 1024;
 
 /// How one test case ended. When a case has several results, the most severe wins:
 /// error > failure > skipped > passed.
@@ -173,13 +196,15 @@ pub enum ResultsError {
         /// What is wrong.
         message: String,
     },
-    /// A known format that gen-report does not read (TRX, NUnit, xUnit.net v2, ...).
-    #[error("`{}` is a {format} file, which gen-report does not read (it reads JUnit XML, CTRF JSON and libtest JSON)", path.display())]
+    /// A known format that gen-report does not read (Catch2 XML, TestNG XML).
+    #[error("`{}` is a {format} file, which gen-report does not read: {advice} (it reads {SUPPORTED})", path.display())]
     Unsupported {
         /// The file.
         path: PathBuf,
         /// Human name of the format (see [`Format`]'s `Display`).
         format: String,
+        /// What to give gen-report instead.
+        advice: String,
     },
     /// Neither a known results format nor anything recognisable.
     #[error("`{}` is not a test results file: {reason}", path.display())]
@@ -196,6 +221,10 @@ impl ResultsError {
         ResultsError::Io { path: path.to_path_buf(), source }
     }
 }
+
+/// The formats gen-report reads, for messages.
+pub const SUPPORTED: &str = "JUnit XML, CTRF JSON, libtest JSON, go test JSON, TAP, Mocha JSON, \
+    Jest/Vitest JSON, RSpec JSON, TRX, NUnit 2/3 XML and xUnit.net v2 XML";
 
 /// Reads one results file of any supported format, streaming its cases into `sink`.
 ///
@@ -222,15 +251,23 @@ pub fn read_file_with(
         return Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason: format!("it is {what}") });
     }
     let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    (&file).take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(|e| ResultsError::io(path, e))?;
-    let format = detect_format(&head);
-    check_readable(path, &head, format)?;
-
-    // Re-open rather than seek so that the readers see the file from its first byte through
-    // a fresh BufReader (cheap, and keeps the readers free of sniffing concerns).
-    let file = File::open(path).map_err(|e| ResultsError::io(path, e))?;
-    let src = BufReader::with_capacity(64 * 1024, file);
+    let mut src = BufReader::with_capacity(64 * 1024, file);
+    // The sniffer decides on the reader's own buffer; bytes it had to consume to decide (a long
+    // prologue) are replayed in front of the rest, so every byte is read from the file once.
+    let (format, held) = detect::sniff_stream(&mut src).map_err(|e| ResultsError::io(path, e))?;
+    if !format.is_supported() {
+        if held.len() >= detect::MAX_PROLOGUE {
+            let reason = format!(
+                "its first {} MiB hold no test results, only whitespace, comments or an XML prologue",
+                detect::MAX_PROLOGUE >> 20
+            );
+            return Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason });
+        }
+        let head =
+            if held.is_empty() { src.fill_buf().map_err(|e| ResultsError::io(path, e))? } else { &held };
+        return Err(unreadable(path, head, format));
+    }
+    let src = std::io::Cursor::new(held).chain(src);
     let mut locator = locate::Locator::file(path);
     merged_dispatch(format, src, path, sink, &mut locator, opts)
 }
@@ -254,16 +291,15 @@ fn merged_dispatch<R: std::io::BufRead>(
     Ok(FileSummary { format, cases })
 }
 
-/// Turns a sniffed format that cannot be read into the matching error.
-fn check_readable(path: &Path, head: &[u8], format: Format) -> Result<(), ResultsError> {
-    match format {
-        Format::Junit | Format::Ctrf | Format::LibtestJson => Ok(()),
-        Format::Trx | Format::Nunit { .. } | Format::XunitNet => {
-            Err(ResultsError::Unsupported { path: path.to_path_buf(), format: format.to_string() })
-        }
-        Format::Unknown => {
-            Err(ResultsError::Unrecognised { path: path.to_path_buf(), reason: detect::unknown_reason(head) })
-        }
+/// The error for a sniffed format that cannot be read.
+fn unreadable(path: &Path, head: &[u8], format: Format) -> ResultsError {
+    match format.advice() {
+        Some(advice) => ResultsError::Unsupported {
+            path: path.to_path_buf(),
+            format: format.to_string(),
+            advice: advice.to_owned(),
+        },
+        None => ResultsError::Unrecognised { path: path.to_path_buf(), reason: detect::unknown_reason(head) },
     }
 }
 
@@ -279,7 +315,19 @@ fn dispatch<R: std::io::BufRead>(
         Format::Junit => junit::read(src, path, sink, locator),
         Format::Ctrf => ctrf::read(src, path, sink),
         Format::LibtestJson => libtest::read(src, path, sink),
-        other => Err(ResultsError::Unsupported { path: path.to_path_buf(), format: other.to_string() }),
+        Format::GoTestJson => gotest::read(src, path, sink),
+        Format::Tap => tap::read(src, path, sink),
+        Format::MochaJson => mocha::read(src, path, sink),
+        Format::JestJson => jestjson::read(src, path, sink),
+        Format::RspecJson => rspec::read(src, path, sink),
+        Format::Trx => trx::read(src, path, sink, locator),
+        Format::Nunit { .. } => nunit::read(src, path, sink, locator),
+        Format::XunitNet => xunit::read(src, path, sink, locator),
+        // Refused by `read_file_with`/`read_bytes_with` before the file is dispatched.
+        Format::Catch2Xml | Format::TestNg | Format::Unknown => Err(ResultsError::Unrecognised {
+            path: path.to_path_buf(),
+            reason: format!("no reader for {format}"),
+        }),
     }
 }
 
@@ -294,9 +342,10 @@ pub fn read_bytes_with(
     sink: &mut dyn CaseSink,
     opts: &ReadOptions,
 ) -> Result<FileSummary, ResultsError> {
-    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let format = detect_format(head);
-    check_readable(path, head, format)?;
+    let format = detect_format(bytes);
+    if !format.is_supported() {
+        return Err(unreadable(path, bytes, format));
+    }
     let mut locator = locate::Locator::bytes(bytes);
     merged_dispatch(format, bytes, path, sink, &mut locator, opts)
 }

@@ -12,6 +12,33 @@ pub enum Flavour {
     Junit,
     Ctrf,
     Libtest,
+    GoTest,
+    Tap,
+    Mocha,
+    Jest,
+    Rspec,
+    Trx,
+    Nunit,
+    Xunit,
+}
+
+impl Flavour {
+    /// The usual opening of a file of this format.
+    fn opening(self) -> &'static [u8] {
+        match self {
+            Flavour::Junit => b"<testsuites>",
+            Flavour::Ctrf => br#"{"results":{"tool":{"name":"x"},"tests":["#,
+            Flavour::Libtest => b"{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n",
+            Flavour::GoTest => b"{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"T\"}\n",
+            Flavour::Tap => b"TAP version 14\n1..3\n",
+            Flavour::Mocha => br#"{"stats":{},"passes":["#,
+            Flavour::Jest => br#"{"numTotalTests":1,"testResults":[{"assertionResults":["#,
+            Flavour::Rspec => br#"{"version":"3.12.0","examples":["#,
+            Flavour::Trx => br#"<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>"#,
+            Flavour::Nunit => br#"<test-run><test-suite type="TestFixture" name="F">"#,
+            Flavour::Xunit => br#"<assemblies><assembly name="a.dll"><collection name="c">"#,
+        }
+    }
 }
 
 /// Counts what it receives and checks every case's invariants.
@@ -38,20 +65,9 @@ pub fn check(data: &[u8], flavour: Flavour) {
     // Steer the sniffer: raw bytes rarely start like the format, so half the inputs get the
     // format's usual opening; the rest test sniffing itself.
     let mut buf;
-    let input = match (data.first().map(|b| b & 1), flavour) {
-        (Some(1), Flavour::Junit) => {
-            buf = b"<testsuites>".to_vec();
-            buf.extend_from_slice(&data[1..]);
-            &buf[..]
-        }
-        (Some(1), Flavour::Ctrf) => {
-            buf = br#"{"results":{"tool":{"name":"x"},"tests":["#.to_vec();
-            buf.extend_from_slice(&data[1..]);
-            &buf[..]
-        }
-        (Some(1), Flavour::Libtest) => {
-            buf = br#"{ "type": "suite", "event": "started", "test_count": 1 }"#.to_vec();
-            buf.push(b'\n');
+    let input = match data.first().map(|b| b & 1) {
+        Some(1) => {
+            buf = flavour.opening().to_vec();
             buf.extend_from_slice(&data[1..]);
             &buf[..]
         }

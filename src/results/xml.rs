@@ -1,0 +1,439 @@
+//! Strict, streaming XML walking shared by the TRX, NUnit and xUnit.net readers (quick-xml
+//! events, no DOM).
+//!
+//! The walker enforces what the JUnit reader enforces: a well-formed document with one root,
+//! matching end tags, no `<` inside a tag, only UTF-8, at most [`MAX_DEPTH`] levels, and no
+//! entity beyond the five predefined ones and character references (a DOCTYPE is tolerated
+//! but never expanded; nothing external is read). Readers get start/end events and, only when
+//! they ask for it, decoded text.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::encoding::Decoder;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::locate::Locator;
+use super::{Finding, ResultsError};
+
+/// Deepest element nesting accepted.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What a format reader does with the walk.
+pub(crate) trait Handler {
+    /// An element opened (`depth` = number of open ancestors; 0 for the root).
+    fn start(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError>;
+    /// The element opened last closed (right after `start` for an empty element).
+    fn end(&mut self, x: &mut Ctx<'_, '_, '_>, at: u64) -> Result<(), ResultsError>;
+    /// Whether text at the current position is wanted (decoding is skipped otherwise).
+    fn wants_text(&self) -> bool;
+    /// Decoded text (possibly in several pieces).
+    fn text(&mut self, text: &str);
+}
+
+/// What the walker offers a handler: positions, attribute decoding, findings.
+pub(crate) struct Ctx<'p, 'l, 'b> {
+    path: &'p Path,
+    locator: &'l mut Locator<'b>,
+    /// Bytes before quick-xml's offset 0 (a BOM).
+    base: u64,
+    decoder: Decoder,
+    depth: usize,
+    /// Findings made so far, handed over by the reader.
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl Ctx<'_, '_, '_> {
+    /// A syntax error at byte `at` of the document.
+    pub(crate) fn syntax(&mut self, at: u64, message: String) -> ResultsError {
+        let (line, column) = self.locator.line_col(at + self.base).unwrap_or((0, 0));
+        ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
+    }
+
+    /// A finding about the element at byte `at`.
+    pub(crate) fn finding(&mut self, at: u64, message: String) {
+        let line = self.locator.line(at + self.base);
+        self.findings.push(Finding { file: self.path.to_path_buf(), line, message });
+    }
+
+    /// Number of open elements around the current one (0 at the root).
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The results file.
+    pub(crate) fn path(&self) -> &Path {
+        self.path
+    }
+
+    /// Every attribute of `e`, decoded (a repeated attribute is an error).
+    pub(crate) fn attrs(&mut self, e: &BytesStart<'_>, at: u64) -> Result<Attrs, ResultsError> {
+        let mut out = Attrs(Vec::new());
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| {
+                use quick_xml::events::attributes::AttrError as A;
+                let rel = match err {
+                    A::ExpectedEq(p)
+                    | A::ExpectedValue(p)
+                    | A::UnquotedValue(p)
+                    | A::ExpectedQuote(p, _)
+                    | A::Duplicated(p, _) => p,
+                };
+                self.syntax(at + 1 + rel as u64, format!("bad attribute: {err}"))
+            })?;
+            let value = attr.decode_and_unescape_value(self.decoder).map_err(|err| {
+                use quick_xml::escape::EscapeError;
+                let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+                let what = match err {
+                    quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => format!(
+                        "undeclared entity `&{name};` (only the five predefined XML entities are accepted; \
+                         DTD entities are never expanded)"
+                    ),
+                    other => other.to_string(),
+                };
+                self.syntax(at, format!("attribute `{key}`: {what}"))
+            })?;
+            out.0.push((
+                String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned(),
+                value.into_owned(),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Decoded attributes of one element (local names).
+#[derive(Debug, Default)]
+pub(crate) struct Attrs(Vec<(String, String)>);
+
+impl Attrs {
+    /// The value of `key`, if present.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Takes the value of `key` out, if present.
+    pub(crate) fn take(&mut self, key: &str) -> Option<String> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.swap_remove(i).1)
+    }
+}
+
+/// Walks the document in `src`; the handler sees every element. Returns the findings the
+/// handler made through [`Ctx::finding`].
+pub(crate) fn walk<R: BufRead, H: Handler>(
+    mut src: R,
+    path: &Path,
+    locator: &mut Locator<'_>,
+    handler: &mut H,
+) -> Result<Vec<Finding>, ResultsError> {
+    let base = match src.fill_buf() {
+        Ok(head) if head.starts_with(UTF8_BOM) => {
+            src.consume(UTF8_BOM.len());
+            UTF8_BOM.len() as u64
+        }
+        Ok(_) => 0,
+        Err(e) => return Err(ResultsError::io(path, e)),
+    };
+    let mut reader = Reader::from_reader(src);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    let decoder = reader.decoder();
+    let mut x = Ctx { path, locator, base, decoder, depth: 0, findings: Vec::new() };
+    // Names of the open elements, concatenated; `stack` holds where each starts.
+    let mut names: Vec<u8> = Vec::with_capacity(256);
+    let mut stack: Vec<usize> = Vec::with_capacity(16);
+    let (mut root_seen, mut root_done) = (false, false);
+    let outside = |done: bool, what: &str| {
+        if done {
+            format!("{what} after the end of the root element")
+        } else {
+            format!("{what} before the root element")
+        }
+    };
+    let mut buf = Vec::with_capacity(16 * 1024);
+    // A `&#xD;` just before a line feed (how .NET writes CRLF) is dropped; a lone one is a
+    // line break. It is held until the next piece of text shows which.
+    let mut pending_cr = false;
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => {
+                let pos = reader.error_position();
+                return Err(x.syntax(pos, e.to_string()));
+            }
+        };
+        if pending_cr && !matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) {
+            pending_cr = false;
+            if handler.wants_text() {
+                handler.text("\n");
+            }
+        }
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                if let Some(i) = memchr::memchr(b'<', e) {
+                    return Err(x.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(x.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
+                }
+                if root_done {
+                    return Err(x.syntax(at, outside(true, "an element")));
+                }
+                root_seen = true;
+                x.depth = stack.len();
+                handler.start(&mut x, e, at)?;
+                if empty {
+                    handler.end(&mut x, at)?;
+                    root_done = stack.is_empty();
+                } else {
+                    stack.push(names.len());
+                    names.extend_from_slice(e.name().as_ref());
+                }
+            }
+            Event::End(e) => {
+                let Some(&start) = stack.last() else {
+                    return Err(x.syntax(
+                        at,
+                        format!(
+                            "closing tag `</{}>` without an open element",
+                            String::from_utf8_lossy(e.name().as_ref())
+                        ),
+                    ));
+                };
+                if names[start..] != *e.name().as_ref() {
+                    let message = format!(
+                        "expected `</{}>`, found `</{}>`",
+                        String::from_utf8_lossy(&names[start..]),
+                        String::from_utf8_lossy(e.name().as_ref())
+                    );
+                    return Err(x.syntax(at, message));
+                }
+                names.truncate(start);
+                stack.pop();
+                x.depth = stack.len();
+                handler.end(&mut x, at)?;
+                root_done = stack.is_empty();
+            }
+            Event::Text(t) => {
+                if stack.is_empty() {
+                    if t.iter().any(|b| !b.is_ascii_whitespace()) {
+                        return Err(x.syntax(at, outside(root_done, "text")));
+                    }
+                } else if handler.wants_text() {
+                    let text = t.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
+                        handler.text("\n");
+                    }
+                    handler.text(&text);
+                }
+            }
+            Event::CData(c) => {
+                if stack.is_empty() {
+                    return Err(x.syntax(at, outside(root_done, "CDATA")));
+                }
+                if handler.wants_text() {
+                    let text = c.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
+                        handler.text("\n");
+                    }
+                    handler.text(&text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if stack.is_empty() {
+                    return Err(x.syntax(at, outside(root_done, "an entity reference")));
+                }
+                let resolved = resolve_ref(&r).map_err(|m| x.syntax(at, m))?;
+                if handler.wants_text() {
+                    let was_cr = std::mem::take(&mut pending_cr);
+                    if resolved == "\r" {
+                        if was_cr {
+                            handler.text("\n");
+                        }
+                        pending_cr = true;
+                    } else {
+                        if was_cr && resolved != "\n" {
+                            handler.text("\n");
+                        }
+                        handler.text(&resolved);
+                    }
+                }
+            }
+            Event::Decl(d) => {
+                if let Some(enc) = d.encoding() {
+                    let enc = enc.map_err(|e| x.syntax(at, e.to_string()))?;
+                    if !is_utf8_label(&enc) {
+                        return Err(x.syntax(
+                            at,
+                            format!(
+                                "the document declares encoding `{}`; only UTF-8 is supported \
+                                 (convert the file, e.g. with iconv)",
+                                String::from_utf8_lossy(&enc)
+                            ),
+                        ));
+                    }
+                }
+            }
+            Event::DocType(_) => {
+                if root_seen {
+                    return Err(x.syntax(at, "DOCTYPE after the root element".to_owned()));
+                }
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                let end = reader.buffer_position();
+                if let Some(&start) = stack.last() {
+                    let name = String::from_utf8_lossy(&names[start..]).into_owned();
+                    return Err(x.syntax(
+                        end,
+                        format!("the document ends inside `<{name}>` (missing `</{name}>`; truncated file?)"),
+                    ));
+                }
+                if !root_seen {
+                    return Err(x.syntax(end, "no root element".to_owned()));
+                }
+                return Ok(x.findings);
+            }
+        }
+        buf.clear();
+    }
+}
+
+fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(None) | Err(_) => {
+                Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
+            }
+        };
+    }
+    let name = std::str::from_utf8(r).unwrap_or("");
+    match quick_xml::escape::resolve_predefined_entity(name) {
+        Some(s) => Ok(Cow::Borrowed(s)),
+        None => Err(format!(
+            "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
+             DTD entities are never expanded)",
+            String::from_utf8_lossy(r)
+        )),
+    }
+}
+
+fn is_utf8_label(enc: &[u8]) -> bool {
+    enc.eq_ignore_ascii_case(b"utf-8")
+        || enc.eq_ignore_ascii_case(b"utf8")
+        || enc.eq_ignore_ascii_case(b"us-ascii")
+        || enc.eq_ignore_ascii_case(b"ascii")
+}
+
+/// A declared count: a whole number (`"3.0"` accepted); `None` for anything else.
+pub(crate) fn parse_count(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(n) = v.parse::<u64>() {
+        return Some(n);
+    }
+    match v.parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Some(f as u64),
+        _ => None,
+    }
+}
+
+/// Seconds from a plain number (0 for anything else, negative or not finite).
+pub(crate) fn parse_seconds(value: &str) -> f64 {
+    super::junit::parse_time(value)
+}
+
+/// Compares declared totals with counted ones; one finding line per disagreement, naming the
+/// `what` (e.g. "`<test-run>`") and the attribute.
+pub(crate) fn compare_declared(
+    x: &mut Ctx<'_, '_, '_>,
+    at: u64,
+    what: &str,
+    pairs: &[(&str, Option<&str>, u64)],
+) {
+    for (attr, declared, counted) in pairs {
+        let Some(raw) = declared else { continue };
+        match parse_count(raw) {
+            Some(n) if n == *counted => {}
+            Some(n) => x.finding(at, format!("{what} declares {attr}=\"{n}\" but has {counted}")),
+            None => x.finding(
+                at,
+                format!("{what} has {attr}=\"{raw}\", which is not a whole number; it is not compared"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Names(Vec<(usize, String)>, String, bool);
+
+    impl Handler for Names {
+        fn start(
+            &mut self,
+            x: &mut Ctx<'_, '_, '_>,
+            e: &BytesStart<'_>,
+            at: u64,
+        ) -> Result<(), ResultsError> {
+            let a = x.attrs(e, at)?;
+            self.0.push((x.depth(), String::from_utf8_lossy(e.name().as_ref()).into_owned()));
+            self.2 = a.get("keep").is_some();
+            Ok(())
+        }
+        fn end(&mut self, _: &mut Ctx<'_, '_, '_>, _: u64) -> Result<(), ResultsError> {
+            self.2 = false;
+            Ok(())
+        }
+        fn wants_text(&self) -> bool {
+            self.2
+        }
+        fn text(&mut self, text: &str) {
+            self.1.push_str(text);
+        }
+    }
+
+    fn walk_str(s: &str) -> Result<Names, ResultsError> {
+        let mut h = Names(Vec::new(), String::new(), false);
+        let mut loc = Locator::bytes(s.as_bytes());
+        walk(s.as_bytes(), Path::new("x.xml"), &mut loc, &mut h)?;
+        Ok(h)
+    }
+
+    #[test]
+    fn depths_and_text() {
+        let h = walk_str("\u{feff}<a><b keep=\"1\">x &amp; &#233;<![CDATA[<y>]]>&#xD;\nz&#xD;</b><c/></a>")
+            .unwrap();
+        assert_eq!(h.0, [(0, "a".to_owned()), (1, "b".to_owned()), (1, "c".to_owned())]);
+        assert_eq!(h.1, "x & é<y>\nz\n");
+    }
+
+    #[test]
+    fn strictness() {
+        let err = |s: &str| match walk_str(s) {
+            Err(ResultsError::Syntax { line, column, message, .. }) => (line, column, message),
+            other => panic!("{s}: {:?}", other.map(|h| h.0)),
+        };
+        assert!(err("<a>\n<b></a>").2.contains("expected `</b>`"));
+        assert!(err("<a>&xxe;</a>").2.contains("undeclared entity"));
+        assert!(err("<a x=\"1\" x=\"2\"/>").2.contains("bad attribute"));
+        assert!(err("<a/><b/>").2.contains("after the end of the root"));
+        assert!(err("<?xml version=\"1.0\" encoding=\"latin1\"?><a/>").2.contains("only UTF-8"));
+        let (line, column, message) = err("<a>\n  <b>");
+        assert_eq!((line, column), (2, 6));
+        assert!(message.contains("truncated"), "{message}");
+        assert!(err("").2.contains("no root"));
+        assert!(err(&"<a>".repeat(1001)).2.contains("nesting"));
+    }
+}
