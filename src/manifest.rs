@@ -352,7 +352,13 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     let report = match read_text(&report_path) {
         Ok(text) => match yaml::parse::<RawReport>(&text, REPORT_FIELDS) {
             Ok(raw) => {
-                let mut read = ReportReader { file: &report_path, source: &text, errors: &mut errors, warnings: &mut warnings, narrative: &mut narrative };
+                let mut read = ReportReader {
+                    file: &report_path,
+                    source: &text,
+                    errors: &mut errors,
+                    warnings: &mut warnings,
+                    narrative: &mut narrative,
+                };
                 validate_report(raw, &mut read)
             }
             Err(e) => {
@@ -458,8 +464,13 @@ pub fn parse_category_str(text: &str, file: &Path) -> Result<Category, Vec<Diagn
 pub fn parse_report_str(text: &str, file: &Path) -> Result<ReportManifest, Vec<Diagnostic>> {
     let raw = yaml::parse::<RawReport>(text, REPORT_FIELDS).map_err(|e| vec![e.at(file)])?;
     let (mut errors, mut warnings, mut narrative) = (Vec::new(), Vec::new(), Vec::new());
-    let mut read =
-        ReportReader { file, source: text, errors: &mut errors, warnings: &mut warnings, narrative: &mut narrative };
+    let mut read = ReportReader {
+        file,
+        source: text,
+        errors: &mut errors,
+        warnings: &mut warnings,
+        narrative: &mut narrative,
+    };
     validate_report(raw, &mut read).ok_or(errors)
 }
 

@@ -288,43 +288,178 @@ const SUBJECTS: &[&str] =
     &["test", "tests", "suite", "suites", "spec", "specs", "check", "checks", "testcase", "testcases"];
 const PASS: &[&str] = &["pass", "passes", "passed", "passing", "green"];
 const PASS_AUX: &[&str] = &[
-    "are", "were", "is", "was", "have", "has", "had", "been", "all", "now", "still", "consistently",
-    "successfully", "fully", "reliably", "always",
+    "are",
+    "were",
+    "is",
+    "was",
+    "have",
+    "has",
+    "had",
+    "been",
+    "all",
+    "now",
+    "still",
+    "consistently",
+    "successfully",
+    "fully",
+    "reliably",
+    "always",
 ];
 /// Words that make "tests pass" a statement about some tests, not all.
 const PARTIAL: &[&str] = &[
-    "some", "most", "few", "many", "several", "half", "majority", "part", "certain", "other",
-    "remaining", "failing", "flaky", "skipped", "new",
+    "some",
+    "most",
+    "few",
+    "many",
+    "several",
+    "half",
+    "majority",
+    "part",
+    "certain",
+    "other",
+    "remaining",
+    "failing",
+    "flaky",
+    "skipped",
+    "new",
 ];
 const FAILS: &[&str] = &["failures", "failure", "failing", "failed", "errors"];
 const RUN_SUBJECTS: &[&str] = &["test", "tests", "suite", "suites"];
 const RUN_AUX: &[&str] = &[
-    "were", "was", "been", "have", "has", "had", "all", "successfully", "now", "fully", "already",
-    "also", "then", "actually",
+    "were",
+    "was",
+    "been",
+    "have",
+    "has",
+    "had",
+    "all",
+    "successfully",
+    "now",
+    "fully",
+    "already",
+    "also",
+    "then",
+    "actually",
 ];
 const PERFECT: &[&str] = &["were", "was", "been", "have", "has", "had"];
 /// Words before "complete" that make it a state ("is complete"), not an adjective ("the
 /// complete workflow").
 const COMPLETE_STATE: &[&str] = &[
-    "is", "are", "was", "were", "be", "been", "now", "fully", "feature", "functionally", "mission",
-    "all", "work", "migration",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "now",
+    "fully",
+    "feature",
+    "functionally",
+    "mission",
+    "all",
+    "work",
+    "migration",
 ];
 const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "nor", "neither", "without", "cannot", "can't", "isn't", "aren't",
-    "wasn't", "weren't", "hasn't", "haven't", "hadn't", "doesn't", "don't", "didn't", "won't",
-    "wouldn't", "shouldn't", "couldn't", "none", "nothing", "hardly", "barely",
+    "not",
+    "no",
+    "never",
+    "nor",
+    "neither",
+    "without",
+    "cannot",
+    "can't",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "doesn't",
+    "don't",
+    "didn't",
+    "won't",
+    "wouldn't",
+    "shouldn't",
+    "couldn't",
+    "none",
+    "nothing",
+    "hardly",
+    "barely",
 ];
 /// Words that make what follows an attempt, a plan, a condition or a part, not a claim of
 /// success.
 const HEDGES: &[&str] = &[
-    "partially", "partly", "almost", "nearly", "mostly", "largely", "half", "somewhat", "attempted",
-    "attempt", "attempts", "attempting", "tried", "try", "tries", "trying", "aim", "aims", "aiming",
-    "goal", "goals", "plan", "plans", "planned", "planning", "intend", "intends", "intended",
-    "pending", "toward", "towards", "until", "unless", "once", "if", "when", "whether", "before",
-    "will", "would", "should", "shall", "must", "could", "can", "may", "might", "need", "needs",
-    "needed", "require", "requires", "required", "requiring", "expect", "expects", "expected",
-    "hope", "hopefully", "yet", "eventually", "soon", "being", "ensure", "ensuring", "improve",
-    "improving", "reach", "reaching",
+    "partially",
+    "partly",
+    "almost",
+    "nearly",
+    "mostly",
+    "largely",
+    "half",
+    "somewhat",
+    "attempted",
+    "attempt",
+    "attempts",
+    "attempting",
+    "tried",
+    "try",
+    "tries",
+    "trying",
+    "aim",
+    "aims",
+    "aiming",
+    "goal",
+    "goals",
+    "plan",
+    "plans",
+    "planned",
+    "planning",
+    "intend",
+    "intends",
+    "intended",
+    "pending",
+    "toward",
+    "towards",
+    "until",
+    "unless",
+    "once",
+    "if",
+    "when",
+    "whether",
+    "before",
+    "will",
+    "would",
+    "should",
+    "shall",
+    "must",
+    "could",
+    "can",
+    "may",
+    "might",
+    "need",
+    "needs",
+    "needed",
+    "require",
+    "requires",
+    "required",
+    "requiring",
+    "expect",
+    "expects",
+    "expected",
+    "hope",
+    "hopefully",
+    "yet",
+    "eventually",
+    "soon",
+    "being",
+    "ensure",
+    "ensuring",
+    "improve",
+    "improving",
+    "reach",
+    "reaching",
 ];
 /// How many words before a claim are searched for a negation or hedge (within its clause).
 const LOOK_BEHIND: usize = 5;
@@ -380,7 +515,10 @@ fn full_coverage(s: &Scan, i: usize) -> Option<(usize, usize)> {
         return Some((i, i + 1));
     }
     if s.is(i, &["all", "every"]) {
-        return (i + 1..=i + 4).take_while(|&j| s.same_clause(j, i)).find(|&j| s.is(j, &["covered"])).map(|j| (i, j));
+        return (i + 1..=i + 4)
+            .take_while(|&j| s.same_clause(j, i))
+            .find(|&j| s.is(j, &["covered"]))
+            .map(|j| (i, j));
     }
     None
 }
@@ -448,7 +586,21 @@ fn tokenize(text: &str) -> Vec<Tok> {
         if !is_word_char(c) {
             new_clause |= matches!(
                 c,
-                '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '[' | ']' | '|' | '—' | '–' | '\n' | '\r' | '•'
+                '.' | ','
+                    | ';'
+                    | ':'
+                    | '!'
+                    | '?'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '|'
+                    | '—'
+                    | '–'
+                    | '\n'
+                    | '\r'
+                    | '•'
             );
             i += c.len_utf8();
             continue;
@@ -460,7 +612,9 @@ fn tokenize(text: &str) -> Vec<Tok> {
             let next = text[i + d.len_utf8()..].chars().next();
             let joins = is_word_char(d)
                 || (matches!(d, '\'' | '’') && last.is_alphabetic() && next.is_some_and(char::is_alphabetic))
-                || (matches!(d, '.' | ',') && last.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()));
+                || (matches!(d, '.' | ',')
+                    && last.is_ascii_digit()
+                    && next.is_some_and(|n| n.is_ascii_digit()));
             if !joins {
                 break;
             }
@@ -542,7 +696,9 @@ impl Scan<'_> {
         if (first + 1..last).any(|k| self.is(k, NEGATIONS)) {
             return true;
         }
-        if (self.is(last + 1, &["not"]) && self.is(last + 2, &["yet"])) || self.is(last + 1, &["pending", "tbd"]) {
+        if (self.is(last + 1, &["not"]) && self.is(last + 2, &["yet"]))
+            || self.is(last + 1, &["pending", "tbd"])
+        {
             return true;
         }
         self.text[self.toks[last].end..].trim_start().starts_with('?')
@@ -658,7 +814,11 @@ impl Facts {
             .map(|c| c.name.as_str())
             .collect();
         if !failed_stage.is_empty() {
-            failures.push(format!("{} {} a stage declared failed", names(&failed_stage), has(failed_stage.len())));
+            failures.push(format!(
+                "{} {} a stage declared failed",
+                names(&failed_stage),
+                has(failed_stage.len())
+            ));
         }
 
         let mut no_results = Vec::new();
@@ -679,7 +839,8 @@ impl Facts {
             })
             .map(|c| c.name.as_str())
             .collect();
-        let not_run = if not_run.is_empty() { Vec::new() } else { vec![format!("{} did not run", names(&not_run))] };
+        let not_run =
+            if not_run.is_empty() { Vec::new() } else { vec![format!("{} did not run", names(&not_run))] };
 
         let mut below_target = Vec::new();
         if t.credited < t.target {
@@ -715,7 +876,11 @@ impl Facts {
 fn names(list: &[&str]) -> String {
     const SHOWN: usize = 3;
     let short = |n: &&str| -> String {
-        if n.chars().count() > 40 { format!("{}…", n.chars().take(40).collect::<String>()) } else { n.to_string() }
+        if n.chars().count() > 40 {
+            format!("{}…", n.chars().take(40).collect::<String>())
+        } else {
+            n.to_string()
+        }
     };
     let shown: Vec<String> = list.iter().take(SHOWN).map(short).collect();
     match list.len() {
@@ -819,10 +984,10 @@ mod tests {
 
     #[test]
     fn production_ready_claims() {
-        assert_eq!(found("Production quality: tests exercise actual business functionality"), [(
-            ProductionReady,
-            "Production quality".into()
-        )]);
+        assert_eq!(
+            found("Production quality: tests exercise actual business functionality"),
+            [(ProductionReady, "Production quality".into())]
+        );
         assert_eq!(one("The suite is production-ready"), Some(ProductionReady));
         assert_eq!(one("enterprise-grade isolation"), Some(ProductionReady));
         assert_eq!(one("Ready for production"), Some(ProductionReady));
@@ -847,10 +1012,10 @@ mod tests {
 
     #[test]
     fn full_coverage_claims() {
-        assert_eq!(found("All critical events covered: agent_started, agent_thinking"), [(
-            FullCoverage,
-            "All critical events covered".into()
-        )]);
+        assert_eq!(
+            found("All critical events covered: agent_started, agent_thinking"),
+            [(FullCoverage, "All critical events covered".into())]
+        );
         assert_eq!(one("100% of the critical paths"), Some(FullCoverage));
         assert_eq!(one("100 percent of endpoints"), Some(FullCoverage));
         assert_eq!(one("Auth is fully covered"), Some(FullCoverage));
@@ -873,10 +1038,10 @@ mod tests {
 
     #[test]
     fn ran_claims() {
-        assert_eq!(found("Test execution: tests were run and issues identified"), [(
-            Ran,
-            "tests were run".into()
-        )]);
+        assert_eq!(
+            found("Test execution: tests were run and issues identified"),
+            [(Ran, "tests were run".into())]
+        );
         assert_eq!(one("The suite has been executed"), Some(Ran));
         assert_eq!(one("tests ran overnight"), Some(Ran));
         assert_eq!(one("We ran the full suite"), Some(Ran));
@@ -926,13 +1091,17 @@ mod tests {
     #[test]
     fn claims_of_several_kinds_and_their_offsets() {
         let c = claims("Done: all tests pass, 100% covered and production-ready");
-        let got: Vec<(ClaimKind, &str, usize)> = c.iter().map(|c| (c.kind, c.phrase.as_str(), c.offset)).collect();
-        assert_eq!(got, [
-            (Complete, "Done", 0),
-            (AllPass, "all tests pass", 6),
-            (FullCoverage, "100%", 22),
-            (ProductionReady, "production-ready", 39),
-        ]);
+        let got: Vec<(ClaimKind, &str, usize)> =
+            c.iter().map(|c| (c.kind, c.phrase.as_str(), c.offset)).collect();
+        assert_eq!(
+            got,
+            [
+                (Complete, "Done", 0),
+                (AllPass, "all tests pass", 6),
+                (FullCoverage, "100%", 22),
+                (ProductionReady, "production-ready", 39),
+            ]
+        );
     }
 
     #[test]

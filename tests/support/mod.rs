@@ -124,7 +124,8 @@ pub fn after_warnings(stderr: &str) -> &str {
         let mut skip = lines.next().map_or(0, str::len);
         // The snippet: `  --> file:line:col`, `   |`, `16 | text`, `   |   ^`.
         for l in lines {
-            let snippet = l.starts_with(' ') || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u64>().is_ok());
+            let snippet = l.starts_with(' ')
+                || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u64>().is_ok());
             if !snippet {
                 break;
             }
