@@ -67,14 +67,18 @@ impl Diagnostic {
 
     /// Renders the diagnostic rustc-style, with the offending source line when `source` is given.
     pub fn render(&self, source: Option<&str>) -> String {
+        let line = source.zip(self.line).and_then(|(src, l)| src.lines().nth(l.saturating_sub(1) as usize));
+        self.render_line(line)
+    }
+
+    /// Renders the diagnostic with `line_text`, the text of the line it points at, when known.
+    pub fn render_line(&self, line_text: Option<&str>) -> String {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         let mut out = format!("{label}: {}\n  --> {}\n", self.message, self.location());
-        if let (Some(src), Some(line)) = (source, self.line)
-            && let Some(text) = src.lines().nth(line.saturating_sub(1) as usize)
-        {
+        if let (Some(text), Some(line)) = (line_text, self.line) {
             let num = line.to_string();
             let pad = " ".repeat(num.len());
             let text: String = text.chars().take(200).collect();

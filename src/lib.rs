@@ -314,6 +314,8 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     print_diagnostics(err, &loaded.manifests.warnings);
     let measured = measure(options, &loaded)?;
     let report = compute(options, &loaded, &measured)?;
+    let claims = claim_warnings(&report);
+    print_diagnostics(err, &claims);
     print_findings(err, &report);
     match &options.command {
         Command::Check => {
@@ -322,7 +324,7 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
                 "ok: {}, {}, {}, {}",
                 error::plural(loaded.manifests.categories.len(), "category"),
                 error::plural(loaded.files.len(), "result file"),
-                error::plural(loaded.manifests.warnings.len(), "warning"),
+                error::plural(loaded.manifests.warnings.len() + claims.len(), "warning"),
                 error::plural(report.findings.len(), "finding")
             );
             return Ok(Outcome { report: Some(report), stale: false, annotations: None });
@@ -557,6 +559,15 @@ fn compute(options: &Options, loaded: &Loaded, measured: &Measurements) -> Resul
         report.baseline = Some(model::baseline::compare(&report, b));
     }
     Ok(report)
+}
+
+/// The claims lint's warnings: narrative claims the computed state contradicts.
+fn claim_warnings(report: &model::Report) -> Vec<Diagnostic> {
+    report
+        .unverified_claims
+        .iter()
+        .map(|c| Diagnostic::warning(Path::new(&c.file), Some((c.line, c.column)), c.message()))
+        .collect()
 }
 
 fn print_findings(err: &mut dyn Write, report: &model::Report) {
@@ -867,9 +878,41 @@ fn source_date_epoch() -> Result<Option<chrono::NaiveDate>, Error> {
 }
 
 fn print_diagnostics(err: &mut dyn Write, diags: &[Diagnostic]) {
+    let mut sources = Sources::default();
     for d in diags {
-        let source = manifest::read_text(&d.file).ok();
-        let _ = write!(err, "{}", d.render(source.as_deref()));
+        let _ = write!(err, "{}", sources.render(d));
+    }
+}
+
+/// Source lines for diagnostics: the file of the last diagnostic, read once and indexed by line,
+/// so many diagnostics in one big file print in linear time (and one file at a time is held).
+#[derive(Default)]
+struct Sources {
+    file: Option<PathBuf>,
+    /// The text and the byte offset of each line's start.
+    text: Option<(String, Vec<usize>)>,
+}
+
+impl Sources {
+    fn render(&mut self, d: &Diagnostic) -> String {
+        if self.file.as_deref() != Some(d.file.as_path()) {
+            self.text = manifest::read_text(&d.file).ok().map(|t| {
+                let starts = std::iter::once(0).chain(t.match_indices('\n').map(|(i, _)| i + 1)).collect();
+                (t, starts)
+            });
+            self.file = Some(d.file.clone());
+        }
+        let line = self.text.as_ref().zip(d.line).and_then(|((text, starts), l)| {
+            let l = usize::try_from(l).ok()?;
+            let start = *starts.get(l.checked_sub(1)?)?;
+            // As `str::lines`: no line after a final line break, and no `\r` before the break.
+            if start == text.len() {
+                return None;
+            }
+            let end = starts.get(l).map_or(text.len(), |next| next - 1);
+            Some(text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]))
+        });
+        d.render_line(line)
     }
 }
 
@@ -878,9 +921,9 @@ pub fn describe(e: &Error) -> String {
     match e {
         Error::Input(diags) => {
             let mut s = String::new();
+            let mut sources = Sources::default();
             for d in diags {
-                let source = manifest::read_text(&d.file).ok();
-                s.push_str(&d.render(source.as_deref()));
+                s.push_str(&sources.render(d));
             }
             s.push_str(&format!("error: {e}; nothing was written\n"));
             s

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::error::Diagnostic;
+use crate::narrative::NarrativeText;
 use crate::yaml;
 
 /// Name of the report manifest at the root of a data directory.
@@ -37,6 +38,10 @@ pub struct Manifests {
     /// Non-fatal problems (figures typed into narrative, ignored files).
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
+    /// The narrative strings of `report.yaml` with their positions, for the claims lint (which
+    /// needs the computed model, so runs after loading).
+    #[serde(skip)]
+    pub narrative: Vec<NarrativeText>,
 }
 
 /// `report.yaml`: what the report is about, and its narrative (words only).
@@ -334,6 +339,7 @@ fn parse_state<E: de::Error>(s: &str) -> Result<StageState, E> {
 pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let mut narrative = Vec::new();
 
     let meta = fs::metadata(root).map_err(|e| {
         vec![Diagnostic::error(root, None, format!("cannot read the data directory: {}", io_reason(&e)))]
@@ -345,7 +351,16 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     let report_path = root.join(REPORT_FILE);
     let report = match read_text(&report_path) {
         Ok(text) => match yaml::parse::<RawReport>(&text, REPORT_FIELDS) {
-            Ok(raw) => validate_report(raw, &report_path, &mut errors, &mut warnings),
+            Ok(raw) => {
+                let mut read = ReportReader {
+                    file: &report_path,
+                    source: &text,
+                    errors: &mut errors,
+                    warnings: &mut warnings,
+                    narrative: &mut narrative,
+                };
+                validate_report(raw, &mut read)
+            }
             Err(e) => {
                 errors.push(e.at(&report_path));
                 None
@@ -426,7 +441,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Manifests { root: root.to_path_buf(), report, categories, warnings })
+    Ok(Manifests { root: root.to_path_buf(), report, categories, warnings, narrative })
 }
 
 /// Parses and validates the text of one category manifest as if read from `file` (its slug is
@@ -448,8 +463,15 @@ pub fn parse_category_str(text: &str, file: &Path) -> Result<Category, Vec<Diagn
 /// Every problem found, as diagnostics naming `file`.
 pub fn parse_report_str(text: &str, file: &Path) -> Result<ReportManifest, Vec<Diagnostic>> {
     let raw = yaml::parse::<RawReport>(text, REPORT_FIELDS).map_err(|e| vec![e.at(file)])?;
-    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
-    validate_report(raw, file, &mut errors, &mut warnings).ok_or(errors)
+    let (mut errors, mut warnings, mut narrative) = (Vec::new(), Vec::new(), Vec::new());
+    let mut read = ReportReader {
+        file,
+        source: text,
+        errors: &mut errors,
+        warnings: &mut warnings,
+        narrative: &mut narrative,
+    };
+    validate_report(raw, &mut read).ok_or(errors)
 }
 
 impl Manifests {
@@ -478,16 +500,58 @@ impl Manifests {
             },
             categories: Vec::new(),
             warnings: Vec::new(),
+            narrative: Vec::new(),
         }
     }
 }
 
-fn validate_report(
-    raw: RawReport,
-    file: &Path,
-    errors: &mut Vec<Diagnostic>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<ReportManifest> {
+/// What validating `report.yaml` reads from and adds to.
+struct ReportReader<'a> {
+    file: &'a Path,
+    /// The manifest's text, for exact positions inside narrative strings.
+    source: &'a str,
+    errors: &'a mut Vec<Diagnostic>,
+    warnings: &'a mut Vec<Diagnostic>,
+    narrative: &'a mut Vec<NarrativeText>,
+}
+
+impl ReportReader<'_> {
+    /// Keeps a narrative string with its position, after warning about typed figures.
+    fn narrative(&mut self, t: Text, field: &'static str) -> String {
+        warn_figures(&t, self.file, self.warnings);
+        let (line, column) = pos(&t);
+        let span = t.referenced.span();
+        let written = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .and_then(|(o, l)| self.source.get(usize::try_from(o).ok()?..usize::try_from(o + l).ok()?));
+        // Exact positions inside the text only when it is written as read, on one line.
+        let text_column = written.filter(|_| !t.value.contains(['\n', '\r'])).and_then(|w| {
+            let quoted = w.len() == t.value.len() + 2
+                && ((w.starts_with('"') && w.ends_with('"')) || (w.starts_with('\'') && w.ends_with('\'')));
+            if w == t.value {
+                Some(column)
+            } else if quoted && w.get(1..w.len() - 1) == Some(t.value.as_str()) {
+                Some(column + 1)
+            } else {
+                None
+            }
+        });
+        self.narrative.push(NarrativeText {
+            text: t.value.clone(),
+            field,
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            text_column,
+        });
+        t.value
+    }
+}
+
+fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportManifest> {
+    let file = read.file;
+    let errors = &mut *read.errors;
     let before = errors.len();
     let date = raw.date.and_then(|d| match chrono::NaiveDate::parse_from_str(&d.value, "%Y-%m-%d") {
         Ok(date) => Some(date),
@@ -520,55 +584,43 @@ fn validate_report(
         }
     };
     let value_target = raw.value_target.map(|v| check_amount(&v, "value_target", file, errors));
+    let failed = errors.len() > before;
 
-    let mut texts = |items: Vec<Text>| -> Vec<String> {
-        items
-            .into_iter()
-            .map(|t| {
-                warn_figures(&t, file, warnings);
-                t.value
-            })
-            .collect()
+    let mut texts = |items: Vec<Text>, field: &'static str| -> Vec<String> {
+        items.into_iter().map(|t| read.narrative(t, field)).collect()
     };
-    let objective = raw.objective.map(|t| texts(vec![t]).remove(0));
-    let process = texts(raw.process);
-    let final_remarks = texts(raw.final_remarks);
+    let objective = raw.objective.map(|t| texts(vec![t], "objective").remove(0));
+    let process = texts(raw.process, "process");
+    let final_remarks = texts(raw.final_remarks, "final_remarks");
     let next_steps = NextSteps {
-        immediate: texts(raw.next_steps.immediate),
-        medium_term: texts(raw.next_steps.medium_term),
-        long_term: texts(raw.next_steps.long_term),
+        immediate: texts(raw.next_steps.immediate, "next_steps"),
+        medium_term: texts(raw.next_steps.medium_term, "next_steps"),
+        long_term: texts(raw.next_steps.long_term, "next_steps"),
     };
     let quality_standards = raw
         .quality_standards
         .into_iter()
         .map(|s| {
-            let mut v = texts(vec![s.name, s.implementation]);
+            let mut v = texts(vec![s.name, s.implementation], "quality_standards");
             let implementation = v.pop().unwrap_or_default();
             let name = v.pop().unwrap_or_default();
             Standard { name, implementation }
         })
         .collect();
-    let mut sections = |raw: Vec<RawSection>| -> Vec<Section> {
+    let mut sections = |raw: Vec<RawSection>, field: &'static str| -> Vec<Section> {
         raw.into_iter()
             .map(|s| {
-                warn_figures(&s.title, file, warnings);
-                let points = s
-                    .points
-                    .into_iter()
-                    .map(|p| {
-                        warn_figures(&p, file, warnings);
-                        p.value
-                    })
-                    .collect();
-                Section { title: s.title.value, points }
+                let title = read.narrative(s.title, field);
+                let points = s.points.into_iter().map(|p| read.narrative(p, field)).collect();
+                Section { title, points }
             })
             .collect()
     };
-    let achievements = sections(raw.achievements);
-    let highlights = sections(raw.highlights);
-    let extra_sections = sections(raw.sections);
+    let achievements = sections(raw.achievements, "achievements");
+    let highlights = sections(raw.highlights, "highlights");
+    let extra_sections = sections(raw.sections, "sections");
 
-    if errors.len() > before {
+    if failed {
         return None;
     }
     Some(ReportManifest {

@@ -89,7 +89,26 @@ fn section<'a>(md: &'a str, title: &str) -> &'a str {
 fn seed_report() {
     let r = run(["data"]);
     assert_ok(&r);
-    assert_eq!(r.stderr, "", "the seed data must render without warnings");
+    // The claims lint: the seed's claims of success that its own figures contradict.
+    assert_eq!(
+        r.stderr,
+        r#"warning: narrative claims full coverage ("All critical events covered"), but the target is not met (67 of 100 tests); Auth, E2E and WebSocket are below target — marked unverified in the report
+  --> data/report.yaml:16:10
+   |
+16 |       - "All critical events covered: agent_started, agent_thinking, tool_executing, tool_completed, agent_completed"
+   |          ^
+warning: narrative claims production readiness ("Production quality"), but the target is not met (67 of 100 tests); Auth, E2E and WebSocket are below target; E2E, GCP and Staging did not run — marked unverified in the report
+  --> data/report.yaml:22:10
+   |
+22 |       - "Production quality: tests exercise actual business functionality"
+   |          ^
+warning: narrative claims verification ("verified"), but no test results were given; E2E, GCP and Staging did not run — marked unverified in the report
+  --> data/report.yaml:47:29
+   |
+47 |     implementation: Imports verified against the registry
+   |                             ^
+"#
+    );
     let md = &r.stdout;
     insta::assert_snapshot!("seed_report", md);
 
@@ -414,7 +433,7 @@ fn template_syntax_error() {
         .current_dir(fixtures())
         .run();
     assert_bad_input(&r, &["template_syntax_error/broken.md:4:"]);
-    insta::assert_snapshot!("template_syntax_error_stderr", r.stderr);
+    insta::assert_snapshot!("template_syntax_error_stderr", support::after_warnings(&r.stderr));
 }
 
 // Checks a template using an undefined variable names it, the file and line.

@@ -149,6 +149,12 @@ pub struct Report {
     pub results: Option<ResultsView>,
     /// Deltas against `--baseline`; `null` without one.
     pub baseline: Option<baseline::Trend>,
+    /// Claims of completion or success in the narrative that the computed state contradicts
+    /// (README, "Claims lint"), in the order written.
+    pub unverified_claims: Vec<crate::narrative::UnverifiedClaim>,
+    /// The texts of those claims, each with why it is unverified: for templates,
+    /// `{% if point in unverified %}`.
+    pub unverified: std::collections::BTreeMap<String, String>,
 }
 
 /// A disagreement the report must show rather than hide.
@@ -401,6 +407,7 @@ pub fn build(
     }
     let measured = evidence.filter(|e| e.any_results).map(|e| e.total.measured);
     let totals = totals(manifests, &categories, evidence, measured, &findings, &opts.unmatched, value);
+    let unverified_claims = crate::narrative::unverified_claims(&manifests.narrative, &totals, &categories);
 
     let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
         files,
@@ -432,6 +439,8 @@ pub fn build(
         findings,
         results,
         baseline: None,
+        unverified: crate::narrative::by_text(&unverified_claims),
+        unverified_claims,
     }
 }
 

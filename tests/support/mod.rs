@@ -105,10 +105,35 @@ pub fn assert_ok(run: &Run) {
 pub fn assert_bad_input(run: &Run, needles: &[&str]) {
     assert_exit(run, BAD_INPUT);
     assert!(run.stdout_bytes.is_empty(), "stdout must be empty on error, got:\n{}", run.stdout);
-    assert!(run.stderr.starts_with("error: "), "stderr must start with `error: `:\n{}", run.stderr);
+    // Warnings about the input (the seed's unverified claims) may come first.
+    assert!(
+        after_warnings(&run.stderr).starts_with("error: "),
+        "stderr must start with `error: ` after any warnings:\n{}",
+        run.stderr
+    );
     for needle in needles {
         assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
     }
+}
+
+/// `stderr` after its leading warnings (each a `warning: ` line and its source snippet).
+pub fn after_warnings(stderr: &str) -> &str {
+    let mut rest = stderr;
+    while rest.starts_with("warning: ") {
+        let mut lines = rest.split_inclusive('\n');
+        let mut skip = lines.next().map_or(0, str::len);
+        // The snippet: `  --> file:line:col`, `   |`, `16 | text`, `   |   ^`.
+        for l in lines {
+            let snippet = l.starts_with(' ')
+                || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u64>().is_ok());
+            if !snippet {
+                break;
+            }
+            skip += l.len();
+        }
+        rest = &rest[skip..];
+    }
+    rest
 }
 
 /// Replaces every occurrence of `dir` (as given and canonicalized) with `[TMP]`.
