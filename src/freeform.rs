@@ -120,6 +120,12 @@ pub const DEFAULT_KEYS: &[Key] = &[
     ),
     key("baseline", "map or null", "deltas against `--baseline`; null without one"),
     key(
+        "unverified_claims",
+        "list",
+        "narrative claims the computed state contradicts: text, claim, kind, reasons, file, line, column",
+    ),
+    key("unverified", "map", "each contradicted narrative sentence → why (for marking it in the template)"),
+    key(
         "manifests",
         "map",
         "the manifests as read: `manifests.report`, `manifests.categories[]`, with `extra`",
