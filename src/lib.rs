@@ -203,9 +203,9 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Init { dir } => {
             let written = scaffold::init(dir)?;
             for f in written {
-                let _ = writeln!(err, "created `{}`", f.display());
+                let _ = writeln!(err, "created `{}`", error::printable(&f.display().to_string()));
             }
-            let _ = writeln!(err, "next: gen-report {} > REPORT.md", dir.display());
+            let _ = writeln!(err, "next: gen-report {} > REPORT.md", error::printable(&dir.display().to_string()));
             Ok(Outcome::default())
         }
         Command::TemplatesList => {
@@ -274,7 +274,17 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         }
     };
     // Before anything is printed or read further: never write over what we read.
-    if let Some(dest) = &options.output {
+    let summary_file = match options.github_summary && options.check.is_none() {
+        true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from).ok_or_else(
+            || {
+                Error::Usage(
+                    "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
+                )
+            },
+        )?),
+        false => None,
+    };
+    {
         let mut read: Vec<&Path> = vec![&manifests.report.file];
         read.extend(manifests.categories.iter().map(|c| c.file.as_path()));
         read.extend(files.iter().map(|(p, _)| p.as_path()));
@@ -282,7 +292,12 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         if let Some(t) = &options.template {
             read.push(Path::new(t));
         }
-        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+        if let Some(dest) = &options.output {
+            output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+        }
+        if let Some(summary) = &summary_file {
+            output::check_summary(summary, &read, options.templates.as_deref(), options.output.as_deref())?;
+        }
     }
 
     print_diagnostics(err, &manifests.warnings);
@@ -297,7 +312,12 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         Some(p) => Some(model::baseline::load(p)?),
         None => None,
     };
-    let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()? };
+    // SOURCE_DATE_EPOCH only matters (and is only read) when no date is given otherwise.
+    let source_date = match options.date.or(manifests.report.date) {
+        Some(_) => None,
+        None => source_date_epoch()?,
+    };
+    let build = model::BuildOptions { date: options.date, source_date };
     let mut report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
     if let Some(b) = &baseline {
         report.baseline = Some(model::baseline::compare(&report, b));
@@ -308,7 +328,7 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
             (Some(file), None) => format!(" ({file})"),
             _ => String::new(),
         };
-        let _ = writeln!(err, "finding: {}{at}", f.message);
+        let _ = writeln!(err, "finding: {}{}", error::printable(&f.message), error::printable(&at));
     }
 
     match &options.command {
@@ -369,19 +389,14 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     if let Some(committed) = &options.check {
         let stale = output::check(committed, &text, out)?;
         if stale {
-            let _ =
-                writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
+            let _ = writeln!(
+                err,
+                "error: `{}` is stale: re-render it (the diff is above)",
+                error::printable(&committed.display().to_string())
+            );
         }
         return Ok(Outcome { report: Some(report), stale });
     }
-    let summary_file = match options.github_summary {
-        true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).ok_or_else(|| {
-            Error::Usage(
-                "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
-            )
-        })?),
-        false => None,
-    };
     let budget = match (&options.budget, options.github_summary) {
         (Some(b), _) => Some(render::budget::Budget::parse(b).map_err(Error::Usage)?),
         (None, true) => Some(render::budget::Budget::parse("summary").map_err(Error::Usage)?),
@@ -389,9 +404,13 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     let fitted = match &budget {
         Some(b) if options.format == Format::Markdown => {
-            let fitted = render::budget::fit(&text, b);
+            let fitted = render::budget::fit(&text, b).map_err(|e| Error::Usage(e.message(b, options.budget.as_deref())))?;
             if !fitted.omitted.is_empty() {
-                let _ = writeln!(err, "note: shortened to fit the budget: {}", fitted.omitted.join("; "));
+                let _ = writeln!(
+                    err,
+                    "note: shortened to fit the budget: {}",
+                    error::printable(&fitted.omitted.join("; "))
+                );
             }
             fitted.text
         }
@@ -399,10 +418,19 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         None => text.clone(),
     };
     if let Some(path) = summary_file {
-        output::append(Path::new(&path), fitted.as_bytes())?;
-        // The full report still goes to -o when asked for, e.g. as an artifact.
-        if let Some(p) = &options.output {
-            output::write(Some(p), text.as_bytes(), out)?;
+        // The full report still goes to -o when asked for, e.g. as an artifact. Written to a
+        // temp file first, then the summary appended, then the temp file renamed: should any
+        // step fail, the summary is truncated back and the -o file left as it was.
+        let pending = match &options.output {
+            Some(p) => Some(output::stage(Some(p), text.as_bytes())?),
+            None => None,
+        };
+        let appended = output::append(&path, fitted.as_bytes())?;
+        if let Some(pending) = pending
+            && let Err(e) = pending.commit(out)
+        {
+            appended.rollback();
+            return Err(e);
         }
     } else {
         output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
@@ -478,7 +506,7 @@ fn read_results(
             for (path, owner) in chunk {
                 let shown = path.display().to_string();
                 agg.begin_file(&shown, *owner);
-                match results::read_file_with(path, &mut agg, &opts) {
+                match results::read_file_with(path, &mut BoundedTimes(&mut agg), &opts) {
                     Ok(summary) => infos.push(model::ResultFile {
                         path: shown,
                         format: summary.format.to_string(),
@@ -501,6 +529,27 @@ fn read_results(
         return Err(Error::Input(problems));
     }
     Ok((Some(agg), infos))
+}
+
+/// Longest time a test case may take, in seconds (about 31.7 years): a larger `time` is as
+/// invalid as `NaN` or `-5` and counts as 0 s, so that sums stay finite and exact enough to
+/// print, and no output shows `inf` or a `null` duration.
+pub const MAX_CASE_SECONDS: f64 = 1e9;
+
+/// Passes cases on to the aggregator with their durations bounded by [`MAX_CASE_SECONDS`].
+struct BoundedTimes<'a>(&'a mut model::Aggregator);
+
+impl results::CaseSink for BoundedTimes<'_> {
+    fn case(&mut self, mut case: results::TestCase) {
+        if !(case.duration_s.is_finite() && (0.0..=MAX_CASE_SECONDS).contains(&case.duration_s)) {
+            case.duration_s = 0.0;
+        }
+        self.0.case(case);
+    }
+
+    fn finding(&mut self, finding: results::Finding) {
+        self.0.finding(finding);
+    }
 }
 
 fn results_diagnostic(e: &results::ResultsError) -> Diagnostic {
@@ -542,7 +591,9 @@ fn template_name(
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.
 fn source_date_epoch() -> Result<Option<chrono::NaiveDate>, Error> {
-    let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
+    // Set but empty counts as unset, as CI systems export empty variables.
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) else { return Ok(None) };
+    let raw = raw.to_string_lossy();
     let secs: i64 = raw.trim().parse().map_err(|_| {
         Error::Usage(format!("SOURCE_DATE_EPOCH={raw:?}: expected whole seconds since 1970-01-01"))
     })?;
@@ -574,10 +625,10 @@ pub fn describe(e: &Error) -> String {
             format!("{}error: template error; nothing was written\n", diagnostic.render(text.as_deref()))
         }
         other => {
-            let mut s = format!("error: {other}");
+            let mut s = format!("error: {}", error::printable(&other.to_string()));
             let mut source = std::error::Error::source(other);
             while let Some(cause) = source {
-                s.push_str(&format!(": {cause}"));
+                s.push_str(&format!(": {}", error::printable(&cause.to_string())));
                 source = cause.source();
             }
             s.push_str("; nothing was written\n");
