@@ -140,6 +140,9 @@ fn destination(path: &Path) -> std::io::Result<Dest> {
     {
         return Ok(Dest::Stdout);
     }
+    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "a path ending in `/` names a directory"));
+    }
     // Follow the links one by one: a dangling link is written through (like a redirect), and a
     // link into /proc (`/dev/stderr`, `/dev/fd/3`) names an open file, never to be renamed over.
     let mut current = path.to_path_buf();
