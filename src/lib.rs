@@ -312,12 +312,7 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         Some(p) => Some(model::baseline::load(p)?),
         None => None,
     };
-    // SOURCE_DATE_EPOCH only matters (and is only read) when no date is given otherwise.
-    let source_date = match options.date.or(manifests.report.date) {
-        Some(_) => None,
-        None => source_date_epoch()?,
-    };
-    let build = model::BuildOptions { date: options.date, source_date };
+    let build = model::BuildOptions { date: options.date, source_date: source_date_epoch()? };
     let mut report = model::build(&manifests, aggregator.as_ref(), file_infos, &build);
     if let Some(b) = &baseline {
         report.baseline = Some(model::baseline::compare(&report, b));
@@ -591,7 +586,8 @@ fn template_name(
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.
 fn source_date_epoch() -> Result<Option<chrono::NaiveDate>, Error> {
-    // Set but empty counts as unset, as CI systems export empty variables.
+    // Set but empty counts as unset (CI systems export empty variables); set and malformed is
+    // an error even when another date wins, as the reproducible-builds specification asks.
     let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) else { return Ok(None) };
     let raw = raw.to_string_lossy();
     let secs: i64 = raw.trim().parse().map_err(|_| {
