@@ -190,7 +190,8 @@ fn temp(target: &Path, bytes: &[u8], replace: bool) -> std::io::Result<PendingKi
     if let Some(meta) = &existing {
         keep_owner_and_mode(tmp.as_file(), meta)?;
     }
-    tmp.write_all(bytes)?;
+    // Through the File itself: NamedTempFile's own writes add the temp path to errors.
+    tmp.as_file_mut().write_all(bytes)?;
     tmp.as_file().sync_all()?;
     Ok(PendingKind::Temp { tmp, target: target.to_path_buf(), replace, _cleanup: guard.unwrap_or_default() })
 }
