@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn printable_escapes_controls_but_tab() {
         assert_eq!(printable("plain\ttext"), "plain\ttext");
-        assert_eq!(printable("a\n::error title=x::y\r\u{1b}[2J\u{85}"), "a\\n::error title=x::y\\r\\u{1b}[2J\\u{85}");
+        assert_eq!(
+            printable("a\n::error title=x::y\r\u{1b}[2J\u{85}"),
+            "a\\n::error title=x::y\\r\\u{1b}[2J\\u{85}"
+        );
     }
 
     #[test]

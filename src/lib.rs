@@ -205,7 +205,11 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             for f in written {
                 let _ = writeln!(err, "created `{}`", error::printable(&f.display().to_string()));
             }
-            let _ = writeln!(err, "next: gen-report {} > REPORT.md", error::printable(&dir.display().to_string()));
+            let _ = writeln!(
+                err,
+                "next: gen-report {} > REPORT.md",
+                error::printable(&dir.display().to_string())
+            );
             Ok(Outcome::default())
         }
         Command::TemplatesList => {
@@ -275,13 +279,16 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     // Before anything is printed or read further: never write over what we read.
     let summary_file = match options.github_summary && options.check.is_none() {
-        true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from).ok_or_else(
-            || {
-                Error::Usage(
-                    "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
-                )
-            },
-        )?),
+        true => Some(
+            std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from).ok_or_else(
+                || {
+                    Error::Usage(
+                        "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)"
+                            .into(),
+                    )
+                },
+            )?,
+        ),
         false => None,
     };
     {
@@ -399,7 +406,8 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     let fitted = match &budget {
         Some(b) if options.format == Format::Markdown => {
-            let fitted = render::budget::fit(&text, b).map_err(|e| Error::Usage(e.message(b, options.budget.as_deref())))?;
+            let fitted = render::budget::fit(&text, b)
+                .map_err(|e| Error::Usage(e.message(b, options.budget.as_deref())))?;
             if !fitted.omitted.is_empty() {
                 let _ = writeln!(
                     err,

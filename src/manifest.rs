@@ -288,11 +288,10 @@ fn check_extra(extra: &RawExtra, key: &str, kind: ExtraField, file: &Path, error
     let problem = match (kind, value) {
         (ExtraField::Boolean, serde_json::Value::Bool(_)) => None,
         (ExtraField::Boolean, v) => Some(format!("expected true or false, found {}", found(v))),
-        (ExtraField::ListOfText, serde_json::Value::Array(items)) => {
-            items.iter().position(|i| !i.is_string()).map(|at| {
-                format!("expected a list of text, but item {} is {}", at + 1, found(&items[at]))
-            })
-        }
+        (ExtraField::ListOfText, serde_json::Value::Array(items)) => items
+            .iter()
+            .position(|i| !i.is_string())
+            .map(|at| format!("expected a list of text, but item {} is {}", at + 1, found(&items[at]))),
         (ExtraField::ListOfText, serde_json::Value::String(t)) => {
             Some(format!("expected a list of text, found the text {t:?}: write it as a list, [{t:?}]"))
         }
@@ -932,7 +931,11 @@ mod tests {
                 );
             } else {
                 // Every check runs in CI; elsewhere a system without FIFOs skips this one.
-                assert!(std::env::var_os("CI").is_none(), "mkfifo failed: {}", std::io::Error::last_os_error());
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "mkfifo failed: {}",
+                    std::io::Error::last_os_error()
+                );
                 eprintln!("skipped: mkfifo failed: {}", std::io::Error::last_os_error());
             }
         }
@@ -960,25 +963,50 @@ mod tests {
 
     #[test]
     fn extra_fields_the_templates_read_are_checked_with_their_position() {
-        let cat = |extra: &str| parse_category_str(&format!("name: A\ntarget: 1\ntests: 1\nextra:\n  other: 5\n  protects: {extra}\n"), Path::new("a.yaml"));
+        let cat = |extra: &str| {
+            parse_category_str(
+                &format!("name: A\ntarget: 1\ntests: 1\nextra:\n  other: 5\n  protects: {extra}\n"),
+                Path::new("a.yaml"),
+            )
+        };
         let msg = |extra: &str| {
             let e = cat(extra).unwrap_err();
             assert_eq!((e[0].line, e[0].column), (Some(6), Some(13)), "{extra}");
             e[0].message.clone()
         };
-        assert_eq!(msg("5"), "invalid `extra.protects` (read by the built-in templates): expected a list of text, found the number 5");
-        assert_eq!(msg("true"), "invalid `extra.protects` (read by the built-in templates): expected a list of text, found `true`");
+        assert_eq!(
+            msg("5"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, found the number 5"
+        );
+        assert_eq!(
+            msg("true"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, found `true`"
+        );
         assert_eq!(
             msg("\"abc\""),
             "invalid `extra.protects` (read by the built-in templates): expected a list of text, found the text \"abc\": write it as a list, [\"abc\"]"
         );
-        assert_eq!(msg("[a, {b: c}]"), "invalid `extra.protects` (read by the built-in templates): expected a list of text, but item 2 is a map");
-        assert_eq!(cat("[payments, \"2FA\"]").unwrap().extra["protects"], serde_json::json!(["payments", "2FA"]));
-        let report = |charts: &str| parse_report_str(&format!("title: T\nextra:\n  charts: {charts}\n"), Path::new("report.yaml"));
+        assert_eq!(
+            msg("[a, {b: c}]"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, but item 2 is a map"
+        );
+        assert_eq!(
+            cat("[payments, \"2FA\"]").unwrap().extra["protects"],
+            serde_json::json!(["payments", "2FA"])
+        );
+        let report = |charts: &str| {
+            parse_report_str(&format!("title: T\nextra:\n  charts: {charts}\n"), Path::new("report.yaml"))
+        };
         for bad in ["\"false\"", "no", "0", "~"] {
             let e = report(bad).err().unwrap_or_else(|| panic!("{bad} accepted"));
             assert_eq!((e[0].line, e[0].column), (Some(3), Some(11)), "{bad}");
-            assert!(e[0].message.starts_with("invalid `extra.charts` (read by the built-in templates): expected true or false, found "), "{}", e[0].message);
+            assert!(
+                e[0].message.starts_with(
+                    "invalid `extra.charts` (read by the built-in templates): expected true or false, found "
+                ),
+                "{}",
+                e[0].message
+            );
         }
         assert_eq!(report("false").unwrap().extra["charts"], serde_json::json!(false));
     }
@@ -986,9 +1014,14 @@ mod tests {
     #[test]
     fn value_target_below_a_cent_is_refused() {
         for tiny in ["5e-324", "1e-300", "0.001"] {
-            let e = parse_report_str(&format!("title: T\nvalue_target: {tiny}\n"), Path::new("r.yaml")).unwrap_err();
+            let e = parse_report_str(&format!("title: T\nvalue_target: {tiny}\n"), Path::new("r.yaml"))
+                .unwrap_err();
             assert_eq!(e[0].line, Some(2));
-            assert!(e[0].message.ends_with("expected 0 (no target) or an amount of at least 0.01 (one cent)"), "{}", e[0].message);
+            assert!(
+                e[0].message.ends_with("expected 0 (no target) or an amount of at least 0.01 (one cent)"),
+                "{}",
+                e[0].message
+            );
         }
         assert!(parse_report_str("title: T\nvalue_target: 0\n", Path::new("r.yaml")).is_ok());
         assert!(parse_report_str("title: T\nvalue_target: 0.01\n", Path::new("r.yaml")).is_ok());

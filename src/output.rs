@@ -51,12 +51,7 @@ pub struct Pending<'a> {
 enum PendingKind {
     Stdout,
     Direct(PathBuf),
-    Temp {
-        tmp: tempfile::NamedTempFile,
-        target: PathBuf,
-        replace: bool,
-        _cleanup: cleanup::Guard,
-    },
+    Temp { tmp: tempfile::NamedTempFile, target: PathBuf, replace: bool, _cleanup: cleanup::Guard },
 }
 
 /// Prepares writing `bytes` to `path` (standard output when `None` or `-`): a regular file is
@@ -86,7 +81,8 @@ pub fn stage_new<'a>(path: &Path, bytes: &'a [u8]) -> Result<Pending<'a>, Error>
     if fs::symlink_metadata(path).is_ok() {
         return Err(Error::Usage(format!("`{}` exists already: not replacing it", path.display())));
     }
-    let kind = temp(path, bytes, false).map_err(|source| Error::Output { path: path.to_path_buf(), source })?;
+    let kind =
+        temp(path, bytes, false).map_err(|source| Error::Output { path: path.to_path_buf(), source })?;
     Ok(Pending { shown: path.to_path_buf(), bytes, kind })
 }
 
@@ -107,16 +103,14 @@ impl Pending<'_> {
             PendingKind::Temp { tmp, target, replace: true, .. } => {
                 tmp.persist(&target).map(drop).map_err(|e| io(e.error))
             }
-            PendingKind::Temp { tmp, target, replace: false, .. } => tmp
-                .persist_noclobber(&target)
-                .map(drop)
-                .map_err(|e| match e.error.kind() {
-                    std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
-                        "`{}` exists already: not replacing it",
-                        self.shown.display()
-                    )),
+            PendingKind::Temp { tmp, target, replace: false, .. } => {
+                tmp.persist_noclobber(&target).map(drop).map_err(|e| match e.error.kind() {
+                    std::io::ErrorKind::AlreadyExists => {
+                        Error::Usage(format!("`{}` exists already: not replacing it", self.shown.display()))
+                    }
                     _ => io(e.error),
-                }),
+                })
+            }
         }
     }
 
@@ -136,12 +130,16 @@ enum Dest {
 }
 
 fn destination(path: &Path) -> std::io::Result<Dest> {
-    if path == Path::new("-") || ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|s| path == Path::new(s))
+    if path == Path::new("-")
+        || ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|s| path == Path::new(s))
     {
         return Ok(Dest::Stdout);
     }
     if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
-        return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "a path ending in `/` names a directory"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "a path ending in `/` names a directory",
+        ));
     }
     // Follow the links one by one: a dangling link is written through (like a redirect), and a
     // link into /proc (`/dev/stderr`, `/dev/fd/3`) names an open file, never to be renamed over.
@@ -267,7 +265,8 @@ pub fn check_summary(
     match fs::metadata(path) {
         Ok(m) if m.is_file() => {}
         Ok(m) => {
-            let what = if m.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+            let what =
+                if m.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
             return Err(Error::Usage(format!(
                 "GITHUB_STEP_SUMMARY names `{shown}`, which is {what}: expected the job summary file"
             )));
@@ -488,7 +487,8 @@ mod diff {
     /// The edit script from `a` to `b`, with adjacent equal runs merged.
     fn ops(a: &[&str], b: &[&str]) -> Vec<DiffOp> {
         let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-        let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+        let suffix =
+            a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
         let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
         let mut out = Vec::new();
         push(&mut out, DiffOp::Equal { old_index: 0, new_index: 0, len: prefix });
@@ -646,7 +646,10 @@ mod diff {
 
         #[test]
         fn edges_and_missing_newlines() {
-            assert_eq!(applies("x\n", "y"), "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n\\ No newline at end of file\n");
+            assert_eq!(
+                applies("x\n", "y"),
+                "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n\\ No newline at end of file\n"
+            );
             assert_eq!(applies("", "a\n"), "--- a\n+++ b\n@@ -0,0 +1 @@\n+a\n");
             applies("a\nb\n", "");
             applies("same\nx\ny\n", "x\nsame\ny\nz\n");
@@ -740,7 +743,8 @@ mod cleanup {
                 // makes async-signal-safe calls.
                 unsafe {
                     let mut old: libc::sigaction = std::mem::zeroed();
-                    if libc::sigaction(sig, std::ptr::null(), &mut old) != 0 || old.sa_sigaction != libc::SIG_DFL
+                    if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
+                        || old.sa_sigaction != libc::SIG_DFL
                     {
                         continue;
                     }

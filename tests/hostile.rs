@@ -1043,7 +1043,11 @@ fn plain_report(d: &Data) -> String {
 /// `"$@"`: for a umask or a file-size limit set just for gen-report.
 fn run_wrapped(d: &Data, script: &str, args: &[&str], env: &[(&str, &Path)]) -> Out {
     let mut cmd = Command::new("bash");
-    cmd.arg("-c").arg(format!("{script} && exec \"$0\" \"$@\"")).arg(support::BIN).args(args).current_dir(d.root());
+    cmd.arg("-c")
+        .arg(format!("{script} && exec \"$0\" \"$@\""))
+        .arg(support::BIN)
+        .args(args)
+        .current_dir(d.root());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -1205,7 +1209,10 @@ fn github_summary_is_appended_last() {
     let summary = d.path("summary.md");
     let with = |path: &Path, args: &[&str]| {
         let mut cmd = Command::new(support::BIN);
-        cmd.args(["data", "--github-summary"]).args(args).current_dir(d.root()).env("GITHUB_STEP_SUMMARY", path);
+        cmd.args(["data", "--github-summary"])
+            .args(args)
+            .current_dir(d.root())
+            .env("GITHUB_STEP_SUMMARY", path);
         run_cmd(cmd)
     };
     fs::create_dir(d.path("outdir")).unwrap();
@@ -1236,7 +1243,10 @@ fn github_summary_is_appended_last() {
     let out = with(Path::new("fifo"), &[]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
-        (2, "error: GITHUB_STEP_SUMMARY names `fifo`, which is not a regular file (a FIFO, socket or device): expected the job summary file; nothing was written\n")
+        (
+            2,
+            "error: GITHUB_STEP_SUMMARY names `fifo`, which is not a regular file (a FIFO, socket or device): expected the job summary file; nothing was written\n"
+        )
     );
     let out = with(Path::new("summary.md"), &["-o", "full.md"]);
     assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
@@ -1279,17 +1289,30 @@ fn init_is_all_or_nothing() {
     let out = run_wrapped(&d, "ulimit -f 2 && trap '' XFSZ", &["init", "new"], &[]);
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (2, "", "error: failed to write `new/schema/report.json`: File too large (os error 27); nothing was written\n")
+        (
+            2,
+            "",
+            "error: failed to write `new/schema/report.json`: File too large (os error 27); nothing was written\n"
+        )
     );
     assert_eq!(entries(d.root()), ["data"], "init left files behind");
     let out = d.run(&["init", "new"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    for f in ["report.yaml", "categories/api.yaml", "categories/ui.yaml", "schema/report.json", "schema/category.json"] {
+    for f in [
+        "report.yaml",
+        "categories/api.yaml",
+        "categories/ui.yaml",
+        "schema/report.json",
+        "schema/category.json",
+    ] {
         assert!(d.path("new").join(f).is_file(), "{f}");
     }
     // Run again: refused, nothing changed.
     let out = d.run(&["init", "new"]);
-    assert_eq!(out.stderr, "error: `new/report.yaml` exists already: init never overwrites; nothing was written\n");
+    assert_eq!(
+        out.stderr,
+        "error: `new/report.yaml` exists already: init never overwrites; nothing was written\n"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1305,7 +1328,8 @@ fn check_reads_only_regular_files_within_the_bound() {
     symlink("/dev/zero", &d.path("zero.md"));
     let big = fs::File::create(d.path("big.md")).unwrap();
     big.set_len(64 * 1024 * 1024 + 1).unwrap();
-    let not_regular = "it is not a regular file (a FIFO, socket or device); expected the committed report file";
+    let not_regular =
+        "it is not a regular file (a FIFO, socket or device); expected the committed report file";
     let mut cases = vec![
         ("zero.md", format!("error: cannot read `zero.md`: {not_regular}; nothing was written\n")),
         ("missing.md", "error: cannot read `missing.md`: no such file or directory; nothing was written\n".into()),
@@ -1315,7 +1339,8 @@ fn check_reads_only_regular_files_within_the_bound() {
         ),
     ];
     if mkfifo(&d.path("fifo.md")) {
-        cases.push(("fifo.md", format!("error: cannot read `fifo.md`: {not_regular}; nothing was written\n")));
+        cases
+            .push(("fifo.md", format!("error: cannot read `fifo.md`: {not_regular}; nothing was written\n")));
     }
     for (file, message) in cases {
         let out = d.run(&["data", "--check", file]);
@@ -1359,11 +1384,17 @@ fn apply(old: &str, diff: &str) -> String {
 #[test]
 fn check_diff_of_huge_reports() {
     let d = Data::new();
-    d.write("tpl/big.md", "{% for i in range(end=100000) %}row {{ i }} of the report\nvalue {{ i * 7 }}\n{% endfor %}");
+    d.write(
+        "tpl/big.md",
+        "{% for i in range(end=100000) %}row {{ i }} of the report\nvalue {{ i * 7 }}\n{% endfor %}",
+    );
     let args = ["data", "--templates", "tpl", "--template", "big.md"];
     let fresh = d.report(&args[1..]);
     assert_eq!(fresh.lines().count(), 200_000);
-    let half: String = fresh.lines().map(|l| if l.starts_with("value") { format!("{l}0\n") } else { format!("{l}\n") }).collect();
+    let half: String = fresh
+        .lines()
+        .map(|l| if l.starts_with("value") { format!("{l}0\n") } else { format!("{l}\n") })
+        .collect();
     let none: String = (0..200_000).map(|i| format!("other line {}\n", i % 1000)).collect();
     for committed in [half, none] {
         d.write("REPORT.md", &committed);
@@ -1372,7 +1403,11 @@ fn check_diff_of_huge_reports() {
         let out = d.run(&all);
         assert_eq!(out.code, 1, "{}", out.stderr);
         assert_eq!(out.stderr, "error: `REPORT.md` is stale: re-render it (the diff is above)\n");
-        assert!(out.stdout.starts_with("--- REPORT.md\n+++ REPORT.md (re-rendered)\n@@ -1"), "{}", &out.stdout[..200]);
+        assert!(
+            out.stdout.starts_with("--- REPORT.md\n+++ REPORT.md (re-rendered)\n@@ -1"),
+            "{}",
+            &out.stdout[..200]
+        );
         assert_eq!(apply(&committed, &out.stdout), fresh);
     }
 }
@@ -1388,7 +1423,10 @@ fn budget_keeps_verdict_and_figures_or_refuses() {
     let d = Data::new();
     fs::remove_file(d.path("data/categories/a.yaml")).unwrap();
     for i in 0..3000 {
-        d.write(&format!("data/categories/c{i:04}.yaml"), format!("name: Category {i}\ntarget: 10\ntests: {}\n", i % 12));
+        d.write(
+            &format!("data/categories/c{i:04}.yaml"),
+            format!("name: Category {i}\ntarget: 10\ntests: {}\n", i % 12),
+        );
     }
     let out = d.run(&["data", "--budget", "comment"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -1396,10 +1434,18 @@ fn budget_keeps_verdict_and_figures_or_refuses() {
     assert!(md.chars().count() <= 65_000);
     let head = "# T\n\n**Result**: ⚠️ Target not met: 16500 tests of a 30000 target (55%); 500 of 3000 categories at target\n\n---\n\n";
     assert!(md.starts_with(head), "{}", &md[..300]);
-    for kept in ["## 🎯 Mission Summary\n\n**Verdict**: ⚠️ partly met\n", "## 📊 Test Statistics\n", "## 🏁 Final Assessment\n"] {
+    for kept in [
+        "## 🎯 Mission Summary\n\n**Verdict**: ⚠️ partly met\n",
+        "## 📊 Test Statistics\n",
+        "## 🏁 Final Assessment\n",
+    ] {
         assert!(md.contains(kept), "{kept:?} lost");
     }
-    assert!(md.contains("; 1 long paragraph; 1 long code block. The full report is in the job's artifacts.\n"), "{}", &md[md.len() - 400..]);
+    assert!(
+        md.contains("; 1 long paragraph; 1 long code block. The full report is in the job's artifacts.\n"),
+        "{}",
+        &md[md.len() - 400..]
+    );
     markdown::tables(md);
 
     let out = d.run(&["data", "--budget", "1"]);
@@ -1462,7 +1508,13 @@ fn control_characters_from_data_are_inert() {
     let d = Data::new();
     d.write("data/categories/a.yaml", "name: A\ntarget: 1\ntests: 1\n\"x\\n::error::k\\e[2J\": 1\n");
     let out = d.run(&["data"]);
-    assert_refusal(&out, &["error: unknown key `x\\n::error::k\\u{1b}[2J`; expected one of:", "4 | \"x\\n::error::k\\e[2J\": 1\n"]);
+    assert_refusal(
+        &out,
+        &[
+            "error: unknown key `x\\n::error::k\\u{1b}[2J`; expected one of:",
+            "4 | \"x\\n::error::k\\e[2J\": 1\n",
+        ],
+    );
     no_workflow_command(&out.stderr);
     assert!(!has_controls(&out.stderr));
     d.write("data/categories/a.yaml", CATEGORY);
@@ -1523,7 +1575,10 @@ fn autolinks_and_mentions_in_data_are_text() {
             format!("name: {}\ntarget: 2\ntests: 1\ncovers: [{}]\n", yaml_str(p), yaml_str(p)),
         );
     }
-    d.write("data/report.yaml", "title: \"Fix C # and F #\"\nobjective: \"ask @octocat at https://evil.example\"\n");
+    d.write(
+        "data/report.yaml",
+        "title: \"Fix C # and F #\"\nobjective: \"ask @octocat at https://evil.example\"\n",
+    );
     let md = d.report(&[]);
     // The control: the same text, unescaped, gets six links (GitHub's filters would add the
     // mentions and references on top).
@@ -1562,9 +1617,10 @@ fn absurd_numbers_never_reach_outputs() {
     for format in ["markdown", "html", "json", "ctrf"] {
         let out = d.run(&["r.xml", "--format", format]);
         assert_eq!(out.code, 0, "{}", out.stderr);
-        let absurd = out.stdout.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| {
-            ["inf", "infinity", "nan"].contains(&w.to_lowercase().as_str()) || w.contains("e30")
-        });
+        let absurd = out
+            .stdout
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| ["inf", "infinity", "nan"].contains(&w.to_lowercase().as_str()) || w.contains("e30"));
         assert_eq!(absurd, None, "{format}:\n{}", out.stdout);
     }
     let out = d.run(&["r.xml", "--format", "ctrf"]);
@@ -1610,7 +1666,9 @@ fn extra_fields_are_blamed_on_the_manifest() {
     }
     d.write("data/categories/a.yaml", format!("{CATEGORY}extra:\n  protects: [payments, logins]\n"));
     assert!(d.report(&[]).contains("**A**: \\$0\n\n- payments\n- logins\n"));
-    for (value, found) in [("\"false\"", "the text \"false\""), ("no", "the text \"no\""), ("0", "the number 0")] {
+    for (value, found) in
+        [("\"false\"", "the text \"false\""), ("no", "the text \"no\""), ("0", "the number 0")]
+    {
         d.write("data/report.yaml", format!("title: T\nextra:\n  charts: {value}\n"));
         d.refused(
             &["data"],
@@ -1643,14 +1701,19 @@ fn dates_are_strict_and_empty_source_date_epoch_is_unset() {
         let out = d.run(&["data", "--date", bad]);
         assert_eq!(out.code, 2);
         assert!(
-            out.stderr.contains(&format!("for '--date <YYYY-MM-DD>': expected a date as YYYY-MM-DD, got \"{bad}\"")),
+            out.stderr.contains(&format!(
+                "for '--date <YYYY-MM-DD>': expected a date as YYYY-MM-DD, got \"{bad}\""
+            )),
             "{}",
             out.stderr
         );
         d.write("data/report.yaml", format!("title: T\ndate: \"{bad}\"\n"));
         d.refused(
             &["data"],
-            &["--> data/report.yaml:2:7\n", &format!("invalid `date` \"{bad}\": expected a date as YYYY-MM-DD")],
+            &[
+                "--> data/report.yaml:2:7\n",
+                &format!("invalid `date` \"{bad}\": expected a date as YYYY-MM-DD"),
+            ],
         );
     }
 }

@@ -607,7 +607,12 @@ impl<'a> Doc<'a> {
         let mut blocks = Vec::with_capacity(raws.len() + 1);
         let first = raws.first().map_or(src.len(), |r| r.start);
         if first > 0 || raws.is_empty() {
-            blocks.push(Block { span: Span::new(src, unit, 0..first), kind: Kind::Plain, dropped: false, long: false });
+            blocks.push(Block {
+                span: Span::new(src, unit, 0..first),
+                kind: Kind::Plain,
+                dropped: false,
+                long: false,
+            });
         }
         let next_start = |k: usize| raws.get(k + 1).map_or(src.len(), |r| r.start);
         let mut i = 0;
@@ -1311,13 +1316,21 @@ mod tests {
             "# A long enough title\n\n**Result**: 2 of 3\n\n> ⚠️ This report was shortened to fit 200 bytes: section “Next”. The full report is in the job's artifacts.\n"
         );
         let min = fit(&md, &bytes(10)).unwrap_err().minimum;
-        assert_eq!(min, "# A long enough title\n\n**Result**: 2 of 3\n\n".len() + 1 + "> ⚠️ Shortened.\n".len());
-        assert_eq!(fit_ok(&md, bytes(min)).text, "# A long enough title\n\n**Result**: 2 of 3\n\n> ⚠️ Shortened.\n");
+        assert_eq!(
+            min,
+            "# A long enough title\n\n**Result**: 2 of 3\n\n".len() + 1 + "> ⚠️ Shortened.\n".len()
+        );
+        assert_eq!(
+            fit_ok(&md, bytes(min)).text,
+            "# A long enough title\n\n**Result**: 2 of 3\n\n> ⚠️ Shortened.\n"
+        );
         for limit in 0..min {
             assert_eq!(fit(&md, &bytes(limit)), Err(TooSmall { minimum: min }), "{limit}");
         }
         for limit in min..400 {
-            assert!(fit_ok(&md, bytes(limit)).text.starts_with("# A long enough title\n\n**Result**: 2 of 3\n\n"));
+            assert!(
+                fit_ok(&md, bytes(limit)).text.starts_with("# A long enough title\n\n**Result**: 2 of 3\n\n")
+            );
         }
         assert_eq!(
             TooSmall { minimum: 1234 }.message(&Budget::COMMENT, Some("comment")),

@@ -125,9 +125,7 @@ pub fn break_autolinks(s: &str) -> Cow<'_, str> {
             }
             // `www` followed by `.`: the joiner goes between them.
             'w' | 'W' => {
-                next == Some('.')
-                    && i >= 2
-                    && chars[i - 2..i].iter().all(|p| p.eq_ignore_ascii_case(&'w'))
+                next == Some('.') && i >= 2 && chars[i - 2..i].iter().all(|p| p.eq_ignore_ascii_case(&'w'))
             }
             _ => false,
         };

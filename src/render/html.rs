@@ -303,7 +303,9 @@ fn reference_len(s: &str) -> Option<usize> {
     let semi = body.find(';')?;
     let name = &body[..semi];
     // A numeric reference to a control character would bring it back: it is escaped instead.
-    let printable = |code: Option<u32>| code.and_then(char::from_u32).is_some_and(|c| !c.is_control() || c == '\t' || c == '\n');
+    let printable = |code: Option<u32>| {
+        code.and_then(char::from_u32).is_some_and(|c| !c.is_control() || c == '\t' || c == '\n')
+    };
     let ok = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
         (1..=6).contains(&hex.len())
             && hex.bytes().all(|b| b.is_ascii_hexdigit())
