@@ -244,12 +244,8 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 None => {
                     let file = Path::new(name.rsplit('/').next().unwrap_or(name));
                     output::write_new(file, body.as_bytes())?;
-                    let _ = writeln!(
-                        err,
-                        "wrote `{}`: use it with --template {}",
-                        file.display(),
-                        file.display()
-                    );
+                    let shown = error::printable(&file.display().to_string()).into_owned();
+                    let _ = writeln!(err, "wrote `{shown}`: use it with --template {shown}");
                 }
             }
             Ok(Outcome::default())

@@ -271,6 +271,46 @@ mod tests {
     }
 
     #[test]
+    fn controls_are_shown_as_pictures() {
+        assert_eq!(escape_inline("a\u{1b}[31mb\0c\u{7f}\u{85}\td"), "a␛\\[31mb␀c␡\u{fffd}\td");
+        assert_eq!(escape_cell("x\u{b}y\u{c}"), "x␋y␌");
+        assert_eq!(visible_controls_line("a\r\n"), "a␍␊");
+        assert_eq!(visible_controls("a\r\n\u{7}"), "a\r\n␇");
+    }
+
+    #[test]
+    fn ansi_sequences_are_stripped() {
+        assert_eq!(strip_ansi("\u{1b}[1;31mred\u{1b}[0m plain"), "red plain");
+        assert_eq!(strip_ansi("\u{1b}]8;;https://x\u{7}link\u{1b}]8;;\u{1b}\\ end"), "link end");
+        // A lone ESC, or one that starts no complete sequence, stays for visible_controls.
+        assert_eq!(strip_ansi("a\u{1b}b \u{1b}[12"), "a\u{1b}b \u{1b}[12");
+        assert_eq!(strip_ansi("\u{1b}]0;title\nnext"), "\u{1b}]0;title\nnext");
+    }
+
+    #[test]
+    fn autolinks_and_mentions_get_a_word_joiner() {
+        let wj = |s: &str| s.replace('\u{2060}', "|");
+        assert_eq!(
+            wj(&break_autolinks("see https://x.example, www.y.example and WWW.Z")),
+            "see https:|//x.example, www|.y.example and WWW|.Z"
+        );
+        assert_eq!(
+            wj(&break_autolinks("me@x.example @octocat @ alone, a@")),
+            "me@|x.example @|octocat @ alone, a@"
+        );
+        assert_eq!(wj(&break_autolinks("#123 GH-7 gh-8 UGH-9 C# #x")), "#|123 GH-|7 gh-|8 UGH-9 C# #x");
+        assert_eq!(break_autolinks("plain text: no links"), "plain text: no links");
+    }
+
+    #[test]
+    fn closing_hash_sequence_is_escaped() {
+        assert_eq!(escape_inline("Fix C #"), "Fix C \\#");
+        assert_eq!(escape_inline("Fix C ## "), "Fix C \\## ");
+        assert_eq!(escape_inline("C#"), "C#");
+        assert_eq!(escape_inline("a # b"), "a # b");
+    }
+
+    #[test]
     fn line_breaks_never_start_a_block() {
         assert_eq!(escape_inline("a\n# b\r\nc"), "a # b c");
         assert_eq!(escape_cell("a\n|b"), "a<br>\\|b");
