@@ -291,9 +291,11 @@ pub fn check_summary(
 /// Bytes appended by [`append`], kept until the rest of the run has succeeded: dropping it
 /// keeps them, [`Appended::rollback`] truncates the file back to its length before.
 pub struct Appended {
+    // Dropped first: the signal handler must stop using the descriptor before it is closed
+    // (and its number possibly reused).
+    _cleanup: cleanup::AppendGuard,
     file: fs::File,
     before: u64,
-    _cleanup: cleanup::AppendGuard,
 }
 
 impl Appended {
@@ -326,7 +328,7 @@ pub fn append(path: &Path, bytes: &[u8]) -> Result<Appended, Error> {
         let _ = f.set_len(before);
         return Err(io(e));
     }
-    Ok(Appended { file: f, before, _cleanup: guard })
+    Ok(Appended { _cleanup: guard, file: f, before })
 }
 
 /// Compares a committed report with a fresh render; prints a unified diff to `out` when they
