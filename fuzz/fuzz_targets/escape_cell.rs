@@ -10,8 +10,8 @@
 //! text only (no emphasis, link, code span, image or HTML other than `<br>`), and that text is
 //! `expected(s)`: `s` with every line break (`\r\n`, `\r`, `\n`) as one `<br>` (read back as
 //! `\n`), every other control character but tab shown as its Control Picture (`␛`; `�` for C1
-//! controls), and spaces and tabs at either end of the cell trimmed (GFM trims cells) — once the
-//! invisible word joiners that break autolinks and mentions (U+2060) are taken out of both.
+//! controls), and spaces and tabs at either end of the cell trimmed (GFM trims cells) — compared
+//! once the invisible word joiners that break autolinks and mentions (U+2060) are taken out.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -47,7 +47,6 @@ fn expected(s: &str) -> String {
     let s = s.replace("\r\n", "\n").replace('\r', "\n");
     let shown: String = s
         .chars()
-        .filter(|&c| c != '\u{2060}')
         .map(|c| match c {
             '\n' | '\t' => c,
             '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap(),
@@ -56,5 +55,6 @@ fn expected(s: &str) -> String {
             c => c,
         })
         .collect();
-    shown.trim_matches([' ', '\t']).to_string()
+    // Trimmed first: a word joiner in `s` itself keeps the spaces beside it, as in the cell.
+    shown.trim_matches([' ', '\t']).replace('\u{2060}', "")
 }
