@@ -288,8 +288,7 @@ pub enum FormatArg {
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+    crate::manifest::parse_date(s).ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
 }
 
 impl Cli {
@@ -427,6 +426,8 @@ mod tests {
 
     #[test]
     fn bad_date_is_rejected() {
-        assert!(Cli::try_parse_from(["gen-report", "d", "--date", "11/09/2025"]).is_err());
+        for bad in ["11/09/2025", "2026-2-3", "+12026-01-01"] {
+            assert!(Cli::try_parse_from(["gen-report", "d", "--date", bad]).is_err(), "{bad}");
+        }
     }
 }

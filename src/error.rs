@@ -1,5 +1,6 @@
 //! Error types, diagnostics and the exit codes they map to.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,12 +57,15 @@ impl Diagnostic {
         }
     }
 
-    /// `file:line:column` (or less, when the position is unknown).
+    /// `file:line:column` (or less, when the position is unknown), printable (see
+    /// [`printable`]).
     pub fn location(&self) -> String {
+        let file = self.file.display().to_string();
+        let file = printable(&file);
         match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file.display()),
-            (Some(l), None) => format!("{}:{l}", self.file.display()),
-            _ => self.file.display().to_string(),
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file.into_owned(),
         }
     }
 
@@ -77,11 +81,12 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut out = format!("{label}: {}\n  --> {}\n", self.message, self.location());
+        let mut out = format!("{label}: {}\n  --> {}\n", printable(&self.message), self.location());
         if let (Some(text), Some(line)) = (line_text, self.line) {
             let num = line.to_string();
             let pad = " ".repeat(num.len());
             let text: String = text.chars().take(200).collect();
+            let text = printable(&text);
             out.push_str(&format!("{pad} |\n{num} | {text}\n"));
             if let Some(col) = self.column {
                 let caret_pad = " ".repeat(col.saturating_sub(1).min(200) as usize);
@@ -94,7 +99,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location(), self.message)
+        write!(f, "{}: {}", self.location(), printable(&self.message))
     }
 }
 
@@ -118,6 +123,9 @@ pub enum Error {
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
+    /// A file to compare with (`--check`) cannot be read.
+    #[error("cannot read `{}`: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
     /// Writing the output failed; nothing was left half-written.
     #[error("failed to write `{}`", path.display())]
     Output {
@@ -142,5 +150,51 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {stem}ies")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+/// `s` made safe to print on a terminal or in a CI log: every control character but tab is
+/// written as an escape (`\n`, `\r`, `\u{1b}`), so text from data can neither start a line of
+/// its own (GitHub Actions runs `::error …` at the start of a log line as a workflow command)
+/// nor drive the terminal with escape sequences.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push('\t'),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_controls_but_tab() {
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+        assert_eq!(
+            printable("a\n::error title=x::y\r\u{1b}[2J\u{85}"),
+            "a\\n::error title=x::y\\r\\u{1b}[2J\\u{85}"
+        );
+    }
+
+    #[test]
+    fn diagnostics_print_data_inert() {
+        let d = Diagnostic::error(Path::new("a\nb.yaml"), Some((1, 3)), "unknown key `x\n::error::y`");
+        let text = d.render(Some("x\u{1b}]0;t\u{7}: 1\n"));
+        assert_eq!(
+            text,
+            "error: unknown key `x\\n::error::y`\n  --> a\\nb.yaml:1:3\n  |\n1 | x\\u{1b}]0;t\\u{7}: 1\n  |   ^\n"
+        );
+        assert!(!text.lines().any(|l| l.starts_with("::")));
     }
 }

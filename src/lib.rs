@@ -247,9 +247,13 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Init { dir } => {
             let written = scaffold::init(dir)?;
             for f in written {
-                let _ = writeln!(err, "created `{}`", f.display());
+                let _ = writeln!(err, "created `{}`", error::printable(&f.display().to_string()));
             }
-            let _ = writeln!(err, "next: gen-report {} > REPORT.md", dir.display());
+            let _ = writeln!(
+                err,
+                "next: gen-report {} > REPORT.md",
+                error::printable(&dir.display().to_string())
+            );
             Ok(Outcome::default())
         }
         Command::TemplatesList => {
@@ -284,12 +288,8 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 None => {
                     let file = Path::new(name.rsplit('/').next().unwrap_or(name));
                     output::write_new(file, body.as_bytes())?;
-                    let _ = writeln!(
-                        err,
-                        "wrote `{}`: use it with --template {}",
-                        file.display(),
-                        file.display()
-                    );
+                    let shown = error::printable(&file.display().to_string()).into_owned();
+                    let _ = writeln!(err, "wrote `{shown}`: use it with --template {shown}");
                 }
             }
             Ok(Outcome::default())
@@ -510,7 +510,6 @@ fn load(options: &Options) -> Result<Loaded, Error> {
 }
 
 fn refuse_writing_over_inputs(options: &Options, loaded: &Loaded) -> Result<(), Error> {
-    let Some(dest) = &options.output else { return Ok(()) };
     let m = &loaded.manifests;
     let mut read: Vec<&Path> = vec![&m.report.file];
     read.extend(m.categories.iter().map(|c| c.file.as_path()));
@@ -519,7 +518,27 @@ fn refuse_writing_over_inputs(options: &Options, loaded: &Loaded) -> Result<(), 
     if let Some(t) = &options.template {
         read.push(Path::new(t));
     }
-    output::refuse_inputs(dest, &read, options.templates.as_deref())
+    if let Some(dest) = &options.output {
+        output::refuse_inputs(dest, &read, options.templates.as_deref())?;
+    }
+    if let Some(summary) = summary_file(options)? {
+        output::check_summary(&summary, &read, options.templates.as_deref(), options.output.as_deref())?;
+    }
+    Ok(())
+}
+
+/// The job summary `--github-summary` appends to (`$GITHUB_STEP_SUMMARY`); none with `--check`.
+fn summary_file(options: &Options) -> Result<Option<PathBuf>, Error> {
+    if !options.github_summary || options.check.is_some() {
+        return Ok(None);
+    }
+    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from).map(Some).ok_or_else(
+        || {
+            Error::Usage(
+                "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
+            )
+        },
+    )
 }
 
 /// Stage 2, measure: every result file streamed into one aggregator.
@@ -577,7 +596,7 @@ fn print_findings(err: &mut dyn Write, report: &model::Report) {
             (Some(file), None) => format!(" ({file})"),
             _ => String::new(),
         };
-        let _ = writeln!(err, "finding: {}{at}", f.message);
+        let _ = writeln!(err, "finding: {}{}", error::printable(&f.message), error::printable(&at));
     }
 }
 
@@ -659,19 +678,15 @@ fn emit(
     if let Some(committed) = &options.check {
         let stale = output::check(committed, text, out)?;
         if stale {
-            let _ =
-                writeln!(err, "error: `{}` is stale: re-render it (the diff is above)", committed.display());
+            let _ = writeln!(
+                err,
+                "error: `{}` is stale: re-render it (the diff is above)",
+                error::printable(&committed.display().to_string())
+            );
         }
         return Ok(Outcome { report, stale, annotations: None });
     }
-    let summary_file = match options.github_summary {
-        true => Some(std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).ok_or_else(|| {
-            Error::Usage(
-                "--github-summary: GITHUB_STEP_SUMMARY is not set (is this a GitHub Actions step?)".into(),
-            )
-        })?),
-        false => None,
-    };
+    let summary_file = summary_file(options)?;
     let budget = match (&options.budget, options.github_summary) {
         (Some(b), _) => Some(render::budget::Budget::parse(b).map_err(Error::Usage)?),
         (None, true) => Some(render::budget::Budget::parse("summary").map_err(Error::Usage)?),
@@ -679,9 +694,14 @@ fn emit(
     };
     let fitted = match &budget {
         Some(b) if options.format == Format::Markdown => {
-            let fitted = render::budget::fit(text, b);
+            let fitted = render::budget::fit(text, b)
+                .map_err(|e| Error::Usage(e.message(b, options.budget.as_deref())))?;
             if !fitted.omitted.is_empty() {
-                let _ = writeln!(err, "note: shortened to fit the budget: {}", fitted.omitted.join("; "));
+                let _ = writeln!(
+                    err,
+                    "note: shortened to fit the budget: {}",
+                    error::printable(&fitted.omitted.join("; "))
+                );
             }
             fitted.text
         }
@@ -689,10 +709,19 @@ fn emit(
         None => text.to_string(),
     };
     if let Some(path) = summary_file {
-        output::append(Path::new(&path), fitted.as_bytes())?;
-        // The full report still goes to -o when asked for, e.g. as an artifact.
-        if let Some(p) = &options.output {
-            output::write(Some(p), text.as_bytes(), out)?;
+        // The full report still goes to -o when asked for, e.g. as an artifact. Written to a
+        // temp file first, then the summary appended, then the temp file renamed: should any
+        // step fail, the summary is truncated back and the -o file left as it was.
+        let pending = match &options.output {
+            Some(p) => Some(output::stage(Some(p), text.as_bytes())?),
+            None => None,
+        };
+        let appended = output::append(&path, fitted.as_bytes())?;
+        if let Some(pending) = pending
+            && let Err(e) = pending.commit(out)
+        {
+            appended.rollback();
+            return Err(e);
         }
     } else {
         output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
@@ -868,7 +897,10 @@ fn template_name(
 
 /// `SOURCE_DATE_EPOCH` as a UTC date, if set.
 fn source_date_epoch() -> Result<Option<chrono::NaiveDate>, Error> {
-    let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
+    // Set but empty counts as unset (CI systems export empty variables); set and malformed is
+    // an error even when another date wins, as the reproducible-builds specification asks.
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) else { return Ok(None) };
+    let raw = raw.to_string_lossy();
     let secs: i64 = raw.trim().parse().map_err(|_| {
         Error::Usage(format!("SOURCE_DATE_EPOCH={raw:?}: expected whole seconds since 1970-01-01"))
     })?;
@@ -932,10 +964,10 @@ pub fn describe(e: &Error) -> String {
             format!("{}error: template error; nothing was written\n", diagnostic.render(text.as_deref()))
         }
         other => {
-            let mut s = format!("error: {other}");
+            let mut s = format!("error: {}", error::printable(&other.to_string()));
             let mut source = std::error::Error::source(other);
             while let Some(cause) = source {
-                s.push_str(&format!(": {cause}"));
+                s.push_str(&format!(": {}", error::printable(&cause.to_string())));
                 source = cause.source();
             }
             s.push_str("; nothing was written\n");

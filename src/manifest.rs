@@ -215,7 +215,7 @@ struct RawReport {
     #[serde(default)]
     final_remarks: Vec<Text>,
     #[serde(default)]
-    extra: Extra,
+    extra: RawExtra,
 }
 
 #[derive(Deserialize)]
@@ -258,7 +258,78 @@ struct RawCategory {
     status: RawStatus,
     results: Option<Spanned<String>>,
     #[serde(default)]
-    extra: Extra,
+    extra: RawExtra,
+}
+
+/// `extra:` as read, with the position of each top-level value, so that the fields the built-in
+/// templates read can be checked and blamed on their line.
+#[derive(Default)]
+struct RawExtra {
+    map: Extra,
+    positions: BTreeMap<String, (u64, u64)>,
+}
+
+impl<'de> Deserialize<'de> for RawExtra {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawExtra;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawExtra, A::Error> {
+                let mut out = RawExtra::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Spanned<serde_json::Value>>()?;
+                    out.positions.insert(key.clone(), pos(&value));
+                    out.map.insert(key, value.value);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// What the built-in templates read from `extra`, and what each must be.
+#[derive(Clone, Copy)]
+enum ExtraField {
+    /// `report.yaml`'s `extra.charts`: whether the statistics chart is drawn.
+    Boolean,
+    /// A category's `extra.protects`: what it protects, listed under Business Impact.
+    ListOfText,
+}
+
+/// Checks `extra.<key>` against what the built-in templates expect of it.
+fn check_extra(extra: &RawExtra, key: &str, kind: ExtraField, file: &Path, errors: &mut Vec<Diagnostic>) {
+    let Some(value) = extra.map.get(key) else { return };
+    let found = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "nothing (null)".to_string(),
+        serde_json::Value::Bool(b) => format!("`{b}`"),
+        serde_json::Value::Number(n) => format!("the number {n}"),
+        serde_json::Value::String(t) => format!("the text {t:?}"),
+        serde_json::Value::Array(_) => "a list".to_string(),
+        serde_json::Value::Object(_) => "a map".to_string(),
+    };
+    let problem = match (kind, value) {
+        (ExtraField::Boolean, serde_json::Value::Bool(_)) => None,
+        (ExtraField::Boolean, v) => Some(format!("expected true or false, found {}", found(v))),
+        (ExtraField::ListOfText, serde_json::Value::Array(items)) => items
+            .iter()
+            .position(|i| !i.is_string())
+            .map(|at| format!("expected a list of text, but item {} is {}", at + 1, found(&items[at]))),
+        (ExtraField::ListOfText, serde_json::Value::String(t)) => {
+            Some(format!("expected a list of text, found the text {t:?}: write it as a list, [{t:?}]"))
+        }
+        (ExtraField::ListOfText, v) => Some(format!("expected a list of text, found {}", found(v))),
+    };
+    if let Some(p) = problem {
+        errors.push(Diagnostic::error(
+            file,
+            extra.positions.get(key).copied(),
+            format!("invalid `extra.{key}` (read by the built-in templates): {p}"),
+        ));
+    }
 }
 
 /// `status:` keeps the declared stage order, which a `BTreeMap` would lose.
@@ -553,9 +624,9 @@ fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportMani
     let file = read.file;
     let errors = &mut *read.errors;
     let before = errors.len();
-    let date = raw.date.and_then(|d| match chrono::NaiveDate::parse_from_str(&d.value, "%Y-%m-%d") {
-        Ok(date) => Some(date),
-        Err(_) => {
+    let date = raw.date.and_then(|d| match parse_date(&d.value) {
+        Some(date) => Some(date),
+        None => {
             errors.push(Diagnostic::error(
                 file,
                 Some(pos(&d)),
@@ -583,7 +654,22 @@ fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportMani
             }
         }
     };
-    let value_target = raw.value_target.map(|v| check_amount(&v, "value_target", file, errors));
+    let value_target = raw.value_target.map(|v| {
+        // The ratio divides by it: below a cent it would print absurd or infinite figures.
+        if v.value > 0.0 && v.value < MIN_VALUE_TARGET {
+            errors.push(Diagnostic::error(
+                file,
+                Some(pos(&v)),
+                format!(
+                    "invalid `value_target` {}: expected 0 (no target) or an amount of at least {MIN_VALUE_TARGET} (one cent)",
+                    shown(v.value)
+                ),
+            ));
+            return None;
+        }
+        check_amount(&v, "value_target", file, errors)
+    });
+    check_extra(&raw.extra, "charts", ExtraField::Boolean, file, errors);
     let failed = errors.len() > before;
 
     let mut texts = |items: Vec<Text>, field: &'static str| -> Vec<String> {
@@ -640,7 +726,7 @@ fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportMani
         sections: extra_sections,
         next_steps,
         final_remarks,
-        extra: raw.extra,
+        extra: raw.extra.map,
     })
 }
 
@@ -670,6 +756,7 @@ fn validate_category(
         .collect();
     let status =
         raw.status.0.into_iter().map(|(stage, s)| Stage { stage, state: s.state, note: s.note }).collect();
+    check_extra(&raw.extra, "protects", ExtraField::ListOfText, file, errors);
     if errors.len() > before {
         return None;
     }
@@ -685,8 +772,25 @@ fn validate_category(
         status,
         results_at: raw.results.as_ref().map(pos),
         results: raw.results.map(|r| r.value),
-        extra: raw.extra,
+        extra: raw.extra.map,
     })
+}
+
+/// Smallest non-zero `value_target`: one cent.
+pub const MIN_VALUE_TARGET: f64 = 0.01;
+
+/// A date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day), as the
+/// manifests and `--date` take it; chrono alone would also take `2026-2-3` and `+12026-01-01`.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// A money amount must be finite and not negative.
@@ -697,10 +801,16 @@ fn check_amount(v: &Spanned<f64>, field: &str, file: &Path, errors: &mut Vec<Dia
         errors.push(Diagnostic::error(
             file,
             Some(pos(v)),
-            format!("invalid `{field}` {}: expected an amount from 0 to 10^18", v.value),
+            format!("invalid `{field}` {}: expected an amount from 0 to 10^18", shown(v.value)),
         ));
         None
     }
+}
+
+/// A number for a message: as written when of ordinary size, else in scientific notation (1e-300
+/// and 1e300 would print three hundred digits).
+fn shown(v: f64) -> String {
+    if v == 0.0 || (1e-6..1e18).contains(&v.abs()) { format!("{v}") } else { format!("{v:e}") }
 }
 
 fn pos<T>(s: &Spanned<T>) -> (u64, u64) {
@@ -886,11 +996,24 @@ mod tests {
         assert_eq!(read_text(&big).unwrap(), "\0\0\0");
         #[cfg(unix)]
         {
+            use std::os::unix::ffi::OsStrExt;
             let fifo = d.path().join("fifo.yaml");
-            let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
-            if made {
+            let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            if unsafe { libc::mkfifo(c.as_ptr(), 0o644) } == 0 {
                 let e = read_text(&fifo).unwrap_err();
-                assert!(e.message.contains("not a regular file"), "{}", e.message);
+                assert_eq!(
+                    e.message,
+                    "cannot read the file: it is not a regular file (a FIFO, socket or device); expected a regular file"
+                );
+            } else {
+                // Every check runs in CI; elsewhere a system without FIFOs skips this one.
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "mkfifo failed: {}",
+                    std::io::Error::last_os_error()
+                );
+                eprintln!("skipped: mkfifo failed: {}", std::io::Error::last_os_error());
             }
         }
     }
@@ -905,6 +1028,80 @@ mod tests {
         let r = parse_report_str("title: T\ncurrency: EUR\n", Path::new("report.yaml")).unwrap();
         assert_eq!(r.currency, "EUR");
         assert!(parse_report_str("title: T\ncurrency: euro\n", Path::new("report.yaml")).is_err());
+    }
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(parse_date("2026-02-03"), chrono::NaiveDate::from_ymd_opt(2026, 2, 3));
+        for bad in ["2026-2-3", "+12026-01-01", "2026-02-30", " 2026-02-03", "2026/02/03", "20260-1-01", ""] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn extra_fields_the_templates_read_are_checked_with_their_position() {
+        let cat = |extra: &str| {
+            parse_category_str(
+                &format!("name: A\ntarget: 1\ntests: 1\nextra:\n  other: 5\n  protects: {extra}\n"),
+                Path::new("a.yaml"),
+            )
+        };
+        let msg = |extra: &str| {
+            let e = cat(extra).unwrap_err();
+            assert_eq!((e[0].line, e[0].column), (Some(6), Some(13)), "{extra}");
+            e[0].message.clone()
+        };
+        assert_eq!(
+            msg("5"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, found the number 5"
+        );
+        assert_eq!(
+            msg("true"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, found `true`"
+        );
+        assert_eq!(
+            msg("\"abc\""),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, found the text \"abc\": write it as a list, [\"abc\"]"
+        );
+        assert_eq!(
+            msg("[a, {b: c}]"),
+            "invalid `extra.protects` (read by the built-in templates): expected a list of text, but item 2 is a map"
+        );
+        assert_eq!(
+            cat("[payments, \"2FA\"]").unwrap().extra["protects"],
+            serde_json::json!(["payments", "2FA"])
+        );
+        let report = |charts: &str| {
+            parse_report_str(&format!("title: T\nextra:\n  charts: {charts}\n"), Path::new("report.yaml"))
+        };
+        for bad in ["\"false\"", "no", "0", "~"] {
+            let e = report(bad).err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!((e[0].line, e[0].column), (Some(3), Some(11)), "{bad}");
+            assert!(
+                e[0].message.starts_with(
+                    "invalid `extra.charts` (read by the built-in templates): expected true or false, found "
+                ),
+                "{}",
+                e[0].message
+            );
+        }
+        assert_eq!(report("false").unwrap().extra["charts"], serde_json::json!(false));
+    }
+
+    #[test]
+    fn value_target_below_a_cent_is_refused() {
+        for tiny in ["5e-324", "1e-300", "0.001"] {
+            let e = parse_report_str(&format!("title: T\nvalue_target: {tiny}\n"), Path::new("r.yaml"))
+                .unwrap_err();
+            assert_eq!(e[0].line, Some(2));
+            assert!(
+                e[0].message.ends_with("expected 0 (no target) or an amount of at least 0.01 (one cent)"),
+                "{}",
+                e[0].message
+            );
+        }
+        assert!(parse_report_str("title: T\nvalue_target: 0\n", Path::new("r.yaml")).is_ok());
+        assert!(parse_report_str("title: T\nvalue_target: 0.01\n", Path::new("r.yaml")).is_ok());
     }
 
     #[test]

@@ -51,6 +51,10 @@ status:
 
 /// Creates `dir` with a report, two categories and the JSON Schemas; never overwrites.
 ///
+/// All or nothing: every file is written to a temp file first, and only when all five are
+/// written are they renamed into place; on any failure (a full disk, say) the files and
+/// folders created so far are removed, so `init` can simply be run again.
+///
 /// # Errors
 /// A file that exists already, or one that cannot be written.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -68,16 +72,69 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     ];
     // Check everything first, so a refusal leaves nothing half-created.
     for (p, _) in &files {
-        if p.exists() {
+        if p.symlink_metadata().is_ok() {
             return Err(Error::Usage(format!("`{}` exists already: init never overwrites", p.display())));
         }
     }
-    for (p, text) in &files {
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| Error::Output { path: parent.to_path_buf(), source })?;
-        }
-        crate::output::write_new(p, text.as_bytes())?;
+    let mut made = Made::default();
+    let result = write_all(&files, &mut made);
+    if result.is_err() {
+        made.undo();
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    result.map(|()| files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// What `init` created, to be removed again when it fails.
+#[derive(Default)]
+struct Made {
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Made {
+    fn undo(self) {
+        for f in self.files.iter().rev() {
+            let _ = std::fs::remove_file(f);
+        }
+        // Innermost first; a folder that is not empty (someone else's file) stays.
+        for d in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
+
+fn write_all(files: &[(PathBuf, String)], made: &mut Made) -> Result<(), Error> {
+    for (p, _) in files {
+        if let Some(parent) = p.parent() {
+            create_dirs(parent, made)?;
+        }
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for (p, text) in files {
+        staged.push(crate::output::stage_new(p, text.as_bytes())?);
+    }
+    for pending in staged {
+        let path = pending.path().to_path_buf();
+        pending.commit(&mut std::io::sink())?;
+        made.files.push(path);
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents, recording each one created.
+fn create_dirs(dir: &Path, made: &mut Made) -> Result<(), Error> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(parent, made)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {
+            made.dirs.push(dir.to_path_buf());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(source) => Err(Error::Output { path: dir.to_path_buf(), source }),
+    }
 }

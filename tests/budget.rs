@@ -91,9 +91,11 @@ fn assert_fitted(input: &str, f: &Fitted, budget: &Budget) {
     let fences = f.text.lines().filter(|l| l.trim_start().starts_with("```")).count();
     assert_eq!(fences % 2, 0, "unbalanced fences:\n{}", f.text);
     assert!(!f.omitted.is_empty(), "shortened without saying what was left out");
+    // The head (title, date, result line) is always kept whole.
+    let head = &input[..input.find("\n## ").unwrap_or(input.len()) + 1];
+    assert!(f.text.starts_with(head), "head lost:\n{}", f.text);
     if budget.limit >= 300 {
         assert!(f.text.contains(NOTICE), "no notice:\n{}", f.text);
-        assert!(f.text.starts_with(TITLE), "title lost:\n{}", f.text);
     }
 }
 
@@ -104,12 +106,12 @@ fn edges_of_the_budget() {
         let size = unit.measure(&md);
         for limit in [size + 1, size] {
             let budget = Budget { limit, unit };
-            let f = fit(&md, &budget);
+            let f = fit(&md, &budget).unwrap();
             assert_eq!(f.text, md, "{unit:?} {limit}: fits, unchanged");
             assert!(f.omitted.is_empty());
         }
         let budget = Budget { limit: size - 1, unit };
-        let f = fit(&md, &budget);
+        let f = fit(&md, &budget).unwrap();
         assert_ne!(f.text, md);
         assert_fitted(&md, &f, &budget);
         assert!(f.text.contains(&totals_line(200, 50)));
@@ -124,7 +126,7 @@ fn hundred_thousand_failures_fit_every_preset() {
     {
         assert_eq!(Budget::parse(name), Ok(budget));
         let started = Instant::now();
-        let f = fit(&md, &budget);
+        let f = fit(&md, &budget).unwrap();
         let elapsed = started.elapsed();
         eprintln!(
             "budget {name}: {} bytes ({} chars) in, {} bytes ({} chars) out, limit {} {:?}, in {elapsed:.2?}",
@@ -152,13 +154,13 @@ fn multibyte_text_counts_characters_or_bytes() {
     let md = report(50, 300, true);
     assert!(md.len() > md.chars().count() + 10_000, "emoji-heavy");
     let chars = Budget { limit: 10_000, unit: Unit::Chars };
-    let f = fit(&md, &chars);
+    let f = fit(&md, &chars).unwrap();
     assert_fitted(&md, &f, &chars);
     assert!(f.text.chars().count() <= 10_000 && f.text.len() > 10_000, "counted in characters");
     assert!(f.text.contains("fit 10,000 characters:"));
 
     let bytes = Budget { limit: 10_000, unit: Unit::Bytes };
-    let g = fit(&md, &bytes);
+    let g = fit(&md, &bytes).unwrap();
     assert_fitted(&md, &g, &bytes);
     assert!(g.text.len() <= 10_000 && g.text.contains("fit 10,000 bytes:"));
     assert!(g.text.len() < f.text.len(), "a byte budget keeps less of multibyte text");
@@ -187,8 +189,15 @@ fn random_budgets_keep_the_invariants() {
                 // Mostly anywhere up to the size; every fifth round a tiny budget.
                 let limit = if round % 5 == 0 { 1 + rng.below(400) } else { 1 + rng.below(size + 10) };
                 let budget = Budget { limit, unit };
-                let f = fit(md, &budget);
-                assert_fitted(md, &f, &budget);
+                match fit(md, &budget) {
+                    Ok(f) => assert_fitted(md, &f, &budget),
+                    // Too small for the head: refused, and the minimum it names is enough.
+                    Err(e) => {
+                        assert!(limit < e.minimum, "{limit} refused, minimum {}", e.minimum);
+                        let at_min = Budget { limit: e.minimum, unit };
+                        assert_fitted(md, &fit(md, &at_min).unwrap(), &at_min);
+                    }
+                }
             }
         }
     }

@@ -388,21 +388,6 @@ fn not_utf8() {
     assert_bad_input(&r, &["categories/auth.yaml:1:9", "UTF-8"]);
 }
 
-// Checks an unreadable file is refused with the reason (skipped where permissions don't bind).
-#[test]
-fn unreadable_file() {
-    use std::os::unix::fs::PermissionsExt;
-    let copy = SeedCopy::new();
-    let file = copy.file("categories/gcp.yaml");
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).unwrap();
-    if fs::read(&file).is_ok() {
-        eprintln!("skipped: {} is still readable after chmod 000 (running as root?)", file.display());
-        return;
-    }
-    let r = run([&copy.data]);
-    assert_bad_input(&r, &["categories/gcp.yaml", "permission denied"]);
-}
-
 // Checks an empty data directory is refused, naming the missing report.yaml.
 #[test]
 fn empty_data_dir() {

@@ -43,11 +43,24 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    let mut cmd = Command::new(support::BIN);
+    cmd.args(args).current_dir(dir);
+    run_cmd(cmd)
+}
+
+/// Runs `cmd` (gen-report, possibly through a wrapper) with `SOURCE_DATE_EPOCH` and
+/// `GITHUB_STEP_SUMMARY` unset unless `cmd` sets them, killing it (and failing) after
+/// [`TIMEOUT`]; checks it did not panic.
+#[track_caller]
+fn run_cmd(mut cmd: Command) -> Out {
     let started = Instant::now();
-    let mut child = Command::new(support::BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SOURCE_DATE_EPOCH")
+    let envs: Vec<_> = cmd.get_envs().map(|(k, _)| k.to_owned()).collect();
+    for var in ["SOURCE_DATE_EPOCH", "GITHUB_STEP_SUMMARY"] {
+        if !envs.iter().any(|k| k == var) {
+            cmd.env_remove(var);
+        }
+    }
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -659,17 +672,34 @@ fn symlink_outside_data_dir() {
     assert_eq!(d.report(&[]), md);
 }
 
-/// Makes a FIFO with mkfifo(1); false when that is not possible here.
+/// Says that `what` cannot be checked here: a failure under CI (where every check must run),
+/// a note on stderr elsewhere.
+#[track_caller]
+fn cannot_check(what: &str) {
+    assert!(std::env::var_os("CI").is_none(), "cannot check {what} here, and CI is set");
+    eprintln!("skipped: cannot check {what} here");
+}
+
+/// Makes a FIFO; false (after [`cannot_check`]) when that is impossible here.
+#[cfg(unix)]
+#[track_caller]
 fn mkfifo(path: &Path) -> bool {
-    Command::new("mkfifo").arg(path).status().is_ok_and(|s| s.success())
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    if unsafe { libc::mkfifo(c.as_ptr(), 0o644) } == 0 {
+        return true;
+    }
+    cannot_check(&format!("FIFOs (mkfifo {}: {})", path.display(), std::io::Error::last_os_error()));
+    false
 }
 
 // Checks that a FIFO named like a manifest or a result file is refused, never opened (no hang).
+#[cfg(unix)]
 #[test]
 fn fifo_named_like_an_input() {
     let d = Data::new();
     if !mkfifo(&d.path("data/categories/f.yaml")) {
-        eprintln!("skipped: mkfifo is not available");
         return;
     }
     d.refused(&["data"], &["--> data/categories/f.yaml\n", "expected a regular file"]);
@@ -713,19 +743,45 @@ fn permissions_apply(probe: &Path) -> bool {
     applies
 }
 
-// Checks that an unreadable manifest is refused with "permission denied".
+/// gen-report in `d`'s root, run so that file permissions bind: directly when they bind for
+/// this process, else (as root) as `nobody` through setpriv(1); `None` (after
+/// [`cannot_check`]) when neither is possible.
+#[cfg(unix)]
+#[track_caller]
+fn unprivileged(d: &Data) -> Option<Command> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut cmd = if permissions_apply(&d.path("probe")) {
+        Command::new(support::BIN)
+    } else {
+        const NOBODY: [&str; 3] = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+        let works = Command::new("setpriv").args(NOBODY).arg("true").status().is_ok_and(|s| s.success());
+        if !works {
+            cannot_check("permissions (running as root, and setpriv cannot switch to nobody)");
+            return None;
+        }
+        // nobody must reach the files: the temp dir is created 0700.
+        fs::set_permissions(d.root(), fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(NOBODY).arg(support::BIN);
+        c
+    };
+    cmd.current_dir(d.root());
+    Some(cmd)
+}
+
+// Checks that an unreadable manifest is refused with "permission denied" (as root: run as
+// nobody).
 #[cfg(unix)]
 #[test]
 fn unreadable_file() {
     use std::os::unix::fs::PermissionsExt;
     let d = Data::new();
-    if !permissions_apply(&d.path("probe")) {
-        eprintln!("skipped: running as root, a chmod 000 file is still readable");
-        return;
-    }
+    let Some(mut cmd) = unprivileged(&d) else { return };
     let file = d.path("data/categories/a.yaml");
     fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).unwrap();
-    d.refused(&["data"], &["--> data/categories/a.yaml\n", "cannot read the file: permission denied"]);
+    cmd.arg("data");
+    let out = run_cmd(cmd);
+    assert_refusal(&out, &["--> data/categories/a.yaml\n", "cannot read the file: permission denied"]);
 }
 
 // Checks that an output path that is a directory is refused and the directory left as it was.
@@ -748,13 +804,11 @@ fn output_path_is_a_directory() {
 fn output_in_read_only_directory() {
     use std::os::unix::fs::PermissionsExt;
     let d = Data::new();
-    if !permissions_apply(&d.path("probe")) {
-        eprintln!("skipped: running as root, a read-only directory is still writable");
-        return;
-    }
+    let Some(mut cmd) = unprivileged(&d) else { return };
     fs::create_dir(d.path("ro")).unwrap();
     fs::set_permissions(d.path("ro"), fs::Permissions::from_mode(0o555)).unwrap();
-    let out = d.run(&["data", "-o", "ro/report.md"]);
+    cmd.args(["data", "-o", "ro/report.md"]);
+    let out = run_cmd(cmd);
     fs::set_permissions(d.path("ro"), fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!((out.code, out.stdout.as_str()), (2, ""), "{}", out.stderr);
     assert!(out.stderr.starts_with("error: failed to write `ro/report.md`: "), "{}", out.stderr);
@@ -987,5 +1041,691 @@ fn template_recursive_include() {
         ("ext", "ext.md", ["ircular", "--> ext/ext.md"]),
     ] {
         assert_refusal(&render_with(&d, dir, name), &needles);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: `-o` replaces a regular file (or the file a symlink points to) atomically, writes a
+// device, FIFO or `/dev/stdout` in place, gives a new file the mode of a shell redirect, and
+// leaves no temp file on SIGINT/SIGTERM. `--github-summary` appends last and undoes a short
+// append; `init` creates all of its files or none.
+
+/// The report `gen-report data` prints.
+fn plain_report(d: &Data) -> String {
+    d.report(&[])
+}
+
+/// `args` run through `sh -c SCRIPT` in `d`'s root, with gen-report as `"$0"` and `args` as
+/// `"$@"`: for a umask or a file-size limit set just for gen-report.
+fn run_wrapped(d: &Data, script: &str, args: &[&str], env: &[(&str, &Path)]) -> Out {
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(format!("{script} && exec \"$0\" \"$@\""))
+        .arg(support::BIN)
+        .args(args)
+        .current_dir(d.root());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run_cmd(cmd)
+}
+
+// Checks that devices, FIFOs and `/dev/stdout` are written in place, never replaced by a file,
+// and `-` is standard output.
+#[cfg(unix)]
+#[test]
+fn output_to_devices_fifos_and_stdout() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = Data::new();
+    let report = plain_report(&d);
+    let out = d.run(&["data", "-o", "/dev/null"]);
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null was replaced");
+    for stdout in ["/dev/stdout", "-"] {
+        let out = d.run(&["data", "-o", stdout]);
+        assert_eq!((out.code, out.stdout.as_str()), (0, report.as_str()), "{stdout}: {}", out.stderr);
+    }
+    assert!(fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+
+    if !mkfifo(&d.path("pipe")) {
+        return;
+    }
+    let reader = {
+        let pipe = d.path("pipe");
+        std::thread::spawn(move || fs::read_to_string(pipe).unwrap())
+    };
+    let out = d.run(&["data", "-o", "pipe"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(reader.join().unwrap(), report);
+    assert!(fs::symlink_metadata(d.path("pipe")).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+    assert_eq!(entries(d.root()), ["data", "pipe"]);
+
+    // A device that fails: nothing on stdout, exit 2.
+    let out = d.run(&["data", "-o", "/dev/full"]);
+    assert_refusal(&out, &["error: failed to write `/dev/full`: No space left on device (os error 28)"]);
+}
+
+// Checks that a symlinked report is updated through the link: the link stays, the file it
+// points to gets the report (and a dangling link gets its file created, as with `>`).
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink() {
+    let d = Data::new();
+    let report = plain_report(&d);
+    d.write("docs/real.md", "old\n");
+    symlink("docs/real.md", &d.path("REPORT.md"));
+    let out = d.run(&["data", "-o", "REPORT.md"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(fs::read_link(d.path("REPORT.md")).unwrap(), Path::new("docs/real.md"));
+    assert_eq!(fs::read_to_string(d.path("docs/real.md")).unwrap(), report);
+    assert_eq!(entries(&d.path("docs")), ["real.md"], "no temp file left");
+
+    symlink("docs/new.md", &d.path("NEW.md"));
+    assert_eq!(d.run(&["data", "-o", "NEW.md"]).code, 0);
+    assert_eq!(fs::read_link(d.path("NEW.md")).unwrap(), Path::new("docs/new.md"));
+    assert_eq!(fs::read_to_string(d.path("docs/new.md")).unwrap(), report);
+
+    // A symlink to an input is that input: refused.
+    symlink("data/report.yaml", &d.path("evil.md"));
+    assert_refusal(&d.run(&["data", "-o", "evil.md"]), &["`data/report.yaml` is an input"]);
+    assert_eq!(fs::read_to_string(d.path("data/report.yaml")).unwrap(), REPORT);
+}
+
+// Checks that a new report file gets the mode a shell redirect gives under the umask, and a
+// replaced one keeps its mode.
+#[cfg(unix)]
+#[test]
+fn output_mode_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Data::new();
+    let mode = |p: &str| fs::metadata(d.path(p)).unwrap().permissions().mode() & 0o777;
+    for (umask, expected) in [("077", 0o600), ("022", 0o644), ("002", 0o664)] {
+        let name = format!("new-{umask}.md");
+        let out = run_wrapped(&d, &format!("umask {umask}"), &["data", "-o", &name], &[]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(mode(&name), expected, "umask {umask}");
+    }
+    d.write("kept.md", "old\n");
+    fs::set_permissions(d.path("kept.md"), fs::Permissions::from_mode(0o640)).unwrap();
+    let out = run_wrapped(&d, "umask 000", &["data", "-o", "kept.md"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode("kept.md"), 0o640);
+}
+
+/// An LD_PRELOAD library whose `fsync` takes a minute: a disk so slow that gen-report is sure to
+/// be caught between writing its temp file and renaming it.
+const SLOW_FSYNC: &str = r#"
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <time.h>
+int fsync(int fd) {
+    struct timespec t = {60, 0};
+    nanosleep(&t, 0);
+    int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    return real(fd);
+}
+"#;
+
+// Checks that SIGTERM and SIGINT during `-o` remove the temp file and leave the target as it
+// was; the process still dies of the signal.
+#[cfg(target_os = "linux")]
+#[test]
+fn signal_during_output_removes_the_temp_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let d = Data::new();
+    d.write("shim/slow.c", SLOW_FSYNC);
+    let so = d.path("shim/slow.so");
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&so)
+        .arg(d.path("shim/slow.c"))
+        .arg("-ldl")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !built {
+        return cannot_check("signals during a write (no C compiler for the slow-disk library)");
+    }
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        d.write("out/report.md", "previous report\n");
+        let mut child = Command::new(support::BIN)
+            .args(["data", "-o", "out/report.md"])
+            .current_dir(d.root())
+            .env("LD_PRELOAD", &so)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while !entries(&d.path("out")).iter().any(|e| e.starts_with(".tmp")) {
+            assert!(child.try_wait().unwrap().is_none(), "gen-report ended before writing");
+            if started.elapsed() > TIMEOUT {
+                let _ = child.kill();
+                panic!("no temp file after {TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SAFETY: a signal to our own child.
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(sig), "{status:?}");
+        assert_eq!(entries(&d.path("out")), ["report.md"], "signal {sig}: temp file left behind");
+        assert_eq!(fs::read_to_string(d.path("out/report.md")).unwrap(), "previous report\n");
+    }
+}
+
+// Checks that `--github-summary` appends only once everything else succeeded: a bad `-o`, a
+// summary file that is an input, a FIFO or the `-o` file itself are refused before anything is
+// written, and the report is appended when all is well.
+#[cfg(unix)]
+#[test]
+fn github_summary_is_appended_last() {
+    let d = Data::new();
+    let report = plain_report(&d);
+    d.write("summary.md", "## earlier step\n");
+    let summary = d.path("summary.md");
+    let with = |path: &Path, args: &[&str]| {
+        let mut cmd = Command::new(support::BIN);
+        cmd.args(["data", "--github-summary"])
+            .args(args)
+            .current_dir(d.root())
+            .env("GITHUB_STEP_SUMMARY", path);
+        run_cmd(cmd)
+    };
+    fs::create_dir(d.path("outdir")).unwrap();
+    for (args, message) in [
+        (vec!["-o", "outdir"], "error: failed to write `outdir`: it is a directory; nothing was written\n"),
+        (
+            vec!["-o", "missing/"],
+            "error: failed to write `missing/`: a path ending in `/` names a directory; nothing was written\n",
+        ),
+        (
+            vec!["-o", "summary.md"],
+            "error: GITHUB_STEP_SUMMARY names `summary.md`, the -o output too: choose another output path; nothing was written\n",
+        ),
+    ] {
+        let out = with(Path::new("summary.md"), &args);
+        assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (2, "", message), "{args:?}");
+        assert_eq!(fs::read_to_string(&summary).unwrap(), "## earlier step\n", "{args:?}");
+    }
+    let out = with(Path::new("data/report.yaml"), &[]);
+    assert_eq!(
+        out.stderr,
+        "error: GITHUB_STEP_SUMMARY names `data/report.yaml`, an input: refusing to append the report to it; nothing was written\n"
+    );
+    assert_eq!(fs::read_to_string(d.path("data/report.yaml")).unwrap(), REPORT);
+    if !mkfifo(&d.path("fifo")) {
+        return;
+    }
+    let out = with(Path::new("fifo"), &[]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            2,
+            "error: GITHUB_STEP_SUMMARY names `fifo`, which is not a regular file (a FIFO, socket or device): expected the job summary file; nothing was written\n"
+        )
+    );
+    let out = with(Path::new("summary.md"), &["-o", "full.md"]);
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
+    assert_eq!(fs::read_to_string(&summary).unwrap(), format!("## earlier step\n{report}"));
+    assert_eq!(fs::read_to_string(d.path("full.md")).unwrap(), report);
+    assert_eq!(entries(d.root()), ["data", "fifo", "full.md", "outdir", "summary.md"]);
+}
+
+// Checks that a short append (a full disk, here a file-size limit) leaves the summary exactly
+// as it was, and the `-o` file unwritten: no table cut mid-row.
+#[cfg(unix)]
+#[test]
+fn github_summary_short_write_is_undone() {
+    let d = Data::new();
+    let before = "earlier step\n".repeat(3100); // 40,300 bytes
+    d.write("summary.md", &before);
+    let summary = d.path("summary.md");
+    // 40 KiB per file: the report (a few KB) fits, the summary with it does not.
+    let out = run_wrapped(
+        &d,
+        "ulimit -f 40 && trap '' XFSZ",
+        &["data", "--github-summary", "-o", "full.md"],
+        &[("GITHUB_STEP_SUMMARY", Path::new("summary.md"))],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (2, "", "error: failed to write `summary.md`: File too large (os error 27); nothing was written\n")
+    );
+    assert_eq!(fs::read_to_string(&summary).unwrap(), before);
+    assert_eq!(entries(d.root()), ["data", "summary.md"], "the -o file or a temp file was left");
+}
+
+// Checks that `init` on a full disk (here a file-size limit) creates nothing, and can then be
+// run again.
+#[cfg(unix)]
+#[test]
+fn init_is_all_or_nothing() {
+    let d = Data::new();
+    // 2 KiB per file: the manifests fit, the JSON Schemas do not.
+    let out = run_wrapped(&d, "ulimit -f 2 && trap '' XFSZ", &["init", "new"], &[]);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "error: failed to write `new/schema/report.json`: File too large (os error 27); nothing was written\n"
+        )
+    );
+    assert_eq!(entries(d.root()), ["data"], "init left files behind");
+    let out = d.run(&["init", "new"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for f in [
+        "report.yaml",
+        "categories/api.yaml",
+        "categories/ui.yaml",
+        "schema/report.json",
+        "schema/category.json",
+    ] {
+        assert!(d.path("new").join(f).is_file(), "{f}");
+    }
+    // Run again: refused, nothing changed.
+    let out = d.run(&["init", "new"]);
+    assert_eq!(
+        out.stderr,
+        "error: `new/report.yaml` exists already: init never overwrites; nothing was written\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: `--check` reads a regular file of at most 64 MiB, and its diff takes time in
+// proportion to the reports, not their square.
+
+// Checks that `--check` refuses a symlink to /dev/zero, a FIFO (without waiting for a writer),
+// a missing file and a file over 64 MiB, each with its reason.
+#[cfg(unix)]
+#[test]
+fn check_reads_only_regular_files_within_the_bound() {
+    let d = Data::new();
+    symlink("/dev/zero", &d.path("zero.md"));
+    let big = fs::File::create(d.path("big.md")).unwrap();
+    big.set_len(64 * 1024 * 1024 + 1).unwrap();
+    let not_regular =
+        "it is not a regular file (a FIFO, socket or device); expected the committed report file";
+    let mut cases = vec![
+        ("zero.md", format!("error: cannot read `zero.md`: {not_regular}; nothing was written\n")),
+        ("missing.md", "error: cannot read `missing.md`: no such file or directory; nothing was written\n".into()),
+        (
+            "big.md",
+            "error: cannot read `big.md`: it is 67108865 bytes; --check reads at most 67108864 bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs; nothing was written\n".into(),
+        ),
+    ];
+    if mkfifo(&d.path("fifo.md")) {
+        cases
+            .push(("fifo.md", format!("error: cannot read `fifo.md`: {not_regular}; nothing was written\n")));
+    }
+    for (file, message) in cases {
+        let out = d.run(&["data", "--check", file]);
+        assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (2, "", message.as_str()), "{file}");
+    }
+}
+
+/// Applies the unified diff `diff` (as `--check` prints it) to `old`.
+fn apply(old: &str, diff: &str) -> String {
+    let old: Vec<&str> = old.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut at = 0;
+    for l in diff.lines().skip(2) {
+        if let Some(h) = l.strip_prefix("@@ -") {
+            let range = h.split(' ').next().unwrap();
+            let start: usize = range.split(',').next().unwrap().parse().unwrap();
+            let start = if range.ends_with(",0") { start } else { start - 1 };
+            out.extend(old[at..start].iter().copied());
+            at = start;
+        } else if let Some(t) = l.strip_prefix('+') {
+            out.push_str(t);
+            out.push('\n');
+        } else if let Some(t) = l.strip_prefix(' ') {
+            assert_eq!(old[at].trim_end_matches('\n'), t, "context line {at}");
+            out.push_str(old[at]);
+            at += 1;
+        } else if let Some(t) = l.strip_prefix('-') {
+            assert_eq!(old[at].trim_end_matches('\n'), t, "removed line {at}");
+            at += 1;
+        } else if l.starts_with('\\') {
+            out.pop();
+        }
+    }
+    out.extend(old[at..].iter().copied());
+    out
+}
+
+// Checks that `--check` against 200,000-line reports answers (within the run timeout) with a
+// diff that turns the committed report into the fresh one: every other line changed, and
+// nothing in common.
+#[test]
+fn check_diff_of_huge_reports() {
+    let d = Data::new();
+    d.write(
+        "tpl/big.md",
+        "{% for i in range(end=100000) %}row {{ i }} of the report\nvalue {{ i * 7 }}\n{% endfor %}",
+    );
+    let args = ["data", "--templates", "tpl", "--template", "big.md"];
+    let fresh = d.report(&args[1..]);
+    assert_eq!(fresh.lines().count(), 200_000);
+    let half: String = fresh
+        .lines()
+        .map(|l| if l.starts_with("value") { format!("{l}0\n") } else { format!("{l}\n") })
+        .collect();
+    let none: String = (0..200_000).map(|i| format!("other line {}\n", i % 1000)).collect();
+    for committed in [half, none] {
+        d.write("REPORT.md", &committed);
+        let mut all = args.to_vec();
+        all.extend(["--check", "REPORT.md"]);
+        let out = d.run(&all);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert_eq!(out.stderr, "error: `REPORT.md` is stale: re-render it (the diff is above)\n");
+        assert!(
+            out.stdout.starts_with("--- REPORT.md\n+++ REPORT.md (re-rendered)\n@@ -1"),
+            "{}",
+            &out.stdout[..200]
+        );
+        assert_eq!(apply(&committed, &out.stdout), fresh);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budgets keep the head (title, verdict, headline figures) or refuse.
+
+// Checks `--budget comment` on 3,000 categories: the verdict, the headline figures and the
+// sections stay (a paragraph naming every category and the chart go), and a budget too small for
+// the head is a usage error naming the minimum, which then fits.
+#[test]
+fn budget_keeps_verdict_and_figures_or_refuses() {
+    let d = Data::new();
+    fs::remove_file(d.path("data/categories/a.yaml")).unwrap();
+    for i in 0..3000 {
+        d.write(
+            &format!("data/categories/c{i:04}.yaml"),
+            format!("name: Category {i}\ntarget: 10\ntests: {}\n", i % 12),
+        );
+    }
+    let out = d.run(&["data", "--budget", "comment"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let md = &out.stdout;
+    assert!(md.chars().count() <= 65_000);
+    let head = "# T\n\n**Result**: ⚠️ Target partly met on declared counts (unverified): 16,500 of a 30,000-test target declared (55%)  \n**Evidence**: Declared counts only — no test results were given: 0 of 3,000 categories shown to run\n\n---\n\n";
+    assert!(md.starts_with(head), "{}", &md[..300]);
+    for kept in ["## Summary\n", "## Test Statistics\n", "## Final Assessment\n"] {
+        assert!(md.contains(kept), "{kept:?} lost");
+    }
+    assert!(
+        md.contains("; 1 long paragraph; 1 long code block. The full report is in the job's artifacts.\n"),
+        "{}",
+        &md[md.len() - 400..]
+    );
+    markdown::tables(md);
+
+    let out = d.run(&["data", "--budget", "1"]);
+    let minimum = head.len() + 1 + "> ⚠️ Shortened.\n".len();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (2, "", format!("error: --budget 1 (1 byte) is too small for this report: its title, verdict and headline figures, with the notice that the rest was left out, need at least {minimum} bytes; nothing was written\n").as_str())
+    );
+    let out = d.run(&["data", "--budget", &minimum.to_string()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{head}> ⚠️ Shortened.\n"));
+    assert_eq!(d.run(&["data", "--budget", &(minimum - 1).to_string()]).code, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What comes out is inert: control characters from data are shown, never acted on (terminal
+// escapes, GitHub workflow commands, ill-formed XML); URLs, e-mails, mentions and references
+// in data are text, not links; no output prints `inf`, `NaN` or hundreds of digits.
+
+/// Whether `s` holds a control character other than tab and line feed.
+fn has_controls(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// Asserts that no line of `s` is a GitHub Actions workflow command.
+#[track_caller]
+fn no_workflow_command(s: &str) {
+    assert!(!s.lines().any(|l| l.trim_start().starts_with("::")), "a workflow command:\n{s}");
+}
+
+// Checks that a suite name and failure output carrying a line break, `::error` and ESC
+// sequences stay inert on stderr, in Markdown, HTML, JSON and the badge.
+#[test]
+fn control_characters_from_data_are_inert() {
+    let d = Data::new();
+    d.write(
+        "r.xml",
+        "<testsuites><testsuite name=\"S&#10;::error title=Injected::pwned&#27;[31m\" tests=\"5\">\
+         <testcase classname=\"k\" name=\"c&#27;]0;title&#7;\"><failure message=\"m\">boom &#27;[31mred&#27;[0m &#1; end</failure></testcase>\
+         </testsuite></testsuites>\n",
+    );
+    let out = d.run(&["r.xml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "finding: suite `S\\n::error title=Injected::pwned\\u{1b}[31m` declares tests=\"5\" but has 1 test case (r.xml:1)\n"
+    );
+    no_workflow_command(&out.stdout);
+    assert!(!has_controls(&out.stdout), "{:?}", out.stdout);
+    assert!(out.stdout.contains("| S<br>::error title=Injected::pwned␛\\[31m |"), "{}", out.stdout);
+    // Terminal colours in failure output are dropped; other controls are shown as pictures.
+    assert!(out.stdout.contains("\n```\nm\n```\n\n```\nboom red ␁ end\n```\n"), "{}", out.stdout);
+    for format in ["html", "json", "ctrf"] {
+        let out = d.run(&["r.xml", "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(!has_controls(&out.stdout), "{format}");
+        no_workflow_command(&out.stdout);
+    }
+    // A manifest key and a badge label holding controls.
+    let d = Data::new();
+    d.write("data/categories/a.yaml", "name: A\ntarget: 1\ntests: 1\n\"x\\n::error::k\\e[2J\": 1\n");
+    let out = d.run(&["data"]);
+    assert_refusal(
+        &out,
+        &[
+            "error: unknown key `x\\n::error::k\\u{1b}[2J`; expected one of:",
+            "4 | \"x\\n::error::k\\e[2J\": 1\n",
+        ],
+    );
+    no_workflow_command(&out.stderr);
+    assert!(!has_controls(&out.stderr));
+    d.write("data/categories/a.yaml", CATEGORY);
+    let out = d.run(&["badge", "data", "--label", "t\u{1b}[31m\u{85}\u{7f}"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("<title>t␛[31m\u{fffd}␡: 5/10</title>"), "{}", out.stdout);
+    assert!(!has_controls(&out.stdout));
+    let mut reader = quick_xml::Reader::from_str(&out.stdout);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("ill-formed SVG: {e}"),
+        }
+    }
+}
+
+/// Links in `md` as GitHub's renderer (cmark-gfm: tables, autolinks) would make them, rendered
+/// by comrak, its Rust port; and the rendered text outside code (where GitHub's mention and
+/// reference filters look).
+fn gfm(md: &str) -> (usize, String) {
+    let mut o = comrak::Options::default();
+    o.extension.table = true;
+    o.extension.autolink = true;
+    let mut html = comrak::markdown_to_html(md, &o);
+    for (open, close) in [("<pre", "</pre>"), ("<code", "</code>")] {
+        while let Some(start) = html.find(open) {
+            let end = html[start..].find(close).map_or(html.len(), |e| start + e + close.len());
+            html.replace_range(start..end, "");
+        }
+    }
+    let text: String = html.split('<').map(|part| part.split_once('>').map_or(part, |(_, t)| t)).collect();
+    (html.matches("<a ").count(), text)
+}
+
+const LINKY: &[&str] = &[
+    "see https://evil.example/x now",
+    "ftp://files.evil.example",
+    "www.evil.example/path",
+    "WWW.EVIL.EXAMPLE",
+    "mail me@evil.example",
+    "mailto:me@evil.example",
+    "xmpp:me@evil.example",
+    "ping @octocat and @org/team",
+    "fixes #123 and GH-7 and owner/repo#9",
+];
+
+// Checks that URLs, `www.` hosts, e-mail addresses, mentions and issue references in data are
+// neither linked by cmark-gfm nor left for GitHub's mention and reference filters, and read the
+// same; a title ending in ` #` keeps its `#`.
+#[test]
+fn autolinks_and_mentions_in_data_are_text() {
+    let d = Data::new();
+    fs::remove_file(d.path("data/categories/a.yaml")).unwrap();
+    for (i, p) in LINKY.iter().enumerate() {
+        d.write(
+            &format!("data/categories/c{i}.yaml"),
+            format!("name: {}\ntarget: 2\ntests: 1\ncovers: [{}]\n", yaml_str(p), yaml_str(p)),
+        );
+    }
+    d.write(
+        "data/report.yaml",
+        "title: \"Fix C # and F #\"\nobjective: \"ask @octocat at https://evil.example\"\n",
+    );
+    let md = d.report(&[]);
+    // The control: the same text, unescaped, gets six links (GitHub's filters would add the
+    // mentions and references on top).
+    assert_eq!(gfm(&LINKY.join("\n\n")).0, 6);
+    let (links, text) = gfm(&md);
+    assert_eq!(links, 0, "{md}");
+    let shown = text.replace('\u{2060}', "");
+    for p in LINKY {
+        assert!(shown.contains(p), "{p:?} does not read the same:\n{shown}");
+    }
+    // What GitHub's filters would match in the rendered text: `@name`, `#123`, `GH-7`.
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(2) {
+        let linky = matches!(w[0], '@' | '#') && w[1].is_ascii_alphanumeric();
+        assert!(!linky, "{}{} left for GitHub's filters", w[0], w[1]);
+    }
+    assert!(!text.contains("GH-7"));
+    assert!(md.starts_with("# Fix C # and F \\#\n"), "{}", &md[..40]);
+    assert!(gfm(&md).1.contains("Fix C # and F #\n"));
+}
+
+// Checks that absurd numbers never reach an output: a `time` of 1e307 counts as 0 s (two of
+// them would sum to infinity), and a value target under a cent (whose ratio would be infinite
+// or hundreds of digits long) is an input error with its position.
+#[test]
+fn absurd_numbers_never_reach_outputs() {
+    let d = Data::new();
+    d.write(
+        "r.xml",
+        format!("{SUITE_OPEN}<testcase name=\"a\" time=\"1e307\"/><testcase name=\"b\" time=\"1e306\"/><testcase name=\"c\" time=\"1.5\"/>{SUITE_CLOSE}"),
+    );
+    let md = d.report(&["--results", "r.xml"]);
+    assert!(md.contains(" in 1.5 s."), "{md}");
+    let out = d.run(&["r.xml"]);
+    assert!(out.stdout.contains("0 skipped, in 1.5 s\n"), "{}", out.stdout);
+    for format in ["markdown", "html", "json", "ctrf"] {
+        let out = d.run(&["r.xml", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let absurd = out
+            .stdout
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| ["inf", "infinity", "nan"].contains(&w.to_lowercase().as_str()) || w.contains("e30"));
+        assert_eq!(absurd, None, "{format}:\n{}", out.stdout);
+    }
+    let out = d.run(&["r.xml", "--format", "ctrf"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let durations: Vec<f64> =
+        v["results"]["tests"].as_array().unwrap().iter().map(|t| t["duration"].as_f64().unwrap()).collect();
+    assert_eq!(durations, [0.0, 0.0, 1500.0]);
+    let out = d.run(&["r.xml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["measured"]["duration_s"], 1.5);
+
+    for tiny in ["5e-324", "1e-300"] {
+        d.write("data/report.yaml", format!("title: T\nvalue_target: {tiny}\n"));
+        d.refused(
+            &["data"],
+            &[
+                "--> data/report.yaml:2:15\n",
+                &format!("invalid `value_target` {tiny}: expected 0 (no target) or an amount of at least 0.01 (one cent)"),
+            ],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data errors are blamed on data.
+
+// Checks that `extra.protects` and `extra.charts`, which the built-in template reads, are
+// checked where they are written, not found wrong in the template.
+#[test]
+fn extra_fields_are_blamed_on_the_manifest() {
+    let d = Data::new();
+    for (value, found) in [
+        ("5", "found the number 5"),
+        ("true", "found `true`"),
+        ("\"abc\"", "found the text \"abc\": write it as a list, [\"abc\"]"),
+    ] {
+        d.write("data/categories/a.yaml", format!("{CATEGORY}extra:\n  protects: {value}\n"));
+        let out = d.refused(
+            &["data"],
+            &[&format!("error: invalid `extra.protects` (read by the built-in templates): expected a list of text, {found}\n  --> data/categories/a.yaml:5:13\n")],
+        );
+        assert!(!out.stderr.contains("built-in):"), "blamed on the template:\n{}", out.stderr);
+    }
+    d.write("data/categories/a.yaml", format!("{CATEGORY}extra:\n  protects: [payments, logins]\n"));
+    assert!(d.report(&[]).contains("**A** protects:\n\n- payments\n- logins\n"));
+    for (value, found) in
+        [("\"false\"", "the text \"false\""), ("no", "the text \"no\""), ("0", "the number 0")]
+    {
+        d.write("data/report.yaml", format!("title: T\nextra:\n  charts: {value}\n"));
+        d.refused(
+            &["data"],
+            &[&format!("error: invalid `extra.charts` (read by the built-in templates): expected true or false, found {found}\n  --> data/report.yaml:3:11\n")],
+        );
+    }
+    d.write("data/report.yaml", "title: T\nextra:\n  charts: false\n");
+    assert!(!d.report(&[]).contains("```mermaid"));
+}
+
+// Checks dates: only `YYYY-MM-DD` exactly, in the data and with `--date`; an empty
+// SOURCE_DATE_EPOCH is unset (and `--date` wins over it); a malformed one is an error.
+#[test]
+fn dates_are_strict_and_empty_source_date_epoch_is_unset() {
+    let d = Data::new();
+    let env_run = |value: &str, args: &[&str]| {
+        let mut cmd = Command::new(support::BIN);
+        cmd.args(args).current_dir(d.root()).env("SOURCE_DATE_EPOCH", value);
+        run_cmd(cmd)
+    };
+    let out = env_run("", &["data", "--date", "2026-01-02"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("**Date**: 2026-01-02  \n"));
+    let out = env_run("", &["data"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("**Date**"));
+    let out = env_run("soon", &["data", "--date", "2026-01-02"]);
+    assert_refusal(&out, &["error: SOURCE_DATE_EPOCH=\"soon\": expected whole seconds since 1970-01-01"]);
+    for bad in ["2026-2-3", "+12026-01-01", "2026-02-30"] {
+        let out = d.run(&["data", "--date", bad]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr.contains(&format!(
+                "for '--date <YYYY-MM-DD>': expected a date as YYYY-MM-DD, got \"{bad}\""
+            )),
+            "{}",
+            out.stderr
+        );
+        d.write("data/report.yaml", format!("title: T\ndate: \"{bad}\"\n"));
+        d.refused(
+            &["data"],
+            &[
+                "--> data/report.yaml:2:7\n",
+                &format!("invalid `date` \"{bad}\": expected a date as YYYY-MM-DD"),
+            ],
+        );
     }
 }

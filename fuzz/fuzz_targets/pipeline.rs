@@ -49,6 +49,11 @@ fuzz_target!(|data: &[u8]| {
         templates: None,
         ascii: flags & 16 != 0,
         date: None,
+        check: None,
+        github_summary: false,
+        // A budget that shrinks most reports, or that is too small for them (exit 2).
+        budget: if flags & 32 != 0 { Some((usize::from(flags >> 6) * 600 + 100).to_string()) } else { None },
+        baseline: None,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = gen_report::main_with(&options, &mut out, &mut err);
@@ -56,6 +61,12 @@ fuzz_target!(|data: &[u8]| {
         0 | 1 => assert!(options.command == Command::Check || !out.is_empty(), "exit {code} with no report"),
         2 => assert!(out.is_empty(), "exit 2 with output on stdout"),
         other => panic!("unexpected exit code {other}"),
+    }
+    // Control characters from data never act: only line breaks and tabs reach either stream.
+    let controls = |b: &[u8]| String::from_utf8_lossy(b).chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    assert!(!controls(&err), "a control character on stderr: {:?}", String::from_utf8_lossy(&err));
+    if options.format == Format::Markdown {
+        assert!(!controls(&out), "a control character in the report");
     }
     if options.format == Format::Json && code == 0 && options.command == Command::Render {
         let text = String::from_utf8(out).expect("JSON is UTF-8");

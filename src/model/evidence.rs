@@ -400,7 +400,8 @@ pub fn headline_and_details(text: &str) -> (Option<String>, Option<String>) {
     let Some(first) = lines.next() else { return (None, None) };
     let head = first.trim();
     let mut body: Vec<&str> = lines.collect();
-    if body.first().is_some_and(|l| !head.is_empty() && l.contains(head)) {
+    // `Exception: <message>` (Java) repeats the headline at the end of the body's first line.
+    if body.first().is_some_and(|l| head.chars().count() >= 8 && l.trim_end().ends_with(head)) {
         body.remove(0);
     }
     while body.first().is_some_and(|l| l.trim().is_empty()) {
@@ -696,8 +697,18 @@ fn bound_name(s: &mut String) {
     s.push_str(&format!("… ({} bytes)", crate::render::filters::thousands(full as u128)));
 }
 
+/// Longest time a test case may take, in seconds (about 31.7 years): a larger `time` is as
+/// invalid as `NaN` or `-5` and counts as 0 s, so that sums stay finite and exact enough to
+/// print, and no output shows `inf` or a `null` duration.
+pub const MAX_CASE_SECONDS: f64 = 1e9;
+
+fn bounded_seconds(s: f64) -> f64 {
+    if s.is_finite() && (0.0..=MAX_CASE_SECONDS).contains(&s) { s } else { 0.0 }
+}
+
 impl CaseSink for Aggregator {
     fn case(&mut self, mut case: TestCase) {
+        case.duration_s = bounded_seconds(case.duration_s);
         bound_name(&mut case.name);
         bound_name(&mut case.suite);
         for s in [&mut case.classname, &mut case.file].into_iter().flatten() {
@@ -731,7 +742,7 @@ impl CaseSink for Aggregator {
     }
 
     fn stated_duration(&mut self, seconds: f64) {
-        self.file_stated = Some(seconds);
+        self.file_stated = Some(bounded_seconds(seconds));
     }
 }
 

@@ -56,8 +56,22 @@ fn text_width(s: &str) -> usize {
         .sum()
 }
 
+/// Escapes `s` for XML text and attributes. Characters XML 1.0 forbids even as references
+/// (C0 controls, U+FFFE, U+FFFF) would make the SVG ill-formed, and other controls (tab, line
+/// breaks, DEL, C1) have no place in a one-line label: all are shown as pictures or `�`.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(super::escape::control_picture(c).unwrap_or(c)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -71,6 +85,13 @@ mod tests {
         assert!(s.contains("te&lt;st: 6/10"));
         assert!(!s.contains("te<st"));
         assert!(s.contains("#4c1"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_svg() {
+        let s = svg("a\u{1b}[31m\0\n\u{85}\u{ffff}", "1/2", RED);
+        assert!(s.contains("<title>a␛[31m␀␊\u{fffd}\u{fffd}: 1/2</title>"), "{s}");
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s}");
     }
 
     #[test]

@@ -6,10 +6,17 @@
 //! this order, stopping as soon as the result fits:
 //!
 //! 1. drop passing rows (✅ or `[ok]`) from tables, keeping header, delimiter and `**Total**` rows;
-//! 2. cut long lists, tables and runs of `<details>` blocks to their first 20, 10, 5, then 1 items;
-//! 3. collapse each run of `<details>` blocks into one line;
-//! 4. drop whole sections from the end backwards, never the first H1 heading and its preamble;
-//! 5. cut the document at a block boundary.
+//! 2. leave out paragraphs and code blocks that alone take more than a quarter of the budget (a
+//!    chart or a list of names over thousands of categories), largest first;
+//! 3. cut long lists, tables and runs of `<details>` blocks to their first 20, 10, 5, then 1 items;
+//! 4. collapse each run of `<details>` blocks into one line;
+//! 5. drop whole sections from the end backwards;
+//! 6. cut the document at a block boundary.
+//!
+//! None of these touches the *head*: the first H1 heading and what follows it up to the next
+//! heading (everything before the first heading when there is no H1), where gen-report's
+//! templates put the verdict and the headline figures. A budget too small for the head and the
+//! shortest notice is refused ([`TooSmall`]) rather than met with a report that says nothing.
 //!
 //! A notice at the end says what was left out; its size is part of the budget.
 //!
@@ -108,15 +115,41 @@ pub struct Fitted {
     pub omitted: Vec<String>,
 }
 
+/// A budget too small for the report's head (title, verdict, headline figures) and a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooSmall {
+    /// The smallest budget, in the budget's unit, that this report can be fitted into.
+    pub minimum: usize,
+}
+
+impl TooSmall {
+    /// The usage error for `--budget GIVEN` (the preset or number as typed; `summary` when the
+    /// budget came from `--github-summary`).
+    pub fn message(&self, budget: &Budget, given: Option<&str>) -> String {
+        let amount = |n: usize| {
+            let noun = budget.unit.noun();
+            format!("{} {}", thousands(n), if n == 1 { &noun[..noun.len() - 1] } else { noun })
+        };
+        format!(
+            "--budget {} ({}) is too small for this report: its title, verdict and headline figures, with the notice that the rest was left out, need at least {}",
+            given.unwrap_or("summary"),
+            amount(budget.limit),
+            amount(self.minimum)
+        )
+    }
+}
+
 /// Fits `markdown` into `budget`: unchanged when it fits, otherwise shrunk structurally (see the
 /// [module documentation](self)) with a notice at the end saying what was left out.
 ///
-/// The result is always at most `budget.limit` in size and never cuts inside a table row, a
-/// code fence or a `<details>` block. Small budgets get shorter notices, down to `⚠️`; below
-/// that (under 7 bytes or 3 characters) the result may carry no notice at all.
-pub fn fit(markdown: &str, budget: &Budget) -> Fitted {
+/// The result is always at most `budget.limit` in size, keeps the head whole and never cuts
+/// inside a table row, a code fence or a `<details>` block. Small budgets get shorter notices.
+///
+/// # Errors
+/// The budget cannot hold the head and the shortest notice; [`TooSmall`] says what can.
+pub fn fit(markdown: &str, budget: &Budget) -> Result<Fitted, TooSmall> {
     if budget.measure(markdown) <= budget.limit {
-        return Fitted { text: markdown.to_string(), omitted: Vec::new() };
+        return Ok(Fitted { text: markdown.to_string(), omitted: Vec::new() });
     }
     // Every block then ends with a newline, so blocks can be dropped and joined freely.
     let owned;
@@ -150,7 +183,7 @@ struct Doc<'a> {
     src: &'a str,
     unit: Unit,
     blocks: Vec<Block>,
-    /// Heading blocks dropped by step 4, in the order they were dropped (last section first).
+    /// Heading blocks of the sections dropped by steps 2 and 5.
     dropped_sections: Vec<usize>,
 }
 
@@ -158,6 +191,8 @@ struct Block {
     span: Span,
     kind: Kind,
     dropped: bool,
+    /// Left out by step 2 (too large on its own), and not since in a dropped section.
+    long: bool,
 }
 
 enum Kind {
@@ -572,7 +607,12 @@ impl<'a> Doc<'a> {
         let mut blocks = Vec::with_capacity(raws.len() + 1);
         let first = raws.first().map_or(src.len(), |r| r.start);
         if first > 0 || raws.is_empty() {
-            blocks.push(Block { span: Span::new(src, unit, 0..first), kind: Kind::Plain, dropped: false });
+            blocks.push(Block {
+                span: Span::new(src, unit, 0..first),
+                kind: Kind::Plain,
+                dropped: false,
+                long: false,
+            });
         }
         let next_start = |k: usize| raws.get(k + 1).map_or(src.len(), |r| r.start);
         let mut i = 0;
@@ -597,6 +637,7 @@ impl<'a> Doc<'a> {
                     span: Span { start, end, size: 0 },
                     kind: Kind::Group(group),
                     dropped: false,
+                    long: false,
                 });
                 continue;
             }
@@ -612,7 +653,7 @@ impl<'a> Doc<'a> {
                 }
                 RawKind::Plain => Kind::Plain,
             };
-            blocks.push(Block { span, kind, dropped: false });
+            blocks.push(Block { span, kind, dropped: false, long: false });
             i += 1;
         }
         Doc { src, unit, blocks, dropped_sections: Vec::new() }
@@ -637,11 +678,62 @@ impl<'a> Doc<'a> {
         t
     }
 
-    /// Steps 1 to 5, each tried only when the previous ones were not enough.
-    fn shrink(mut self, budget: &Budget) -> Fitted {
+    /// Index of the first block after the head (see the module documentation).
+    fn head_end(&self) -> usize {
+        let heading = |b: &Block| matches!(b.kind, Kind::Heading(_));
+        let h1 = self.blocks.iter().position(|b| matches!(b.kind, Kind::Heading(1)));
+        match h1 {
+            Some(h) => (h + 1..self.blocks.len()).find(|&i| heading(&self.blocks[i])).unwrap_or(h + 1),
+            None => self.blocks.iter().position(heading).unwrap_or(0),
+        }
+    }
+
+    /// Size of the head's kept blocks.
+    fn head_size(&self) -> usize {
+        self.blocks[..self.head_end()].iter().filter(|b| !b.dropped).map(|b| b.size(self.unit)).sum()
+    }
+
+    /// Step 2: leaves out paragraphs and code blocks after the head that could not fit even
+    /// beside the head alone: kept, they would take their section and every later one with
+    /// them. A section left empty goes too (its heading, named as a dropped section).
+    fn drop_long(&mut self, budget: &Budget) -> Option<Fitted> {
+        let unit = self.unit;
+        let shortest = notices(budget, &[]).iter().map(|n| budget.measure(n)).min().unwrap_or(0);
+        let room = budget.limit.saturating_sub(self.head_size() + SEPARATOR + shortest);
+        let head_end = self.head_end();
+        let mut any = false;
+        for i in head_end..self.blocks.len() {
+            let b = &mut self.blocks[i];
+            if !b.dropped && matches!(b.kind, Kind::Plain) && b.size(unit) > room {
+                b.dropped = true;
+                b.long = true;
+                any = true;
+                // Its section's heading: the nearest heading before it.
+                let Some(h) = (head_end..i).rev().find(|&j| matches!(self.blocks[j].kind, Kind::Heading(_)))
+                else {
+                    continue;
+                };
+                let end = (h + 1..self.blocks.len())
+                    .find(|&j| matches!(self.blocks[j].kind, Kind::Heading(_)))
+                    .unwrap_or(self.blocks.len());
+                if !self.blocks[h].dropped && self.blocks[h + 1..end].iter().all(|b| b.dropped) {
+                    self.blocks[h].dropped = true;
+                    self.blocks[h + 1..end].iter_mut().for_each(|b| b.long = false);
+                    self.dropped_sections.push(h);
+                }
+            }
+        }
+        if any { self.finish_if_fits(budget) } else { None }
+    }
+
+    /// Steps 1 to 6, each tried only when the previous ones were not enough.
+    fn shrink(mut self, budget: &Budget) -> Result<Fitted, TooSmall> {
         self.groups().for_each(Group::drop_passing);
         if let Some(f) = self.finish_if_fits(budget) {
-            return f;
+            return Ok(f);
+        }
+        if let Some(f) = self.drop_long(budget) {
+            return Ok(f);
         }
         // Halve from the longest group down to the fixed cuts, so a roomy budget (1 MB) keeps
         // thousands of failures rather than twenty: each cut is cheap, a check is a sum.
@@ -657,7 +749,7 @@ impl<'a> Doc<'a> {
         for k in cuts {
             self.groups().for_each(|g| g.cut(k));
             if let Some(f) = self.finish_if_fits(budget) {
-                return f;
+                return Ok(f);
             }
         }
         for g in self.groups() {
@@ -666,10 +758,10 @@ impl<'a> Doc<'a> {
             }
         }
         if let Some(f) = self.finish_if_fits(budget) {
-            return f;
+            return Ok(f);
         }
         if let Some(f) = self.drop_sections(budget) {
-            return f;
+            return Ok(f);
         }
         self.truncate(budget)
     }
@@ -696,7 +788,13 @@ impl<'a> Doc<'a> {
             // Every heading after this one is dropped already (or is the kept H1), so the
             // section's own blocks end at the next heading.
             let to = heads.get(pos + 1).copied().unwrap_or(self.blocks.len());
+            if self.blocks[heads[pos]].dropped {
+                // Emptied and named by step 2 already.
+                continue;
+            }
             for b in &mut self.blocks[heads[pos]..to] {
+                // A long block left out before goes with its section: named once, as the section.
+                b.long = false;
                 if !b.dropped {
                     b.dropped = true;
                     body -= b.size(self.unit);
@@ -713,21 +811,20 @@ impl<'a> Doc<'a> {
         None
     }
 
-    /// Step 5: keeps blocks (and a group's items) from the start while they fit.
-    fn truncate(&self, budget: &Budget) -> Fitted {
+    /// Step 6: keeps the head, then blocks (and a group's items) while they fit.
+    fn truncate(&self, budget: &Budget) -> Result<Fitted, TooSmall> {
         let items = self.items(self.tally(), true);
         let unit = self.unit;
-        let first = self.blocks.iter().find(|b| !b.dropped).map_or(0, |b| b.size(unit));
+        let head = self.head_size();
         let candidates = notices(budget, &items);
-        // The fullest notice that leaves room for the first block (the title); else the
-        // fullest that fits at all.
-        let notice = candidates
-            .iter()
-            .find(|n| budget.measure(n) + SEPARATOR + first <= budget.limit)
-            .or_else(|| candidates.iter().find(|n| budget.measure(n) <= budget.limit))
-            .cloned()
-            .unwrap_or_default();
-        let reserve = if notice.is_empty() { 0 } else { SEPARATOR + budget.measure(&notice) };
+        // The fullest notice that leaves room for the head.
+        let Some(notice) =
+            candidates.iter().find(|n| head + SEPARATOR + budget.measure(n) <= budget.limit).cloned()
+        else {
+            let shortest = candidates.iter().map(|n| budget.measure(n)).min().unwrap_or(0);
+            return Err(TooSmall { minimum: head + SEPARATOR + shortest });
+        };
+        let reserve = SEPARATOR + budget.measure(&notice);
         let room = budget.limit.saturating_sub(reserve);
         let mut used = 0;
         let mut cut = Cut { block: self.blocks.len(), items: 0 };
@@ -755,7 +852,7 @@ impl<'a> Doc<'a> {
         }
         let truncated = cut.block < self.blocks.len();
         let items = if truncated { items } else { self.items(self.tally(), false) };
-        self.finish(budget, &notice, items, truncated.then_some(cut))
+        Ok(self.finish(budget, &notice, items, truncated.then_some(cut)))
     }
 
     /// What the notice lists, from the running tally and the dropped sections.
@@ -773,10 +870,19 @@ impl<'a> Doc<'a> {
         if t.details > 0 {
             items.push(count(t.details, "failure detail"));
         }
+        let long: Vec<&Block> = self.blocks.iter().filter(|b| b.long).collect();
+        let code = long.iter().filter(|b| is_code_block(b.span.text(self.src))).count();
+        if long.len() > code {
+            items.push(count(long.len() - code, "long paragraph"));
+        }
+        if code > 0 {
+            items.push(count(code, "long code block"));
+        }
         if !self.dropped_sections.is_empty() {
             let n = self.dropped_sections.len();
-            let names: Vec<String> =
-                self.dropped_sections.iter().rev().take(NAMED_SECTIONS).map(|&i| self.title(i)).collect();
+            let mut first = self.dropped_sections.clone();
+            first.sort_unstable();
+            let names: Vec<String> = first.iter().take(NAMED_SECTIONS).map(|&i| self.title(i)).collect();
             items.push(match n {
                 1 => format!("section {}", names[0]),
                 _ if n <= NAMED_SECTIONS => {
@@ -939,6 +1045,12 @@ impl Group {
     }
 }
 
+/// Whether a block is a code block (fenced, or indented by four spaces or a tab).
+fn is_code_block(text: &str) -> bool {
+    let t = text.trim_start_matches(' ');
+    t.starts_with("```") || t.starts_with("~~~") || text.starts_with("    ") || text.starts_with('\t')
+}
+
 /// A row whose first cell is exactly `**Total**`.
 fn is_total_row(row: &str) -> bool {
     let row = row.trim_start();
@@ -965,7 +1077,6 @@ fn notices(budget: &Budget, items: &[String]) -> Vec<String> {
         ),
         "> ⚠️ Shortened; the full report is in the job's artifacts.\n".to_string(),
         "> ⚠️ Shortened.\n".to_string(),
-        "⚠️\n".to_string(),
     ]
 }
 
@@ -1010,7 +1121,7 @@ mod tests {
     /// `<details>` and fences, a notice whenever something was left out.
     #[track_caller]
     fn fit_ok(md: &str, budget: Budget) -> Fitted {
-        let f = fit(md, &budget);
+        let f = fit(md, &budget).unwrap_or_else(|e| panic!("{e:?} for a budget of {}", budget.limit));
         assert!(
             budget.measure(&f.text) <= budget.limit,
             "{} > {}:\n{}",
@@ -1066,8 +1177,8 @@ mod tests {
     #[test]
     fn fitting_input_is_unchanged() {
         let md = "# T\n\nsome text\n";
-        assert_eq!(fit(md, &bytes(md.len())), Fitted { text: md.into(), omitted: vec![] });
-        assert_eq!(fit("no newline", &bytes(10)).text, "no newline");
+        assert_eq!(fit(md, &bytes(md.len())), Ok(Fitted { text: md.into(), omitted: vec![] }));
+        assert_eq!(fit_ok("no newline", bytes(10)).text, "no newline");
     }
 
     #[test]
@@ -1092,7 +1203,7 @@ mod tests {
     }
 
     #[test]
-    fn step2_cuts_lists_tables_and_details_runs() {
+    fn step3_cuts_lists_tables_and_details_runs() {
         let mut md = String::from("# T\n\n");
         for i in 0..100 {
             md.push_str(&format!("- item {i:03} {}\n", "l".repeat(40)));
@@ -1127,7 +1238,7 @@ mod tests {
     }
 
     #[test]
-    fn step3_collapses_details() {
+    fn step4_collapses_details() {
         let mut md = String::from("# T\n\nVerdict.\n\n### Failures\n\n");
         for i in 0..30 {
             md.push_str(&details(i, 1000));
@@ -1139,7 +1250,7 @@ mod tests {
     }
 
     #[test]
-    fn step4_drops_sections_from_the_end_never_the_h1_preamble() {
+    fn step5_drops_sections_from_the_end_never_the_h1_preamble() {
         let big = "b".repeat(2000);
         let a = "a".repeat(300);
         let md = format!(
@@ -1156,7 +1267,7 @@ mod tests {
     }
 
     #[test]
-    fn step5_truncates_at_a_block_boundary() {
+    fn step6_truncates_at_a_block_boundary() {
         let mut md = String::from("# Title\n\n");
         for i in 0..100 {
             md.push_str(&format!("Paragraph {i:03} {}\n\n", "p".repeat(40)));
@@ -1178,18 +1289,57 @@ mod tests {
     }
 
     #[test]
-    fn tiny_budgets_get_a_shorter_notice() {
-        let md = format!("# A long enough title\n\n{}\n", "x".repeat(5000));
-        let f = fit_ok(&md, bytes(200));
-        assert!(
-            f.text.starts_with("# A long enough title\n\n> ⚠️ This report was shortened to fit 200 bytes:")
+    fn step2_leaves_out_blocks_that_can_never_fit() {
+        // A chart and a list of names in one paragraph, each larger than the budget: kept,
+        // they would take the verdict (and everything after) with them.
+        let names = "name, ".repeat(2000);
+        let chart = format!("```mermaid\n{}\n```\n", "x ".repeat(3000));
+        let md = format!(
+            "# T\n\n**Result**: 3 of 9\n\n## Mission\n\nBelow target: {names}\n\n**Verdict**: not met\n\n## Statistics\n\n{chart}\nBars.\n\n## Only long\n\n{names}\n\n## End\n\nFinal.\n"
         );
-        for limit in 0..120 {
-            let f = fit_ok(&md, bytes(limit));
-            assert!(f.text.len() <= limit);
+        let f = fit_ok(&md, bytes(4000));
+        assert_eq!(
+            f.text,
+            "# T\n\n**Result**: 3 of 9\n\n## Mission\n\n**Verdict**: not met\n\n## Statistics\n\nBars.\n\n## End\n\nFinal.\n\n> ⚠️ This report was shortened to fit 4,000 bytes: 1 long paragraph; 1 long code block; section “Only long”. The full report is in the job's artifacts.\n"
+        );
+        // Blocks that fit beside the head stay for step 5, which drops whole sections.
+        let f = fit_ok(&md, bytes(md.len() - 100));
+        assert_eq!(f.omitted, ["sections “Only long” and “End”"]);
+    }
+
+    #[test]
+    fn budgets_too_small_for_the_head_are_refused_with_the_minimum() {
+        let md = format!("# A long enough title\n\n**Result**: 2 of 3\n\n## Next\n\n{}\n", "x".repeat(5000));
+        let f = fit_ok(&md, bytes(200));
+        assert_eq!(
+            f.text,
+            "# A long enough title\n\n**Result**: 2 of 3\n\n> ⚠️ This report was shortened to fit 200 bytes: section “Next”. The full report is in the job's artifacts.\n"
+        );
+        let min = fit(&md, &bytes(10)).unwrap_err().minimum;
+        assert_eq!(
+            min,
+            "# A long enough title\n\n**Result**: 2 of 3\n\n".len() + 1 + "> ⚠️ Shortened.\n".len()
+        );
+        assert_eq!(
+            fit_ok(&md, bytes(min)).text,
+            "# A long enough title\n\n**Result**: 2 of 3\n\n> ⚠️ Shortened.\n"
+        );
+        for limit in 0..min {
+            assert_eq!(fit(&md, &bytes(limit)), Err(TooSmall { minimum: min }), "{limit}");
         }
-        assert_eq!(fit(&md, &bytes(20)).text, "> ⚠️ Shortened.\n");
-        assert_eq!(fit(&md, &bytes(5)).text, "");
+        for limit in min..400 {
+            assert!(
+                fit_ok(&md, bytes(limit)).text.starts_with("# A long enough title\n\n**Result**: 2 of 3\n\n")
+            );
+        }
+        assert_eq!(
+            TooSmall { minimum: 1234 }.message(&Budget::COMMENT, Some("comment")),
+            "--budget comment (65,000 characters) is too small for this report: its title, verdict and headline figures, with the notice that the rest was left out, need at least 1,234 characters"
+        );
+        assert_eq!(
+            TooSmall { minimum: 1 }.message(&bytes(1), None),
+            "--budget summary (1 byte) is too small for this report: its title, verdict and headline figures, with the notice that the rest was left out, need at least 1 byte"
+        );
     }
 
     #[test]
@@ -1211,7 +1361,7 @@ mod tests {
         let md = format!("# 🎉\n\n{}", format!("{}\n\n", "😀".repeat(10)).repeat(20));
         // Emoji are 1 character and 4 bytes each.
         assert_eq!((md.chars().count(), md.len()), (245, 848));
-        assert_eq!(fit(&md, &Budget { limit: 245, unit: Unit::Chars }).text, md);
+        assert_eq!(fit_ok(&md, Budget { limit: 245, unit: Unit::Chars }).text, md);
         assert_ne!(fit_ok(&md, bytes(846)).text, md);
         let f = fit_ok(&md, Budget { limit: 200, unit: Unit::Chars });
         assert!(f.text.chars().count() <= 200 && f.text.len() > 200);

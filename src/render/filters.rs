@@ -5,7 +5,7 @@
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
-use super::escape::{escape_cell, escape_inline};
+use super::escape::{break_autolinks, escape_cell, escape_inline, strip_ansi, visible_controls};
 
 /// Settings the filters need from the command line and the data.
 #[derive(Debug, Clone)]
@@ -16,22 +16,25 @@ pub struct FilterSettings {
     pub ascii: bool,
 }
 
+/// Most decimals `percent` and `ratio` print: beyond that a figure only shows float noise.
+const MAX_DECIMALS: u32 = 6;
+
 /// Registers every gen-report filter on `tera`.
 pub fn register(tera: &mut Tera, settings: &FilterSettings) {
     let currency = settings.currency.clone();
     tera.register_filter("money", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
-        let Some(amount) = v.as_f64() else { return Ok(Value::safe_string("—")) };
+        let Some(amount) = v.as_f64().filter(|a| a.is_finite()) else { return Ok(Value::safe_string("—")) };
         let code = kw.get::<&str>("currency")?.unwrap_or(&currency).to_string();
         let exact = kw.get::<bool>("exact")?.unwrap_or(false);
         // `$` is escaped: renderers with math support read `$3.1M ($3,100,000)` as a formula.
         Ok(Value::safe_string(&money(amount, &code, exact).replace('$', "\\$")))
     });
     tera.register_filter("percent", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
-        let decimals = kw.get::<u32>("decimals")?.unwrap_or(0);
+        let decimals = kw.get::<u32>("decimals")?.unwrap_or(0).min(MAX_DECIMALS);
         Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), |p| percent(p, decimals))))
     });
     tera.register_filter("ratio", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
-        let decimals = kw.get::<u32>("decimals")?.unwrap_or(1);
+        let decimals = kw.get::<u32>("decimals")?.unwrap_or(1).min(MAX_DECIMALS);
         Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), |r| ratio(r, decimals))))
     });
     tera.register_filter("pluralize", |v: Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
@@ -107,6 +110,7 @@ pub fn mermaid_label(s: &str) -> String {
         .chars()
         .map(|c| match c {
             '"' | '`' | '[' | ']' | '\r' | '\n' | '\\' | '<' | '>' | '{' | '}' | ';' | '#' => ' ',
+            c if c.is_control() => ' ',
             c => c,
         })
         .collect();
@@ -114,8 +118,11 @@ pub fn mermaid_label(s: &str) -> String {
     format!("\"{}\"", collapsed.chars().take(40).collect::<String>())
 }
 
-/// `+3`, `−1` (a real minus sign), `0`.
+/// `+3`, `−1` (a real minus sign), `0`; `—` for a number that is not finite.
 pub fn signed(n: f64) -> String {
+    if !n.is_finite() {
+        return "—".into();
+    }
     let shown = if n.fract() == 0.0 { format!("{}", n.abs() as i64) } else { format!("{}", n.abs()) };
     if n > 0.0 {
         format!("+{shown}")
@@ -131,7 +138,8 @@ pub fn signed(n: f64) -> String {
 pub fn escape_html(s: &str) -> String {
     // HTML's own escapes, then what else could break out: a line break would end the HTML block;
     // `*`, `_`, `` ` `` and `|` stay literal even where a renderer looks for Markdown in HTML.
-    super::html::escape(s)
+    // GitHub links mentions and `#123` in HTML text too: those are broken like in Markdown.
+    super::html::escape(&visible_controls(&break_autolinks(s)))
         .replace(['\r', '\n'], " ")
         .replace('*', "&#42;")
         .replace('_', "&#95;")
@@ -151,8 +159,12 @@ fn currency_prefix(code: &str) -> String {
     }
 }
 
-/// `$3.1M`, `$500K`, `$950`; with `exact`, `$3,100,000` (cents only when there are any).
+/// `$3.1M`, `$500K`, `$950`; with `exact`, `$3,100,000` (cents only when there are any);
+/// `—` for an amount that is not finite.
 pub fn money(amount: f64, code: &str, exact: bool) -> String {
+    if !amount.is_finite() {
+        return "—".into();
+    }
     let sign = if amount < 0.0 { "-" } else { "" };
     let a = amount.abs();
     let prefix = currency_prefix(code);
@@ -204,13 +216,19 @@ pub fn thousands(n: u128) -> String {
     out
 }
 
-/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`.
+/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`; `—` when `p` is not finite.
 pub fn percent(p: f64, decimals: u32) -> String {
+    if !p.is_finite() {
+        return "—".into();
+    }
     format!("{:.*}%", decimals as usize, round_to(p, decimals))
 }
 
-/// `6.2` → `6.2×`; `6.0` → `6×`.
+/// `6.2` → `6.2×`; `6.0` → `6×`; `—` when `r` is not finite.
 pub fn ratio(r: f64, decimals: u32) -> String {
+    if !r.is_finite() {
+        return "—".into();
+    }
     format!("{}×", trim_zero(round_to(r, decimals)))
 }
 
@@ -280,9 +298,10 @@ pub fn symbol(status: &str, ascii: bool) -> Option<&'static str> {
     Some(if ascii { text } else { emoji })
 }
 
-/// An inline code span that survives any backticks in `s` (CommonMark §6.1).
+/// An inline code span that survives any backticks in `s` (CommonMark §6.1); control
+/// characters are shown as pictures.
 pub fn code_span(s: &str, in_table: bool) -> String {
-    let s = s.replace(['\r', '\n'], " ");
+    let s = visible_controls(&s.replace(['\r', '\n'], " ")).into_owned();
     let longest = longest_run(&s, '`');
     let ticks = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() { " " } else { "" };
@@ -291,8 +310,12 @@ pub fn code_span(s: &str, in_table: bool) -> String {
     format!("{ticks}{pad}{body}{pad}{ticks}")
 }
 
-/// A fenced code block that no line of `s` can close early.
+/// A fenced code block that no line of `s` can close early. Terminal colours (ANSI escape
+/// sequences, common in failure output) are dropped and other control characters shown as
+/// pictures.
 pub fn fence(s: &str, lang: &str) -> String {
+    let shown = visible_controls(&strip_ansi(s)).into_owned();
+    let s = shown.as_str();
     let longest = longest_run(s, '`').max(2);
     let ticks = "`".repeat(longest + 1);
     let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();

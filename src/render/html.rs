@@ -57,7 +57,9 @@ pub fn page(markdown: &str, title: &str) -> String {
     out.push_str("</style>\n</head>\n<body>\n<main>\n");
     out.push_str(&body);
     out.push_str("</main>\n</body>\n</html>\n");
-    out
+    // Our HTML holds no control character but tab and line breaks: whatever else came with
+    // the Markdown (a user template, a character reference such as `&#27;`) is shown, inert.
+    super::escape::visible_controls(&out).into_owned()
 }
 
 /// The page's body: `markdown` converted to HTML, with raw HTML, URLs and status markers
@@ -300,10 +302,16 @@ fn reference_len(s: &str) -> Option<usize> {
     let body = s.get(1..)?;
     let semi = body.find(';')?;
     let name = &body[..semi];
+    // A numeric reference to a control character would bring it back: it is escaped instead.
+    let printable = |code: Option<u32>| {
+        code.and_then(char::from_u32).is_some_and(|c| !c.is_control() || c == '\t' || c == '\n')
+    };
     let ok = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-        (1..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        (1..=6).contains(&hex.len())
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && printable(u32::from_str_radix(hex, 16).ok())
     } else if let Some(dec) = name.strip_prefix('#') {
-        (1..=7).contains(&dec.len()) && dec.bytes().all(|b| b.is_ascii_digit())
+        (1..=7).contains(&dec.len()) && dec.bytes().all(|b| b.is_ascii_digit()) && printable(dec.parse().ok())
     } else {
         (2..=32).contains(&name.len())
             && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())

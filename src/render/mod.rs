@@ -12,7 +12,7 @@ pub mod templates;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-pub use escape::{escape_cell, escape_inline};
+pub use escape::{escape_cell, escape_inline, visible_controls, visible_controls_line};
 pub use filters::FilterSettings;
 pub use templates::{DEFAULT_TEMPLATE, SUMMARY_TEMPLATE, TemplateSet};
 
