@@ -652,7 +652,11 @@ fn render_text(
     Ok(match options.format {
         Format::Json => pretty_json(report)?,
         Format::Markdown => markdown(report)?,
-        Format::Html => render::html::page(&markdown(report)?, &report.title),
+        Format::Html => render::html::page_with_charts(
+            &markdown(report)?,
+            &report.title,
+            render::chart::categories(report).into_iter().collect(),
+        ),
         Format::Ctrf => {
             let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
             pretty_json(&render::ctrf::document(report, cases))?

@@ -101,6 +101,43 @@ fn hostile_report_is_inert_in_a_real_browser() {
     }
 }
 
+// Checks the seed report's chart is drawn as inline SVG in Chromium (no script, no Mermaid
+// source on the page), with its values stated for screen readers, and screenshots it.
+#[test]
+fn seed_chart_is_drawn_as_svg() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
+        .args(["data", "--format", "html"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html_path = dir.path().join("seed.html");
+    std::fs::write(&html_path, &out.stdout).unwrap();
+    let url = file_url(&html_path);
+    let dom = dump_dom(&chromium, dir.path(), &url);
+    assert!(dom.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""), "no chart:\n{dom}");
+    assert!(dom.contains("Auth: 6 of a 25 target; E2E: 18 of a 25 target; GCP: 22 of a 15 target"), "{dom}");
+    assert_eq!(dom.matches("<rect class=\"bar").count(), 5, "one bar per category");
+    assert!(
+        !dom.contains("xychart-beta") && !dom.contains("class=\"mermaid\""),
+        "Mermaid source on the page"
+    );
+    let png = dir.path().join("seed.png");
+    let status = run(
+        &chromium,
+        dir.path(),
+        &[format!("--screenshot={}", png.display()), "--window-size=1000,1400".into(), url],
+    );
+    assert!(status.success(), "chromium --screenshot failed: {status}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10 * 1024);
+    if let Some(keep) = std::env::var_os("GEN_REPORT_CHART_SCREENSHOT") {
+        std::fs::copy(&png, &keep).unwrap();
+    }
+}
+
 /// The control: the same checks on a page *without* our sanitising would fail, because
 /// headless Chromium does run scripts and handlers before dumping the DOM. Without this, a
 /// title that stayed put could just mean that nothing ever runs here.

@@ -44,7 +44,13 @@ const STATUS_MARKERS: &[(&str, &str)] = &[
 /// Raw HTML in `markdown` is reduced to a whitelist of bare tags, unsafe link schemes are
 /// dropped, and `title` is escaped; see the module documentation.
 pub fn page(markdown: &str, title: &str) -> String {
-    let body = body(markdown);
+    page_with_charts(markdown, title, Vec::new())
+}
+
+/// Like [`page`], with each Mermaid block replaced, in order, by one of `charts` (inline SVG
+/// built by gen-report from the model); blocks beyond them stay readable source.
+pub fn page_with_charts(markdown: &str, title: &str, charts: Vec<String>) -> String {
+    let body = body(markdown, charts);
     let mut out = String::with_capacity(body.len() + CSS.len() + 512);
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -64,11 +70,11 @@ pub fn page(markdown: &str, title: &str) -> String {
 
 /// The page's body: `markdown` converted to HTML, with raw HTML, URLs and status markers
 /// treated as the module documentation says.
-fn body(markdown: &str) -> String {
+fn body(markdown: &str, charts: Vec<String>) -> String {
     // GFM tables and strikethrough are what the templates use. Footnotes, math and the rest
     // stay off: each option is more syntax a value could trip, for nothing the reports need.
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let events = sanitise(Parser::new_ext(markdown, options));
+    let events = sanitise(Parser::new_ext(markdown, options), charts);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
@@ -76,7 +82,10 @@ fn body(markdown: &str) -> String {
 
 /// Rewrites the parser's events so that pulldown-cmark's HTML writer, which copies raw HTML
 /// verbatim, only ever receives HTML built or checked here.
-fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<String>) -> Vec<Event<'a>> {
+    let mut charts = charts.into_iter();
+    // Inside a Mermaid block replaced by a chart: its source is dropped.
+    let mut replaced = false;
     let mut out = Vec::new();
     // Whether each open link / image was dropped, so that its end is dropped too.
     let mut links: Vec<bool> = Vec::new();
@@ -91,6 +100,13 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
     let mut text = String::new();
 
     for event in events {
+        if replaced {
+            if matches!(event, Event::End(TagEnd::CodeBlock)) {
+                replaced = false;
+                in_code = false;
+            }
+            continue;
+        }
         if !matches!(event, Event::Text(_)) && !text.is_empty() {
             flush_text(&mut out, &mut text, in_code || open_images > 0);
         }
@@ -130,7 +146,10 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
                 in_code = true;
                 let is_mermaid = matches!(&kind, CodeBlockKind::Fenced(info)
                     if info.split_whitespace().next().is_some_and(|l| l.eq_ignore_ascii_case("mermaid")));
-                if is_mermaid {
+                if is_mermaid && let Some(svg) = charts.next() {
+                    replaced = true;
+                    out.push(Event::Html(CowStr::from(svg)));
+                } else if is_mermaid {
                     // Nothing renders diagrams here (no script may run); the source stays
                     // readable, marked so a viewer with Mermaid could still pick it up.
                     mermaid = true;
@@ -376,13 +395,16 @@ mod tests {
 
     #[test]
     fn whitelisted_bare_tags_pass() {
-        let b = body("<details><summary>More &#95;x&#95; ❌</summary>\n\nbody<br/>x<BR>\n\n</details>\n");
+        let b = body(
+            "<details><summary>More &#95;x&#95; ❌</summary>\n\nbody<br/>x<BR>\n\n</details>\n",
+            Vec::new(),
+        );
         assert!(
             b.contains("<details><summary>More &#95;x&#95; <span class=\"status fail\">❌</span></summary>")
         );
         assert!(b.contains("</details>"));
         assert!(b.contains("body<br>x<br>"), "{b}");
-        let b = body("press <kbd>Ctrl</kbd>, H<sub>2</sub>O, x<sup>2</sup>\n");
+        let b = body("press <kbd>Ctrl</kbd>, H<sub>2</sub>O, x<sup>2</sup>\n", Vec::new());
         assert!(b.contains("press <kbd>Ctrl</kbd>, H<sub>2</sub>O, x<sup>2</sup>"), "{b}");
     }
 
@@ -397,7 +419,7 @@ mod tests {
             ("x <a href=\"javascript:alert(1)\">y</a>\n", "&lt;a href=&quot;javascript:alert(1)&quot;&gt;y"),
             ("<style>body{}</style>\n", "&lt;style&gt;body{}&lt;/style&gt;"),
         ] {
-            let b = body(md);
+            let b = body(md, Vec::new());
             assert!(b.contains(shown), "{md:?} gave {b:?}");
             for tag in ["<script", "<img", "<details ", "<iframe", "<a ", "<style", "<summary "] {
                 assert!(!b.contains(tag), "{md:?} gave {b:?}");
@@ -407,7 +429,7 @@ mod tests {
 
     #[test]
     fn comments_are_dropped_and_stray_ampersands_escaped() {
-        let b = body("<div>a & b &copy; &#x41; &#9999999999;<!-- c --></div>\n");
+        let b = body("<div>a & b &copy; &#x41; &#9999999999;<!-- c --></div>\n", Vec::new());
         assert_eq!(b, "&lt;div&gt;a &amp; b &copy; &#x41; &amp;#9999999999;&lt;/div&gt;\n");
     }
 
@@ -425,7 +447,7 @@ mod tests {
             "![x](javascript:alert(1))",
             "[x][r]\n\n[r]: javascript:alert(1)",
         ] {
-            let b = body(md);
+            let b = body(md, Vec::new());
             assert!(!b.contains("href") && !b.contains("src="), "{md:?} gave {b:?}");
             assert!(b.contains('x') || b.contains("alert"), "the text stays: {md:?} gave {b:?}");
         }
@@ -441,14 +463,14 @@ mod tests {
             ("[x](results/junit.xml)", "href=\"results/junit.xml\""),
             ("[x](a/b:c)", "href=\"a/b:c\""),
         ] {
-            let b = body(md);
+            let b = body(md, Vec::new());
             assert!(b.contains(href), "{md:?} gave {b:?}");
         }
     }
 
     #[test]
     fn tables_render_with_alignment() {
-        let b = body("| Name | Tests |\n|------|------:|\n| Auth | 6 |\n| E2E | 18 |\n");
+        let b = body("| Name | Tests |\n|------|------:|\n| Auth | 6 |\n| E2E | 18 |\n", Vec::new());
         assert!(b.contains("<table>"));
         assert!(b.contains("<th style=\"text-align: right\">Tests</th>"), "{b}");
         assert!(b.contains("<td style=\"text-align: right\">18</td>"), "{b}");
@@ -456,7 +478,10 @@ mod tests {
 
     #[test]
     fn status_markers_get_spans() {
-        let b = body("| s |\n|---|\n| ✅ | \n| ⚠️ |\n| ❌ |\n| ➖ |\n\n[ok] [warn] [fail] [not run] ⚠\n");
+        let b = body(
+            "| s |\n|---|\n| ✅ | \n| ⚠️ |\n| ❌ |\n| ➖ |\n\n[ok] [warn] [fail] [not run] ⚠\n",
+            Vec::new(),
+        );
         for (class, marker) in
             [("ok", "✅"), ("warn", "⚠\u{fe0f}"), ("fail", "❌"), ("not-run", "➖"), ("warn", "⚠")]
         {
@@ -471,19 +496,19 @@ mod tests {
 
     #[test]
     fn code_stays_literal() {
-        let b = body("```\n✅ <script>\n```\n\n`[ok]`\n");
+        let b = body("```\n✅ <script>\n```\n\n`[ok]`\n", Vec::new());
         assert!(b.contains("<pre><code>✅ &lt;script&gt;\n</code></pre>"), "{b}");
         assert!(b.contains("<code>[ok]</code>"), "{b}");
-        let b = body("`a/b_c <d>`\n");
+        let b = body("`a/b_c <d>`\n", Vec::new());
         assert!(b.contains("<code>a/<wbr>b_<wbr>c &lt;d&gt;</code>"), "{b}");
-        let b = body("```mermaid\ngraph TD; A-->B<script>\n```\n");
+        let b = body("```mermaid\ngraph TD; A-->B<script>\n```\n", Vec::new());
         assert_eq!(b, "<pre class=\"mermaid\">graph TD; A--&gt;B&lt;script&gt;\n</pre>\n");
     }
 
     #[test]
     fn escaped_markdown_from_templates_stays_text() {
         // What escape_inline makes of hostile values: shown, never interpreted.
-        let b = body("\\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))\n");
+        let b = body("\\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))\n", Vec::new());
         assert!(b.contains("&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1))"), "{b}");
         assert!(!b.contains("href"));
     }

@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod budget;
+pub mod chart;
 pub mod compute;
 pub mod ctrf;
 mod escape;
