@@ -7,6 +7,7 @@ use serde::Serialize;
 
 pub mod baseline;
 pub mod evidence;
+pub mod history;
 
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
 pub use evidence::{Aggregator, Bucket, CaseRecord, FailedCase, Locator, Measured, SlowCase};
@@ -138,6 +139,8 @@ pub struct Report {
     pub results: Option<ResultsView>,
     /// Deltas against `--baseline`; `null` without one.
     pub baseline: Option<baseline::Trend>,
+    /// Trends and per-test lists across the runs of `--history`; `null` without it.
+    pub history: Option<history::History>,
 }
 
 /// A disagreement the report must show rather than hide.
@@ -413,6 +416,7 @@ pub fn build(
         findings,
         results,
         baseline: None,
+        history: None,
     }
 }
 
