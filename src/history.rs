@@ -200,12 +200,9 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
     use rayon::prelude::*;
     let mut folder = Folder { path: dir.display().to_string(), ..Folder::default() };
     if !dir.exists() {
-        folder.skipped.push(SkippedRecord {
-            file: folder.path.clone(),
-            reason: "the history folder does not exist (yet): no earlier runs".into(),
-        });
         return Ok(Loaded { past: Vec::new(), folder });
     }
+    folder.exists = true;
     if !dir.is_dir() {
         return Err(Error::Usage(format!("--history: `{}` is not a folder", dir.display())));
     }

@@ -492,6 +492,9 @@ fn record(
 /// The history files that were not used, as warnings (the History section lists them too).
 fn print_history_notes(err: &mut dyn Write, report: &model::Report) {
     let Some(h) = &report.history else { return };
+    if !h.folder.exists {
+        let _ = writeln!(err, "note: history: `{}` does not exist (yet): no earlier runs", h.folder.path);
+    }
     for s in &h.folder.skipped {
         let _ = writeln!(err, "warning: history: `{}`: {}", s.file, s.reason);
     }

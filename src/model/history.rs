@@ -516,6 +516,8 @@ pub struct SkippedRecord {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Folder {
     pub path: String,
+    /// False when the folder does not exist (yet): a CI cache that missed.
+    pub exists: bool,
     /// Records found (readable headers), before the window was applied.
     pub records: usize,
     /// Files not used: unreadable, corrupt, truncated, from a newer gen-report, foreign.
