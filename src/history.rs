@@ -476,8 +476,8 @@ struct CtrfResults {
     summary: Option<CtrfSummary>,
     #[serde(default)]
     environment: Option<CtrfEnvironment>,
-    // Parsed past without being kept: only the header is wanted here.
-    #[serde(default)]
+    // Required (a gen-report JSON model has `results` too, but no `tests`), parsed past without
+    // being kept: only the header is wanted here.
     #[allow(dead_code)]
     tests: serde::de::IgnoredAny,
 }
@@ -543,7 +543,7 @@ fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
 /// results file a test came from nor its class (a suite and name that two tests of this run
 /// share is not matched).
 struct CtrfSink<'a> {
-    current: &'a CurrentRun,
+    current: &'a CurrentRun<'a>,
     run: PastRun,
     counted: RunTotals,
 }

@@ -4,10 +4,12 @@
 //! The pipeline, one named stage each (see `run_report`): **load** ([`manifest::load_dir`] reads
 //! and validates the data directory, [`inputs`] finds the result files) → **measure**
 //! ([`results`] streams every file into a [`model::Aggregator`]) → **compute** ([`model::build`]:
-//! every figure, status and verdict, in one place) → **render** ([`render::render`] fills a Tera
-//! template with the model; JSON, CTRF, HTML and the badge are views of the same model) →
-//! **emit** ([`output`]: atomic writes, `--check`, job summaries). Only [`run`] writes output,
-//! and it writes nothing at all when any stage fails.
+//! every figure, status and verdict, in one place; with `--history`, [`history`] reads the
+//! earlier runs' records and [`model::history`] computes the History section) → **render**
+//! ([`render::render`] fills a Tera template with the model; JSON, CTRF, HTML and the badge are
+//! views of the same model) → **emit** ([`output`]: atomic writes, `--check`, job summaries;
+//! then this run's record, `--record`). Only [`run`] writes output, and it writes nothing at
+//! all when any stage fails.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");

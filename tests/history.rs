@@ -351,3 +351,15 @@ fn usage_errors() {
     support::assert_bad_input(&r, &["--record: this run needs a label: give --run-label"]);
     assert_eq!(support::dir_entries(tmp.path()), ["junit.xml"]);
 }
+
+#[test]
+fn the_budget_shrinker_cuts_the_history_section_like_any_other() {
+    let tmp = history(5);
+    let r = report(tmp.path(), 6, &["--budget", "2500"]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.len() <= 2500, "{} bytes", r.stdout.len());
+    support::markdown::tables(&r.stdout);
+    // Verdict and totals first; what did not fit is named.
+    assert!(r.stdout.starts_with("# Test results\n\n**Result**: ❌ Tests failed"), "{}", r.stdout);
+    assert!(r.stderr.contains("note: shortened to fit the budget: "), "{}", r.stderr);
+}

@@ -251,27 +251,26 @@ pub struct TestRef {
 
 /// The tests of this run, one entry per identity, with the index past runs are mapped onto.
 #[derive(Debug, Clone, Default)]
-pub struct CurrentRun {
-    /// One per distinct identity, in first-seen order.
-    pub tests: Vec<TestRef>,
+pub struct CurrentRun<'a> {
+    log: Option<&'a TestLog>,
+    /// Per identity, in first-seen order: the index of its first case in the log.
+    first: Vec<u32>,
     pub states: Vec<State>,
     /// Milliseconds (summed over the cases of one identity).
     pub durations: Vec<u64>,
     ids: HashMap<u64, u32>,
-    /// Loose identities (without the results file) that are unique in this run.
+    /// Loose identities (suite and name) that are unique in this run.
     loose: HashMap<u64, u32>,
-    /// Whether per-test results exist for this run (false in declared-only mode).
-    pub measured: bool,
 }
 
 /// `u32::MAX` in [`CurrentRun::loose`]: two tests of this run share the loose identity.
 const AMBIGUOUS: u32 = u32::MAX;
 
-impl CurrentRun {
+impl<'a> CurrentRun<'a> {
     /// This run's tests from its log; cases sharing an identity merge (see [`State::merge`]).
-    pub fn from_log(log: &TestLog) -> CurrentRun {
-        let mut run = CurrentRun { measured: true, ..CurrentRun::default() };
-        for t in &log.tests {
+    pub fn from_log(log: &'a TestLog) -> CurrentRun<'a> {
+        let mut run = CurrentRun { log: Some(log), ..CurrentRun::default() };
+        for (k, t) in log.tests.iter().enumerate() {
             let id = log.id(t);
             let state = State::of(t.outcome, t.flaky);
             match run.ids.get(&id) {
@@ -281,25 +280,33 @@ impl CurrentRun {
                     run.durations[i] = run.durations[i].saturating_add(t.duration_ms);
                 }
                 None => {
-                    let i = u32::try_from(run.tests.len()).unwrap_or(AMBIGUOUS - 1);
+                    let i = u32::try_from(run.first.len()).unwrap_or(AMBIGUOUS - 1);
                     run.ids.insert(id, i);
-                    let (suite, classname) = (log.strings.get(t.suite), log.strings.get(t.classname));
                     run.loose
-                        .entry(loose_id(suite, &t.name))
+                        .entry(loose_id(log.strings.get(t.suite), &t.name))
                         .and_modify(|v| *v = AMBIGUOUS)
                         .or_insert(i);
-                    run.tests.push(TestRef {
-                        name: t.name.to_string(),
-                        suite: suite.to_string(),
-                        classname: (!classname.is_empty()).then(|| classname.to_string()),
-                        file: log.strings.get(t.file).to_string(),
-                    });
+                    run.first.push(u32::try_from(k).unwrap_or(u32::MAX));
                     run.states.push(state);
                     run.durations.push(t.duration_ms);
                 }
             }
         }
         run
+    }
+
+    /// Test `i` as the History section names it.
+    pub fn test(&self, i: usize) -> TestRef {
+        let Some((log, t)) = self.log.and_then(|l| Some((l, l.tests.get(*self.first.get(i)? as usize)?))) else {
+            return TestRef { name: String::new(), suite: String::new(), classname: None, file: String::new() };
+        };
+        let classname = log.strings.get(t.classname);
+        TestRef {
+            name: t.name.to_string(),
+            suite: log.strings.get(t.suite).to_string(),
+            classname: (!classname.is_empty()).then(|| classname.to_string()),
+            file: log.strings.get(t.file).to_string(),
+        }
     }
 
     /// The index of the test with identity `id`, if this run has it.
@@ -312,12 +319,17 @@ impl CurrentRun {
         self.loose.get(&loose).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
     }
 
+    /// Whether per-test results exist for this run (false in declared-only mode).
+    pub fn measured(&self) -> bool {
+        self.log.is_some()
+    }
+
     pub fn len(&self) -> usize {
-        self.tests.len()
+        self.first.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tests.is_empty()
+        self.first.is_empty()
     }
 }
 
@@ -712,13 +724,13 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
             match before {
                 Some(b) if b.failing() => {
                     let (runs, since, at_least) = streak(i, past.len());
-                    still_failing.push(StillFailing { test: current.tests[i].clone(), state: s, runs, since, at_least });
+                    still_failing.push(StillFailing { test: current.test(i), state: s, runs, since, at_least });
                 }
-                _ => new_failures.push(NewFailure { test: current.tests[i].clone(), state: s, previous: before }),
+                _ => new_failures.push(NewFailure { test: current.test(i), state: s, previous: before }),
             }
         } else if s.passing() && before.is_some_and(State::failing) {
             let (failed_runs, since, at_least) = streak(i, past.len() - 1);
-            fixed.push(Fixed { test: current.tests[i].clone(), failed_runs, since, at_least });
+            fixed.push(Fixed { test: current.test(i), failed_runs, since, at_least });
         }
 
         // Flips between passed and failed, over the runs where the test ran to a verdict.
@@ -739,7 +751,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
         }
         if flips >= FLAKY_MIN_FLIPS {
             flaky.push(FlakyTest {
-                test: current.tests[i].clone(),
+                test: current.test(i),
                 runs,
                 flips,
                 failed,
@@ -765,7 +777,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
                 && delta >= SLOWED_MIN_DELTA_S - 1e-9
             {
                 slowed.push(SlowedTest {
-                    test: current.tests[i].clone(),
+                    test: current.test(i),
                     duration_s: now_s,
                     median_s,
                     ratio: (median_s > 0.0).then(|| now_s / median_s),
@@ -790,7 +802,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
         .into_iter()
         .take(SLOWEST_KEPT)
         .map(|i| SlowTest {
-            test: current.tests[i].clone(),
+            test: current.test(i),
             duration_s: current.durations[i] as f64 / 1000.0,
             median_s: medians[i],
         })
@@ -835,7 +847,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
         current: now.label.clone(),
         runs,
         previous: prev.map(|r| r.info.label.clone()),
-        per_test: current.measured,
+        per_test: current.measured(),
         new_failures,
         new_failures_total,
         still_failing,
