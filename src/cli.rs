@@ -259,7 +259,9 @@ pub enum FormatArg {
 fn parse_window(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (2..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("expected a whole number of runs from 2 to 100000 (this run and at least one earlier), got {s:?}")),
+        _ => Err(format!(
+            "expected a whole number of runs from 2 to 100000 (this run and at least one earlier), got {s:?}"
+        )),
     }
 }
 

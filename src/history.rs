@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::history::{
-    CurrentRun, Folder, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog, loose_id, millis,
-    sort_records,
+    CurrentRun, Folder, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog, loose_id,
+    millis, sort_records,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
@@ -128,11 +128,13 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
             2..=4 => {
                 let v: Vec<ByteArray> = t
                     .iter()
-                    .map(|x| s(match column {
-                        2 => x.file,
-                        3 => x.suite,
-                        _ => x.classname,
-                    }))
+                    .map(|x| {
+                        s(match column {
+                            2 => x.file,
+                            3 => x.suite,
+                            _ => x.classname,
+                        })
+                    })
                     .collect();
                 w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
             }
@@ -149,7 +151,8 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
                 w.typed::<BoolType>().write_batch(&v, None, None).map_err(err)?;
             }
             8 => {
-                let v: Vec<i64> = t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
+                let v: Vec<i64> =
+                    t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
                 w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
             }
             _ => {
@@ -207,7 +210,11 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
         return Err(Error::Usage(format!("--history: `{}` is not a folder", dir.display())));
     }
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::Usage(format!("--history: cannot list `{}`: {}", dir.display(), crate::manifest::io_reason(&e)))
+        Error::Usage(format!(
+            "--history: cannot list `{}`: {}",
+            dir.display(),
+            crate::manifest::io_reason(&e)
+        ))
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -259,15 +266,17 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
             let older = kept.pop().map(|m| m.file).unwrap_or_default();
             folder.skipped.push(SkippedRecord {
                 file: older,
-                reason: format!("has the same label `{}` as `{}`, which is used instead", r.info.label, r.file),
+                reason: format!(
+                    "has the same label `{}` as `{}`, which is used instead",
+                    r.info.label, r.file
+                ),
             });
         }
         kept.push(r);
     }
     let first = kept.len().saturating_sub(window.saturating_sub(1));
     let chosen = &kept[first..];
-    let read: Vec<Result<PastRun, SkippedRecord>> =
-        chosen.par_iter().map(|m| read_run(m, current)).collect();
+    let read: Vec<Result<PastRun, SkippedRecord>> = chosen.par_iter().map(|m| read_run(m, current)).collect();
     let mut past = Vec::new();
     for r in read {
         match r {
@@ -299,7 +308,8 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 
 /// Opens a record and checks its header.
 fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String> {
-    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let meta =
+        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
@@ -311,9 +321,12 @@ fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String>
         let reader = SerializedFileReader::new(file)
             .map_err(|e| format!("not a readable Parquet file (corrupt or truncated?): {e}"))?;
         let kv = reader.metadata().file_metadata().key_value_metadata();
-        let Some(text) = kv.and_then(|kv| kv.iter().find(|k| k.key == META_KEY)).and_then(|k| k.value.clone())
+        let Some(text) =
+            kv.and_then(|kv| kv.iter().find(|k| k.key == META_KEY)).and_then(|k| k.value.clone())
         else {
-            return Err(format!("a Parquet file, but not a gen-report run record (no `{META_KEY}` metadata)"));
+            return Err(format!(
+                "a Parquet file, but not a gen-report run record (no `{META_KEY}` metadata)"
+            ));
         };
         let version = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
@@ -327,8 +340,8 @@ fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String>
             Some(0) | None => return Err("its header has no valid record version".into()),
             _ => {}
         }
-        let header: Header =
-            serde_json::from_str(&text).map_err(|e| format!("its header is not a valid record header: {e}"))?;
+        let header: Header = serde_json::from_str(&text)
+            .map_err(|e| format!("its header is not a valid record header: {e}"))?;
         if header.format != FORMAT_NAME {
             return Err(format!("its header names the format `{}`, not `{FORMAT_NAME}`", header.format));
         }
@@ -361,7 +374,8 @@ fn read_rows(
     let find = |name: &str| {
         schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
     };
-    let (c_id, c_outcome, c_flaky, c_duration) = (find("id")?, find("outcome")?, find("flaky")?, find("duration_ms")?);
+    let (c_id, c_outcome, c_flaky, c_duration) =
+        (find("id")?, find("outcome")?, find("flaky")?, find("duration_ms")?);
     let mut run = PastRun::new(header.info.clone(), file, current.len());
     let mut counted = RunTotals::default();
     let mut rows = 0u64;
@@ -370,9 +384,11 @@ fn read_rows(
         let group = reader.get_row_group(g).map_err(bad)?;
         let n = usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
         let ids: Vec<i64> = read_column(group.get_column_reader(c_id).map_err(bad)?, n, "id")?;
-        let durations: Vec<i64> = read_column(group.get_column_reader(c_duration).map_err(bad)?, n, "duration_ms")?;
+        let durations: Vec<i64> =
+            read_column(group.get_column_reader(c_duration).map_err(bad)?, n, "duration_ms")?;
         let flaky: Vec<bool> = read_column(group.get_column_reader(c_flaky).map_err(bad)?, n, "flaky")?;
-        let outcomes: Vec<ByteArray> = read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?;
+        let outcomes: Vec<ByteArray> =
+            read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?;
         for k in 0..n {
             let state = match outcomes[k].data() {
                 b"passed" => State::of(results::Outcome::Passed, flaky[k]),
@@ -443,7 +459,9 @@ fn tally(t: &mut RunTotals, s: State, flaky: bool) {
 /// A record's rows must add up to the totals its header states (the report's figures).
 fn check_totals(info: &RunInfo, declared_rows: u64, rows: u64, counted: &RunTotals) -> Result<(), String> {
     if rows != declared_rows {
-        return Err(format!("its header says {declared_rows} rows, the file has {rows} (truncated or edited?)"));
+        return Err(format!(
+            "its header says {declared_rows} rows, the file has {rows} (truncated or edited?)"
+        ));
     }
     let Some(t) = info.totals else {
         return if rows == 0 { Ok(()) } else { Err(format!("{rows} rows, but its header has no totals")) };
@@ -505,7 +523,8 @@ struct CtrfEnvironment {
 /// the file name without extension) and time (`summary.start`, in milliseconds).
 fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
     let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
-    let meta = std::fs::metadata(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    let meta =
+        std::fs::metadata(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
     if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
         return Err(skip("not a regular file of a sensible size".into()));
     }

@@ -207,12 +207,7 @@ fn exit_code_of(options: &Options, result: &Result<Outcome, Error>, err: &mut dy
                 return exit_code::CONDITION;
             }
             let held: Vec<&str> = match &outcome.report {
-                Some(r) => options
-                    .fail_on
-                    .iter()
-                    .filter(|f| f.holds(r))
-                    .map(|f| f.name())
-                    .collect(),
+                Some(r) => options.fail_on.iter().filter(|f| f.holds(r)).map(|f| f.name()).collect(),
                 None => Vec::new(),
             };
             if held.is_empty() {
@@ -448,7 +443,11 @@ fn compute(options: &Options, loaded: &Loaded, measured: &Measurements) -> Resul
 /// This run's label and header: `--run-label`, else `GITHUB_RUN_NUMBER`, else `GITHUB_SHA` (its
 /// first 12 characters), else the report's date. A record needs one; the History section
 /// says "this run" without.
-fn run_info(options: &Options, report: &model::Report, required: bool) -> Result<model::history::RunInfo, Error> {
+fn run_info(
+    options: &Options,
+    report: &model::Report,
+    required: bool,
+) -> Result<model::history::RunInfo, Error> {
     let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let label = options
         .run_label
@@ -610,7 +609,8 @@ fn emit(
     if let Some((path, bytes)) = record {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
             // A CI cache that missed leaves no history folder: the first record makes it.
-            std::fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
         }
         output::write(Some(&path), &bytes, out)?;
     }

@@ -96,7 +96,13 @@ fn history(last: usize) -> tempfile::TempDir {
         let args: Vec<String> = if n == 3 {
             vec!["junit.xml".into(), "--format".into(), "ctrf".into(), "-o".into(), "hist/3.json".into()]
         } else {
-            vec!["junit.xml".into(), "--record".into(), format!("hist/{n}.parquet"), "--run-label".into(), label]
+            vec![
+                "junit.xml".into(),
+                "--record".into(),
+                format!("hist/{n}.parquet"),
+                "--run-label".into(),
+                label,
+            ]
         };
         if n == 3 {
             fs::create_dir_all(tmp.path().join("hist")).unwrap();
@@ -132,10 +138,12 @@ fn each_test_lands_in_the_right_list_with_counts_and_labels() {
     let h = &json(&r)["history"];
     assert_eq!(h["current"], "6");
     assert_eq!(h["previous"], "5");
-    let labels: Vec<&str> = h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> =
+        h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["1", "2", "3", "4", "5", "6"]);
     assert_eq!(h["runs"][2]["file"], "hist/3.json", "the CTRF report is run 3");
-    let failed: Vec<u64> = h["runs"].as_array().unwrap().iter().map(|r| r["failed"].as_u64().unwrap()).collect();
+    let failed: Vec<u64> =
+        h["runs"].as_array().unwrap().iter().map(|r| r["failed"].as_u64().unwrap()).collect();
     // 4 failures of the runner's own (3 failed, 2 errors, minus test_list_diff) + the edits.
     assert_eq!(failed, [5, 6, 5, 7, 6, 6]);
 
@@ -150,17 +158,32 @@ fn each_test_lands_in_the_right_list_with_counts_and_labels() {
     let still = &h["still_failing"];
     assert_eq!(
         names(still),
-        ["test_broken_import", "test_multiline_string_diff", "test_raises_unexpected_exception", "test_needs_database", BREAKS]
+        [
+            "test_broken_import",
+            "test_multiline_string_diff",
+            "test_raises_unexpected_exception",
+            "test_needs_database",
+            BREAKS
+        ]
     );
     let a = &still[0];
-    assert_eq!((a["runs"].as_u64(), a["since"].as_str(), a["at_least"].as_bool()), (Some(6), Some("1"), Some(true)));
+    assert_eq!(
+        (a["runs"].as_u64(), a["since"].as_str(), a["at_least"].as_bool()),
+        (Some(6), Some("1"), Some(true))
+    );
     let b = &still[4];
-    assert_eq!((b["runs"].as_u64(), b["since"].as_str(), b["at_least"].as_bool()), (Some(3), Some("4"), Some(false)));
+    assert_eq!(
+        (b["runs"].as_u64(), b["since"].as_str(), b["at_least"].as_bool()),
+        (Some(3), Some("4"), Some(false))
+    );
 
     // Fixed in run 6 after failing in every earlier run.
     assert_eq!(names(&h["fixed"]), [FIXED]);
     let f = &h["fixed"][0];
-    assert_eq!((f["failed_runs"].as_u64(), f["since"].as_str(), f["at_least"].as_bool()), (Some(5), Some("1"), Some(true)));
+    assert_eq!(
+        (f["failed_runs"].as_u64(), f["since"].as_str(), f["at_least"].as_bool()),
+        (Some(5), Some("1"), Some(true))
+    );
 
     // Flipped four times in six runs; the one that broke and the one that got fixed flipped
     // once and are not flaky.
@@ -173,7 +196,10 @@ fn each_test_lands_in_the_right_list_with_counts_and_labels() {
     // Slowed down 10×: 0.510 s against a median of 0.051 s.
     assert_eq!(names(&h["slowed"]), [SLOWS]);
     let s = &h["slowed"][0];
-    assert_eq!((s["duration_s"].as_f64(), s["median_s"].as_f64(), s["timings"].as_u64()), (Some(0.51), Some(0.051), Some(5)));
+    assert_eq!(
+        (s["duration_s"].as_f64(), s["median_s"].as_f64(), s["timings"].as_u64()),
+        (Some(0.51), Some(0.051), Some(5))
+    );
     assert_eq!(s["ratio"].as_f64().map(|r| (r * 1000.0).round() / 1000.0), Some(10.0));
     assert_eq!(h["slowest"][0]["name"], SLOWS);
     assert!(h["folder"]["skipped"].as_array().unwrap().is_empty(), "{}", h["folder"]);
@@ -204,7 +230,10 @@ fn fail_on_new_failures_exits_1_only_for_a_new_failure() {
     let r = report(tmp.path(), 5, &["--fail-on", "new-failures"]);
     assert_exit(&r, 0);
     assert!(r.stdout.contains("### 🔁 Still failing (6)"), "{}", r.stdout);
-    assert!(r.stderr.contains("warning: history: `hist/5.parquet`: has this run's label `5`: this run replaces it"));
+    assert!(
+        r.stderr
+            .contains("warning: history: `hist/5.parquet`: has this run's label `5`: this run replaces it")
+    );
     // --fail-on failures still sees every failure.
     assert_exit(&report(tmp.path(), 5, &["--fail-on", "failures"]), 1);
 }
@@ -239,7 +268,11 @@ fn bad_files_in_the_folder_are_named_and_skipped() {
     fs::write(hist.join("11.parquet"), b"PAR1 this is not a parquet file PAR1").unwrap();
     fs::write(hist.join("12.parquet"), edit(&[("\"version\":1", "\"version\":9")])).unwrap();
     fs::write(hist.join("13.parquet"), edit(&[("gen_report.run", "gen_report.xyz")])).unwrap();
-    fs::write(hist.join("14.parquet"), edit(&[("\"passed\":5", "\"passed\":7"), ("\"label\":\"2\"", "\"label\":\"4\"")])).unwrap();
+    fs::write(
+        hist.join("14.parquet"),
+        edit(&[("\"passed\":5", "\"passed\":7"), ("\"label\":\"2\"", "\"label\":\"4\"")]),
+    )
+    .unwrap();
     fs::write(hist.join("15.json"), "{\"results\": {\"tests\": [").unwrap();
     fs::write(hist.join("16.json"), BASE).unwrap();
     fs::write(hist.join("notes.txt"), "not a record").unwrap();
@@ -266,7 +299,8 @@ fn bad_files_in_the_folder_are_named_and_skipped() {
     }
     // Never a silently wrong trend: only the two good records and this run.
     let h = &v["history"];
-    let labels: Vec<&str> = h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> =
+        h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["1", "2", "6"]);
     // Records whose header could be read: 1, 2 and 14 (its rows are what is wrong).
     assert_eq!(h["folder"]["records"], 3);
@@ -300,7 +334,8 @@ fn records_are_deterministic_and_readable_as_parquet() {
     assert_eq!(header["rows"], 14);
     assert_eq!(header["totals"]["failures"], 3);
     assert_eq!(header["totals"]["errors"], 2);
-    let rows: Vec<String> = reader.get_row_iter(None).unwrap().take(3).map(|r| r.unwrap().to_string()).collect();
+    let rows: Vec<String> =
+        reader.get_row_iter(None).unwrap().take(3).map(|r| r.unwrap().to_string()).collect();
     assert_eq!(
         rows[1],
         format!(
@@ -329,14 +364,20 @@ fn categories_over_time_in_manifest_mode() {
     let r = gen_report([data.as_str(), "--history", h.as_str(), "--run-label", "3"]).run();
     assert_exit(&r, 0);
     let t = support::markdown::tables(&r.stdout);
-    let cats = t.iter().find(|t| t.header.first().map(String::as_str) == Some("Category") && t.header[2].starts_with("Toward")).unwrap();
+    let cats = t
+        .iter()
+        .find(|t| {
+            t.header.first().map(String::as_str) == Some("Category") && t.header[2].starts_with("Toward")
+        })
+        .unwrap();
     assert_eq!(cats.rows_starting("Auth")[0], &["Auth", "25", "6 → 14 → 19", "19 of 25"]);
     assert!(r.stdout.contains("This run has no test results: the per-test lists need them."));
 }
 
 #[test]
 fn usage_errors() {
-    let r = support::run(["tests/fixtures/runners/pytest/mixed-outcomes/junit.xml", "--fail-on", "new-failures"]);
+    let r =
+        support::run(["tests/fixtures/runners/pytest/mixed-outcomes/junit.xml", "--fail-on", "new-failures"]);
     support::assert_bad_input(&r, &["--fail-on new-failures needs --history DIR"]);
     let r = support::run(["tests/fixtures/runners/pytest/mixed-outcomes/junit.xml", "--record", "run.json"]);
     support::assert_bad_input(&r, &["a run record is a Parquet file: name it *.parquet"]);

@@ -199,7 +199,11 @@ pub struct TestLog {
 
 /// Milliseconds of a duration in seconds (0 for nonsense).
 pub fn millis(seconds: f64) -> u64 {
-    if seconds.is_finite() && seconds > 0.0 { (seconds * 1000.0).round().min(u64::MAX as f64) as u64 } else { 0 }
+    if seconds.is_finite() && seconds > 0.0 {
+        (seconds * 1000.0).round().min(u64::MAX as f64) as u64
+    } else {
+        0
+    }
 }
 
 impl TestLog {
@@ -297,8 +301,14 @@ impl<'a> CurrentRun<'a> {
 
     /// Test `i` as the History section names it.
     pub fn test(&self, i: usize) -> TestRef {
-        let Some((log, t)) = self.log.and_then(|l| Some((l, l.tests.get(*self.first.get(i)? as usize)?))) else {
-            return TestRef { name: String::new(), suite: String::new(), classname: None, file: String::new() };
+        let Some((log, t)) = self.log.and_then(|l| Some((l, l.tests.get(*self.first.get(i)? as usize)?)))
+        else {
+            return TestRef {
+                name: String::new(),
+                suite: String::new(),
+                classname: None,
+                file: String::new(),
+            };
         };
         let classname = log.strings.get(t.classname);
         TestRef {
@@ -380,7 +390,12 @@ pub struct RunInfo {
 }
 
 /// This run's header, from its report: what its record says and its row in the trend.
-pub fn run_info(report: &super::Report, label: String, timestamp: Option<i64>, commit: Option<String>) -> RunInfo {
+pub fn run_info(
+    report: &super::Report,
+    label: String,
+    timestamp: Option<i64>,
+    commit: Option<String>,
+) -> RunInfo {
     let totals = report.totals.measured.map(|m| RunTotals {
         tests: m.tests,
         passed: m.passed,
@@ -692,7 +707,13 @@ pub struct History {
 
 /// Computes the History section: `now` is this run, `past` the earlier runs of the window,
 /// oldest first.
-pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: usize, folder: Folder) -> History {
+pub fn analyse(
+    now: RunInfo,
+    current: &CurrentRun,
+    past: Vec<PastRun>,
+    window: usize,
+    folder: Folder,
+) -> History {
     let prev = past.last();
     let n = current.len();
     let state_in = |run: Option<&PastRun>, i: usize| run.map(|r| r.state(i));
@@ -715,7 +736,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
     let mut fixed = Vec::new();
     let mut flaky = Vec::new();
     let mut slowed = Vec::new();
-    let mut medians: Vec<Option<f64>> = vec![None; n];
+    let mut medians: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut timings: Vec<u64> = Vec::with_capacity(past.len());
     for i in 0..n {
         let s = current.states[i];
@@ -724,7 +745,13 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
             match before {
                 Some(b) if b.failing() => {
                     let (runs, since, at_least) = streak(i, past.len());
-                    still_failing.push(StillFailing { test: current.test(i), state: s, runs, since, at_least });
+                    still_failing.push(StillFailing {
+                        test: current.test(i),
+                        state: s,
+                        runs,
+                        since,
+                        at_least,
+                    });
                 }
                 _ => new_failures.push(NewFailure { test: current.test(i), state: s, previous: before }),
             }
@@ -765,9 +792,12 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
         // Timings: the earlier runs of the window where the test ran.
         timings.clear();
         timings.extend(past.iter().filter(|r| r.state(i).ran()).map(|r| r.duration_ms(i)));
+        medians.push(None);
         if !timings.is_empty() {
             let m = median_ms(&mut timings);
-            medians[i] = Some(m / 1000.0);
+            if let Some(last) = medians.last_mut() {
+                *last = Some(m / 1000.0);
+            }
             let now_s = current.durations[i] as f64 / 1000.0;
             let median_s = m / 1000.0;
             let delta = now_s - median_s;
@@ -789,9 +819,12 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
     }
 
     // Worst first; ties keep this run's order (sorts are stable).
-    still_failing.sort_by(|a, b| b.runs.cmp(&a.runs));
+    still_failing.sort_by_key(|t| std::cmp::Reverse(t.runs));
     flaky.sort_by(|a, b| {
-        b.flip_rate.total_cmp(&a.flip_rate).then(b.fail_rate.total_cmp(&a.fail_rate)).then(b.flips.cmp(&a.flips))
+        b.flip_rate
+            .total_cmp(&a.flip_rate)
+            .then(b.fail_rate.total_cmp(&a.fail_rate))
+            .then(b.flips.cmp(&a.flips))
     });
     slowed.sort_by(|a, b| b.delta_s.total_cmp(&a.delta_s));
 
@@ -804,7 +837,7 @@ pub fn analyse(now: RunInfo, current: &CurrentRun, past: Vec<PastRun>, window: u
         .map(|i| SlowTest {
             test: current.test(i),
             duration_s: current.durations[i] as f64 / 1000.0,
-            median_s: medians[i],
+            median_s: medians.get(i).copied().flatten(),
         })
         .collect();
 
@@ -925,7 +958,10 @@ mod tests {
         // Pinned: records store this value, so it must never change.
         assert_eq!(test_id("r.xml", "s", "c", "n"), test_id("r.xml", "s", "c", "n"));
         assert_ne!(test_id("r.xml", "s", "ab", "c"), test_id("r.xml", "s", "a", "bc"));
-        assert_eq!(format!("{:016x}", test_id("junit.xml", "pytest", "test_mixed", "test_passes_quickly")), "f8fa9ce6941ee084");
+        assert_eq!(
+            format!("{:016x}", test_id("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
+            "f8fa9ce6941ee084"
+        );
         assert_eq!(identity_file(".\\reports\\junit.xml"), "reports/junit.xml");
         assert_eq!(identity_file("././a.xml"), "a.xml");
     }
