@@ -379,6 +379,7 @@ fn read_rows(
     let mut run = PastRun::new(header.info.clone(), file, current.len());
     let mut counted = RunTotals::default();
     let mut rows = 0u64;
+    let mut previous = None;
     let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(bad)?;
@@ -405,7 +406,9 @@ fn read_rows(
             };
             tally(&mut counted, state, flaky[k]);
             let ms = u64::try_from(durations[k]).unwrap_or(0);
-            run.add(current.index(ids[k] as u64), state, ms);
+            let found = current.index_after(ids[k] as u64, previous);
+            previous = found.or(previous);
+            run.add(found, state, ms);
         }
         rows += n as u64;
     }

@@ -262,9 +262,37 @@ pub struct CurrentRun<'a> {
     pub states: Vec<State>,
     /// Milliseconds (summed over the cases of one identity).
     pub durations: Vec<u64>,
-    ids: HashMap<u64, u32>,
+    ids: HashMap<u64, u32, IdHasher>,
+    /// Per identity, in first-seen order: the identity (for [`CurrentRun::index_after`]).
+    id_of: Vec<u64>,
     /// Loose identities (suite and name) that are unique in this run.
-    loose: HashMap<u64, u32>,
+    loose: HashMap<u64, u32, IdHasher>,
+}
+
+/// Hashes identities, which are hashes already: well mixed, and a map lookup per test and run
+/// of the window must be cheap (SipHash was a tenth of a 100-run history's time).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | self.0 >> 56) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
 }
 
 /// `u32::MAX` in [`CurrentRun::loose`]: two tests of this run share the loose identity.
@@ -291,6 +319,7 @@ impl<'a> CurrentRun<'a> {
                         .and_modify(|v| *v = AMBIGUOUS)
                         .or_insert(i);
                     run.first.push(u32::try_from(k).unwrap_or(u32::MAX));
+                    run.id_of.push(id);
                     run.states.push(state);
                     run.durations.push(t.duration_ms);
                 }
@@ -322,6 +351,13 @@ impl<'a> CurrentRun<'a> {
     /// The index of the test with identity `id`, if this run has it.
     pub fn index(&self, id: u64) -> Option<usize> {
         self.ids.get(&id).map(|&i| i as usize)
+    }
+
+    /// Like [`CurrentRun::index`], trying the test after `previous` first: an earlier run's rows
+    /// mostly come in this run's order, so most rows need no map lookup.
+    pub fn index_after(&self, id: u64, previous: Option<usize>) -> Option<usize> {
+        let next = previous.map_or(0, |p| p + 1);
+        if self.id_of.get(next) == Some(&id) { Some(next) } else { self.index(id) }
     }
 
     /// The index of the one test of this run with this loose identity.
@@ -454,9 +490,14 @@ impl PastRun {
             self.unmatched += 1;
             return;
         };
-        let merged = State::from_u8(self.states[i]).merge(state);
-        self.states[i] = merged as u8;
-        self.durations[i] = self.durations[i].saturating_add(u32::try_from(duration_ms).unwrap_or(u32::MAX));
+        let ms = u32::try_from(duration_ms).unwrap_or(u32::MAX);
+        if self.states[i] == State::Absent as u8 {
+            self.states[i] = state as u8;
+            self.durations[i] = ms;
+        } else {
+            self.states[i] = State::from_u8(self.states[i]).merge(state) as u8;
+            self.durations[i] = self.durations[i].saturating_add(ms);
+        }
     }
 
     pub fn state(&self, i: usize) -> State {
@@ -912,9 +953,15 @@ fn kept<T>(mut v: Vec<T>) -> (Vec<T>, u64) {
 /// The median of `v` (sorted in place), in the same unit; the mean of the middle two for an
 /// even count.
 fn median_ms(v: &mut [u64]) -> f64 {
-    v.sort_unstable();
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 { v[m] as f64 } else { (v[m - 1] as f64 + v[m] as f64) / 2.0 }
+    let n = v.len();
+    let (below, mid, _) = v.select_nth_unstable(n / 2);
+    let upper = *mid as f64;
+    if n % 2 == 1 {
+        return upper;
+    }
+    // An even count: the mean of the middle two, the lower being the largest value below.
+    let lower = below.iter().copied().max().map_or(upper, |x| x as f64);
+    (lower + upper) / 2.0
 }
 
 #[cfg(test)]
