@@ -110,65 +110,91 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         .set_key_value_metadata(Some(vec![KeyValue::new(META_KEY.into(), header)]))
         .build();
     let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(err)?;
-    let mut group = writer.next_row_group().map_err(err)?;
     let s = |i: u32| ByteArray::from(log.strings.get(i));
-    let mut column = 0;
-    while let Some(mut w) = group.next_column().map_err(err)? {
-        let t = &log.tests;
-        match column {
-            0 => {
-                let v = vec![ByteArray::from(info.label.as_str()); t.len()];
-                w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-            }
-            1 => {
-                // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
-                let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
-                w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
-            }
-            2..=4 => {
-                let v: Vec<ByteArray> = t
-                    .iter()
-                    .map(|x| {
-                        s(match column {
-                            2 => x.file,
-                            3 => x.suite,
-                            _ => x.classname,
-                        })
-                    })
-                    .collect();
-                w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-            }
-            5 => {
-                let v: Vec<ByteArray> = t.iter().map(|x| ByteArray::from(&*x.name)).collect();
-                w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-            }
-            6 => {
-                let v: Vec<ByteArray> = t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect();
-                w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-            }
-            7 => {
-                let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
-                w.typed::<BoolType>().write_batch(&v, None, None).map_err(err)?;
-            }
-            8 => {
-                let v: Vec<i64> =
-                    t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
-                w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
-            }
-            _ => {
-                let name = |x: &crate::model::history::LoggedTest| {
-                    x.category.and_then(|c| categories.get(c as usize)).map(|n| ByteArray::from(n.as_str()))
-                };
-                let def: Vec<i16> = t.iter().map(|x| i16::from(name(x).is_some())).collect();
-                let v: Vec<ByteArray> = t.iter().filter_map(name).collect();
-                w.typed::<ByteArrayType>().write_batch(&v, Some(&def), None).map_err(err)?;
-            }
+    // One row group per outcome, each in test order: a reader learns a group's outcome from its
+    // statistics (min = max) without reading a string per row.
+    for outcome in [
+        results::Outcome::Passed,
+        results::Outcome::Failed,
+        results::Outcome::Error,
+        results::Outcome::Skipped,
+    ] {
+        let t: Vec<&crate::model::history::LoggedTest> =
+            log.tests.iter().filter(|x| x.outcome == outcome).collect();
+        if t.is_empty() {
+            continue;
         }
-        w.close().map_err(err)?;
-        column += 1;
+        let mut group = writer.next_row_group().map_err(err)?;
+        let mut column = 0;
+        while let Some(mut w) = group.next_column().map_err(err)? {
+            match column {
+                0 => {
+                    let v = vec![ByteArray::from(info.label.as_str()); t.len()];
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                1 => {
+                    // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
+                    let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
+                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
+                }
+                2..=4 => {
+                    let v: Vec<ByteArray> = t
+                        .iter()
+                        .map(|x| {
+                            s(match column {
+                                2 => x.file,
+                                3 => x.suite,
+                                _ => x.classname,
+                            })
+                        })
+                        .collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                5 => {
+                    let v: Vec<ByteArray> = t.iter().map(|x| ByteArray::from(&*x.name)).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                6 => {
+                    let v: Vec<ByteArray> =
+                        t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                7 => {
+                    let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
+                    w.typed::<BoolType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                8 => {
+                    let v: Vec<i64> =
+                        t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
+                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
+                }
+                _ => {
+                    let name = |x: &crate::model::history::LoggedTest| {
+                        x.category
+                            .and_then(|c| categories.get(c as usize))
+                            .map(|n| ByteArray::from(n.as_str()))
+                    };
+                    let def: Vec<i16> = t.iter().map(|x| i16::from(name(x).is_some())).collect();
+                    let v: Vec<ByteArray> = t.iter().filter_map(|x| name(x)).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, Some(&def), None).map_err(err)?;
+                }
+            }
+            w.close().map_err(err)?;
+            column += 1;
+        }
+        group.close().map_err(err)?;
     }
-    group.close().map_err(err)?;
     writer.into_inner().map_err(err)
+}
+
+fn outcome_of(name: &[u8]) -> Option<results::Outcome> {
+    match name {
+        b"passed" => Some(results::Outcome::Passed),
+        b"failed" => Some(results::Outcome::Failed),
+        b"error" => Some(results::Outcome::Error),
+        b"skipped" => Some(results::Outcome::Skipped),
+        _ => None,
+    }
 }
 
 fn outcome_name(o: results::Outcome) -> &'static str {
@@ -388,22 +414,31 @@ fn read_rows(
         let durations: Vec<i64> =
             read_column(group.get_column_reader(c_duration).map_err(bad)?, n, "duration_ms")?;
         let flaky: Vec<bool> = read_column(group.get_column_reader(c_flaky).map_err(bad)?, n, "flaky")?;
-        let outcomes: Vec<ByteArray> =
-            read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?;
+        // A group of one outcome (gen-report writes one per outcome) says so in its statistics;
+        // other writers' groups are read row by row.
+        let uniform = group.metadata().column(c_outcome).statistics().and_then(|st| {
+            let (min, max) = (st.min_bytes_opt()?, st.max_bytes_opt()?);
+            (min == max && st.null_count_opt().unwrap_or(0) == 0).then(|| outcome_of(min)).flatten()
+        });
+        let outcomes: Vec<ByteArray> = match uniform {
+            Some(_) => Vec::new(),
+            None => read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?,
+        };
         for k in 0..n {
-            let state = match outcomes[k].data() {
-                b"passed" => State::of(results::Outcome::Passed, flaky[k]),
-                b"failed" => State::Failed,
-                b"error" => State::Error,
-                b"skipped" => State::Skipped,
-                other => {
-                    return Err(format!(
-                        "row {}: outcome `{}` is not passed, failed, error or skipped",
-                        rows + k as u64 + 1,
-                        String::from_utf8_lossy(other)
-                    ));
+            let outcome = match uniform {
+                Some(o) => o,
+                None => {
+                    let raw = outcomes[k].data();
+                    outcome_of(raw).ok_or_else(|| {
+                        format!(
+                            "row {}: outcome `{}` is not passed, failed, error or skipped",
+                            rows + k as u64 + 1,
+                            String::from_utf8_lossy(raw)
+                        )
+                    })?
                 }
             };
+            let state = State::of(outcome, flaky[k]);
             tally(&mut counted, state, flaky[k]);
             let ms = u64::try_from(durations[k]).unwrap_or(0);
             let found = current.index_after(ids[k] as u64, previous);

@@ -334,10 +334,13 @@ fn records_are_deterministic_and_readable_as_parquet() {
     assert_eq!(header["rows"], 14);
     assert_eq!(header["totals"]["failures"], 3);
     assert_eq!(header["totals"]["errors"], 2);
-    let rows: Vec<String> =
-        reader.get_row_iter(None).unwrap().take(3).map(|r| r.unwrap().to_string()).collect();
+    // One row group per outcome (passed, failed, error, skipped), each in test order.
+    let groups: Vec<i64> = reader.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
+    assert_eq!(groups, [6, 3, 2, 3]);
+    let rows: Vec<String> = reader.get_row_iter(None).unwrap().map(|r| r.unwrap().to_string()).collect();
+    assert_eq!(rows.len(), 14);
     assert_eq!(
-        rows[1],
+        rows[0],
         format!(
             "{{run: \"41\", id: {}, file: \"junit.xml\", suite: \"pytest\", classname: \"test_mixed\", \
              name: \"test_passes_quickly\", outcome: \"passed\", flaky: false, duration_ms: 0, category: null}}",
