@@ -61,9 +61,26 @@ struct Header {
     info: RunInfo,
     /// Rows that follow (one per test case).
     rows: u64,
+    /// Sums over the columns a reader relies on, so that damage to them is noticed (Parquet
+    /// pages carry no checksum here): the XOR of every `id` (hex) and the sum of `duration_ms`.
+    #[serde(default)]
+    check: Option<Check>,
     /// What the columns hold, for whoever opens the file without this README.
     #[serde(default, skip_deserializing)]
     columns: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Check {
+    ids: String,
+    duration_ms: u64,
+}
+
+impl Check {
+    fn add(&mut self, xor: &mut u64, id: u64, ms: u64) {
+        *xor ^= id;
+        self.duration_ms = self.duration_ms.wrapping_add(ms);
+    }
 }
 
 fn columns_doc() -> serde_json::Value {
@@ -94,6 +111,14 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         version: RECORD_VERSION,
         info: info.clone(),
         rows: log.tests.len() as u64,
+        check: Some({
+            let (mut c, mut xor) = (Check::default(), 0u64);
+            for t in &log.tests {
+                c.add(&mut xor, log.id(t), t.duration_ms);
+            }
+            c.ids = format!("{xor:016x}");
+            c
+        }),
         columns: Some(columns_doc()),
     };
     let header = serde_json::to_string(&header).map_err(|e| Error::Usage(e.to_string()))?;
@@ -406,6 +431,7 @@ fn read_rows(
     let mut counted = RunTotals::default();
     let mut rows = 0u64;
     let mut previous = None;
+    let (mut check, mut xor) = (Check::default(), 0u64);
     let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(bad)?;
@@ -441,6 +467,7 @@ fn read_rows(
             let state = State::of(outcome, flaky[k]);
             tally(&mut counted, state, flaky[k]);
             let ms = u64::try_from(durations[k]).unwrap_or(0);
+            check.add(&mut xor, ids[k] as u64, ms);
             let found = current.index_after(ids[k] as u64, previous);
             previous = found.or(previous);
             run.add(found, state, ms);
@@ -448,6 +475,12 @@ fn read_rows(
         rows += n as u64;
     }
     check_totals(&header.info, header.rows, rows, &counted)?;
+    check.ids = format!("{xor:016x}");
+    if let Some(stated) = &header.check
+        && *stated != check
+    {
+        return Err("its rows do not match its header's check sums (damaged?): not used".into());
+    }
     Ok(run)
 }
 

@@ -407,3 +407,41 @@ fn the_budget_shrinker_cuts_the_history_section_like_any_other() {
     assert!(r.stdout.starts_with("# Test results\n\n**Result**: ❌ Tests failed"), "{}", r.stdout);
     assert!(r.stderr.contains("note: shortened to fit the budget: "), "{}", r.stderr);
 }
+
+#[test]
+fn damaged_records_never_crash_the_report() {
+    let tmp = history(1);
+    let hist = tmp.path().join("hist");
+    let good = fs::read(hist.join("1.parquet")).unwrap();
+    // 30 records with one byte flipped, 30 cut short, each alone in the folder: each is read
+    // whole or named and skipped; never a crash.
+    let mut skipped = 0;
+    for k in 0..60 {
+        let bytes = if k < 30 {
+            let mut b = good.clone();
+            b[k * good.len() / 30] ^= 0xff;
+            b
+        } else {
+            good[..(k - 30) * good.len() / 30].to_vec()
+        };
+        fs::write(hist.join("1.parquet"), bytes).unwrap();
+        let r = report(tmp.path(), 2, &["--format", "json"]);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        let v = json(&r);
+        let h = &v["history"];
+        let used = h["runs"].as_array().unwrap().len() - 1;
+        let named = h["folder"]["skipped"].as_array().unwrap().len();
+        assert_eq!(used + named, 1, "case {k}: {}", h["folder"]);
+        skipped += named;
+        if k >= 30 {
+            assert_eq!(
+                named,
+                1,
+                "a record cut at {} of {} bytes was used",
+                (k - 30) * good.len() / 30,
+                good.len()
+            );
+        }
+    }
+    assert!(skipped >= 30, "{skipped}");
+}
