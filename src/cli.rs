@@ -249,6 +249,26 @@ pub struct RenderArgs {
     /// /app); repeatable.
     #[arg(long, value_name = "PREFIX", requires = "annotations")]
     pub strip_prefix: Vec<String>,
+
+    /// After writing the report, write this run's record (a Parquet file: every test's outcome
+    /// and duration, the totals) to FILE, e.g. history/$GITHUB_RUN_NUMBER.parquet.
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
+    pub record: Option<PathBuf>,
+
+    /// This run's label in its record and the History section (default: $GITHUB_RUN_NUMBER,
+    /// else $GITHUB_SHA, else the report's date).
+    #[arg(long, value_name = "LABEL")]
+    pub run_label: Option<String>,
+
+    /// A folder of earlier runs' records (and CTRF reports): adds a History section — trend,
+    /// new failures, still failing, fixed, flaky across runs, slowest and slowed-down tests.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
+    /// Runs the History section covers, this one included (the newest of the folder).
+    #[arg(long, value_name = "N", requires = "history", default_value_t = crate::model::history::DEFAULT_WINDOW,
+          value_parser = parse_window)]
+    pub history_window: usize,
 }
 
 /// `--annotations` formats.
@@ -272,6 +292,8 @@ pub enum FailOnArg {
     /// Results were given and not a single test was counted (an empty file, a glob that
     /// caught nothing).
     Empty,
+    /// A test fails that did not fail in the previous run of --history (known failures pass).
+    NewFailures,
 }
 
 /// `--format` values.
@@ -285,6 +307,15 @@ pub enum FormatArg {
     Html,
     /// The measured results as a CTRF document (categories in `extra`).
     Ctrf,
+}
+
+fn parse_window(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (2..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of runs from 2 to 100000 (this run and at least one earlier), got {s:?}"
+        )),
+    }
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -338,6 +369,18 @@ impl Cli {
             }
             None => (Command::Render, self.inputs),
         };
+        if r.fail_on.contains(&FailOnArg::NewFailures) && r.history.is_none() {
+            return Err("--fail-on new-failures needs --history DIR: the earlier runs that say which failures are new"
+                .into());
+        }
+        if let Some(p) = &r.record
+            && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        {
+            return Err(format!(
+                "--record `{}`: a run record is a Parquet file: name it *.parquet (see README, \"History and trends\")",
+                p.display()
+            ));
+        }
         Ok(Options {
             command,
             inputs,
@@ -352,6 +395,7 @@ impl Cli {
                     FailOnArg::Mismatch => FailOn::Mismatch,
                     FailOnArg::NotRun => FailOn::NotRun,
                     FailOnArg::Empty => FailOn::Empty,
+                    FailOnArg::NewFailures => FailOn::NewFailures,
                 })
                 .collect(),
             output: r.output,
@@ -376,6 +420,10 @@ impl Cli {
             data: r.free.data,
             schema: r.free.schema,
             strict: r.free.strict,
+            record: r.record,
+            run_label: r.run_label,
+            history: r.history,
+            history_window: r.history_window,
         })
     }
 }

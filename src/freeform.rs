@@ -126,6 +126,11 @@ pub const DEFAULT_KEYS: &[Key] = &[
     ),
     key("unverified", "map", "each contradicted narrative sentence → why (for marking it in the template)"),
     key(
+        "history",
+        "map or null",
+        "trends and per-test lists across the runs of `--history`; null without it",
+    ),
+    key(
         "manifests",
         "map",
         "the manifests as read: `manifests.report`, `manifests.categories[]`, with `extra`",

@@ -4,12 +4,13 @@
 //! The pipeline, one named stage each (see `run_report`): **load** ([`manifest::load_dir`] reads
 //! and validates the data directory, [`inputs`] finds the result files) → **measure**
 //! ([`results`] streams every file into a [`model::Aggregator`]) → **compute** ([`model::build`]:
-//! every figure, status and verdict, in one place) → **render** ([`render::render`] fills a Tera
-//! template with the model; JSON, CTRF, HTML and the badge are views of the same model) →
-//! **emit** ([`output`]: atomic writes, `--check`, job summaries). Only [`run`] writes output,
-//! and it writes nothing at all when any stage fails. Free-form reports (`--data`) load with
-//! [`freeform::load`] (any YAML or JSON, [`schema_check`], [`lint`]) and go through the same
-//! render and emit stages.
+//! every figure, status and verdict, in one place; with `--history`, [`history`] reads the
+//! earlier runs' records and [`model::history`] computes the History section) → **render**
+//! ([`render::render`] fills a Tera template with the model; JSON, CTRF, HTML and the badge are
+//! views of the same model) → **emit** ([`output`]: atomic writes, `--check`, job summaries;
+//! then this run's record, `--record`). Only [`run`] writes output, and it writes nothing at
+//! all when any stage fails. Free-form reports (`--data`) load with [`freeform::load`] (any
+//! YAML or JSON, [`schema_check`], [`lint`]) and go through the same render and emit stages.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");
@@ -22,6 +23,7 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod freeform;
+pub mod history;
 pub mod inputs;
 pub mod lint;
 pub mod manifest;
@@ -83,6 +85,8 @@ pub enum FailOn {
     Mismatch,
     NotRun,
     Empty,
+    /// A test fails that did not fail in the previous run of `--history`.
+    NewFailures,
 }
 
 impl FailOn {
@@ -93,16 +97,19 @@ impl FailOn {
             FailOn::Mismatch => "mismatch",
             FailOn::NotRun => "not-run",
             FailOn::Empty => "empty",
+            FailOn::NewFailures => "new-failures",
         }
     }
 
-    fn holds(self, c: &model::Conditions) -> bool {
+    fn holds(self, r: &model::Report) -> bool {
+        let c = &r.totals.conditions;
         match self {
             FailOn::Failures => c.failures,
             FailOn::BelowTarget => c.below_target,
             FailOn::Mismatch => c.mismatch,
             FailOn::NotRun => c.not_run,
             FailOn::Empty => c.empty,
+            FailOn::NewFailures => r.history.as_ref().is_some_and(|h| h.new_failures_total > 0),
         }
     }
 }
@@ -152,6 +159,14 @@ pub struct Options {
     pub schema: Option<PathBuf>,
     /// `--strict`: warnings are errors (exit 2, nothing written).
     pub strict: bool,
+    /// `--record FILE`: write this run's record (Parquet) after the report.
+    pub record: Option<PathBuf>,
+    /// `--run-label`: this run's label in records and the History section.
+    pub run_label: Option<String>,
+    /// `--history DIR`: a folder of earlier runs' records.
+    pub history: Option<PathBuf>,
+    /// `--history-window N`: runs the History section covers, this one included.
+    pub history_window: usize,
 }
 
 /// What templates see: the model's fields at the top level, plus the raw manifests and options.
@@ -205,12 +220,7 @@ fn exit_code_of(options: &Options, result: &Result<Outcome, Error>, err: &mut dy
                 return exit_code::CONDITION;
             }
             let held: Vec<&str> = match &outcome.report {
-                Some(r) => options
-                    .fail_on
-                    .iter()
-                    .filter(|f| f.holds(&r.totals.conditions))
-                    .map(|f| f.name())
-                    .collect(),
+                Some(r) => options.fail_on.iter().filter(|f| f.holds(r)).map(|f| f.name()).collect(),
                 None => Vec::new(),
             };
             if held.is_empty() {
@@ -317,6 +327,7 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     let claims = claim_warnings(&report);
     print_diagnostics(err, &claims);
     print_findings(err, &report);
+    print_history_notes(err, &report);
     match &options.command {
         Command::Check => {
             let _ = writeln!(
@@ -342,7 +353,8 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
         _ => {}
     }
     let text = render_text(options, &loaded, &measured, &report)?;
-    emit(options, &text, Some(report), out, err)
+    let record = record(options, &loaded, &measured, &report)?;
+    emit(options, &text, Some(report), record, out, err)
 }
 
 /// `--strict`: the warnings found so far are errors, and nothing is written.
@@ -417,7 +429,7 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
         _ => {}
     }
     let text = render_freeform(options, &ctx, measured.as_ref())?;
-    emit(options, &text, report, out, err)
+    emit(options, &text, report, None, out, err)
 }
 
 /// Stage 4, render (free-form): the output format's text, from the same template stage.
@@ -518,6 +530,15 @@ fn refuse_writing_over_inputs(options: &Options, loaded: &Loaded) -> Result<(), 
     if let Some(t) = &options.template {
         read.push(Path::new(t));
     }
+    if let Some(record) = &options.record {
+        if options.output.as_deref().is_some_and(|o| same_path(o, record)) {
+            return Err(Error::Usage(format!(
+                "--record `{}` is also the report's output (-o): give the record a path of its own",
+                record.display()
+            )));
+        }
+        output::refuse_inputs(record, &read, options.templates.as_deref())?;
+    }
     if let Some(dest) = &options.output {
         output::refuse_inputs(dest, &read, options.templates.as_deref())?;
     }
@@ -541,6 +562,15 @@ fn summary_file(options: &Options) -> Result<Option<PathBuf>, Error> {
     )
 }
 
+/// Whether two paths (that may not exist yet) name the same file.
+fn same_path(a: &Path, b: &Path) -> bool {
+    let real = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::canonicalize(parent).ok().zip(p.file_name()).map(|(d, n)| d.join(n))
+    };
+    a == b || real(a).is_some_and(|x| Some(x) == real(b))
+}
+
 /// Stage 2, measure: every result file streamed into one aggregator.
 struct Measurements {
     /// `None` when no results were given at all (declared-only mode).
@@ -550,9 +580,11 @@ struct Measurements {
 
 fn measure(options: &Options, loaded: &Loaded) -> Result<Measurements, Error> {
     let declared_results = loaded.manifests.categories.iter().any(|c| c.results.is_some());
-    let keep_cases = options.format == Format::Ctrf && options.command == Command::Render;
-    let (aggregator, files) =
-        read_results(&loaded.manifests, &loaded.files, options.merge_reruns, keep_cases)?;
+    let keep = Keep {
+        cases: options.format == Format::Ctrf && options.command == Command::Render,
+        tests: options.command == Command::Render && (options.record.is_some() || options.history.is_some()),
+    };
+    let (aggregator, files) = read_results(&loaded.manifests, &loaded.files, options.merge_reruns, keep)?;
     let given = !loaded.files.is_empty() || declared_results || !loaded.unmatched.is_empty();
     let aggregator = aggregator.filter(|_| given).map(|mut a| {
         a.any_results = true;
@@ -577,6 +609,16 @@ fn compute(options: &Options, loaded: &Loaded, measured: &Measurements) -> Resul
     if let Some(b) = &baseline {
         report.baseline = Some(model::baseline::compare(&report, b));
     }
+    if let (Some(dir), Command::Render) = (&options.history, &options.command) {
+        let info = run_info(options, &report, false)?;
+        let current = match measured.aggregator.as_ref().and_then(|a| a.tests.as_ref()) {
+            Some(log) => model::history::CurrentRun::from_log(log),
+            None => model::history::CurrentRun::default(),
+        };
+        let found = history::load(dir, &info.label, &current, options.history_window)?;
+        report.history =
+            Some(model::history::analyse(info, &current, found.past, options.history_window, found.folder));
+    }
     Ok(report)
 }
 
@@ -587,6 +629,67 @@ fn claim_warnings(report: &model::Report) -> Vec<Diagnostic> {
         .iter()
         .map(|c| Diagnostic::warning(Path::new(&c.file), Some((c.line, c.column)), c.message()))
         .collect()
+}
+
+/// This run's label and header: `--run-label`, else `GITHUB_RUN_NUMBER`, else `GITHUB_SHA` (its
+/// first 12 characters), else the report's date. A record needs one; the History section
+/// says "this run" without.
+fn run_info(
+    options: &Options,
+    report: &model::Report,
+    required: bool,
+) -> Result<model::history::RunInfo, Error> {
+    let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let label = options
+        .run_label
+        .clone()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .or_else(|| env("GITHUB_RUN_NUMBER"))
+        .or_else(|| env("GITHUB_SHA").map(|s| s.chars().take(12).collect()))
+        .or_else(|| report.date.clone());
+    let label = match label {
+        Some(l) => l,
+        None if required => {
+            return Err(Error::Usage(
+                "--record: this run needs a label: give --run-label, or set GITHUB_RUN_NUMBER, GITHUB_SHA or \
+                 the report's date (--date, date: in report.yaml, SOURCE_DATE_EPOCH)"
+                    .into(),
+            ));
+        }
+        None => "this run".to_string(),
+    };
+    let timestamp = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok());
+    Ok(model::history::run_info(report, label, timestamp, env("GITHUB_SHA")))
+}
+
+/// `--record`: this run's record, built before anything is written (and written after the
+/// report, by [`emit`]).
+fn record(
+    options: &Options,
+    loaded: &Loaded,
+    measured: &Measurements,
+    report: &model::Report,
+) -> Result<Option<(PathBuf, Vec<u8>)>, Error> {
+    let Some(path) = &options.record else { return Ok(None) };
+    if options.check.is_some() {
+        return Ok(None);
+    }
+    let info = run_info(options, report, true)?;
+    let log = measured.aggregator.as_ref().and_then(|a| a.tests.as_ref());
+    let names: Vec<String> = loaded.manifests.categories.iter().map(|c| c.name.clone()).collect();
+    Ok(Some((path.clone(), history::record_bytes(&info, log, &names)?)))
+}
+
+/// The history files that were not used, as warnings (the History section lists them too).
+fn print_history_notes(err: &mut dyn Write, report: &model::Report) {
+    let Some(h) = &report.history else { return };
+    if !h.folder.exists {
+        let _ = writeln!(err, "note: history: `{}` does not exist (yet): no earlier runs", h.folder.path);
+    }
+    for s in &h.folder.skipped {
+        let _ = writeln!(err, "warning: history: `{}`: {}", s.file, s.reason);
+    }
 }
 
 fn print_findings(err: &mut dyn Write, report: &model::Report) {
@@ -676,6 +779,7 @@ fn emit(
     options: &Options,
     text: &str,
     report: Option<model::Report>,
+    record: Option<(PathBuf, Vec<u8>)>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, Error> {
@@ -729,6 +833,15 @@ fn emit(
         }
     } else {
         output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
+    }
+    // The record only once the report is written: a run that fails leaves the history as it was.
+    if let Some((path, bytes)) = record {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            // A CI cache that missed leaves no history folder: the first record makes it.
+            std::fs::create_dir_all(dir)
+                .map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+        }
+        output::write(Some(&path), &bytes, out)?;
     }
     // Only once the report is written: a run that fails writes nothing, annotations included.
     // They go to stderr, so stdout stays the report (GitHub reads commands from both).
@@ -799,12 +912,20 @@ fn extra_result_files(patterns: &[String], found: &mut Found) -> Result<(), Erro
     Ok(())
 }
 
+/// What the aggregator keeps beyond sums: every case whole (CTRF output), every case compactly
+/// (run records and history).
+#[derive(Clone, Copy)]
+struct Keep {
+    cases: bool,
+    tests: bool,
+}
+
 /// Streams every result file into one aggregator; every unreadable file is reported.
 fn read_results(
     m: &manifest::Manifests,
     files: &[(PathBuf, Option<usize>)],
     merge_reruns: bool,
-    keep_cases: bool,
+    keep: Keep,
 ) -> Result<(Option<model::Aggregator>, Vec<model::ResultFile>), Error> {
     use rayon::prelude::*;
     let locator = std::sync::Arc::new(model::Locator::new(
@@ -821,7 +942,8 @@ fn read_results(
     let n = m.categories.len();
     let fresh = || {
         let mut agg = model::Aggregator::new(n, locator.clone());
-        agg.keep_cases = keep_cases;
+        agg.keep_cases = keep.cases;
+        agg.tests = keep.tests.then(model::history::TestLog::default);
         agg
     };
     // Files are read in parallel in contiguous chunks, each into its own aggregator; merging the

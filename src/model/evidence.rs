@@ -525,6 +525,9 @@ pub struct Aggregator {
     /// Keep every case in `cases` (memory then grows with the cases; only CTRF output asks).
     pub keep_cases: bool,
     pub cases: Vec<CaseRecord>,
+    /// Every case, compactly, when a run record or history is asked for (`--record`,
+    /// `--history`); `None` otherwise.
+    pub tests: Option<super::history::TestLog>,
     /// The current file's cases' summed duration when it began, and its stated duration.
     file_start_duration: f64,
     file_stated: Option<f64>,
@@ -616,6 +619,7 @@ impl Aggregator {
             had_results: vec![false; n],
             keep_cases: false,
             cases: Vec::new(),
+            tests: None,
             file_start_duration: 0.0,
             file_stated: None,
             sketches: Vec::new(),
@@ -643,6 +647,9 @@ impl Aggregator {
         }
         self.cases.extend(other.cases);
         self.sketches.extend(other.sketches);
+        if let (Some(mine), Some(theirs)) = (self.tests.as_mut(), other.tests) {
+            mine.merge(theirs);
+        }
     }
 
     /// The suites kept, sorted by name.
@@ -732,6 +739,9 @@ impl CaseSink for Aggregator {
             sketch.add(&case);
         }
         self.suites.add_case(&case);
+        if let Some(log) = self.tests.as_mut() {
+            log.push(&case, &self.source, idx);
+        }
         if self.keep_cases {
             self.cases.push(CaseRecord { case, category: idx });
         }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 pub mod baseline;
 pub mod evidence;
+pub mod history;
 pub mod locate;
 
 use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
@@ -155,6 +156,8 @@ pub struct Report {
     /// The texts of those claims, each with why it is unverified: for templates,
     /// `{% if point in unverified %}`.
     pub unverified: std::collections::BTreeMap<String, String>,
+    /// Trends and per-test lists across the runs of `--history`; `null` without it.
+    pub history: Option<history::History>,
 }
 
 /// A disagreement the report must show rather than hide.
@@ -441,6 +444,7 @@ pub fn build(
         baseline: None,
         unverified: crate::narrative::by_text(&unverified_claims),
         unverified_claims,
+        history: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("report.md", include_str!("../../templates/report.md")),
     ("summary.md", include_str!("../../templates/summary.md")),
     ("partials/results.md", include_str!("../../templates/partials/results.md")),
+    ("partials/history.md", include_str!("../../templates/partials/history.md")),
 ];
 
 /// The template rendered for a data directory when none is named.

@@ -67,6 +67,11 @@ impl GenReport {
         self
     }
 
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
     pub fn run(mut self) -> Run {
         let out = self.cmd.output().expect("failed to start gen-report");
         Run {

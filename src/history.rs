@@ -1,0 +1,676 @@
+//! Run records and the history folder: writing this run's record (`--record FILE`) and reading
+//! the earlier runs of `--history DIR`. The figures are computed in [`crate::model::history`].
+//!
+//! A record is a Parquet file: one row per test case (`run`, `id`, `file`, `suite`,
+//! `classname`, `name`, `outcome`, `flaky`, `duration_ms`, `category`), and the run's header
+//! (label, date, totals, categories) as JSON in the key-value metadata `gen_report.run`. DuckDB,
+//! DataFusion, Spark and Polars read it as is. Reading an earlier run touches only its `id`,
+//! `outcome`, `flaky` and `duration_ms` columns, so a window of 100 runs of 100,000 tests is read
+//! in a fraction of a second. CTRF reports are read as records too (every test, slower).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parquet::basic::{Compression, GzipLevel};
+use parquet::column::reader::ColumnReader;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::model::history::{
+    CurrentRun, Folder, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog, loose_id,
+    millis, sort_records,
+};
+use crate::results::{self, CaseSink, Finding, TestCase};
+
+/// The record format's version; a reader skips records of a newer one.
+pub const RECORD_VERSION: u32 = 1;
+/// The Parquet key-value metadata key holding the run's header (JSON).
+pub const META_KEY: &str = "gen_report.run";
+/// What a record says it is, in its header.
+const FORMAT_NAME: &str = "gen-report run record";
+/// Files larger than this in the history folder are not read (no record comes near it).
+const MAX_RECORD_BYTES: u64 = 1 << 30;
+
+const SCHEMA: &str = "message gen_report_run {
+  REQUIRED BYTE_ARRAY run (STRING);
+  REQUIRED INT64 id;
+  REQUIRED BYTE_ARRAY file (STRING);
+  REQUIRED BYTE_ARRAY suite (STRING);
+  REQUIRED BYTE_ARRAY classname (STRING);
+  REQUIRED BYTE_ARRAY name (STRING);
+  REQUIRED BYTE_ARRAY outcome (STRING);
+  REQUIRED BOOLEAN flaky;
+  REQUIRED INT64 duration_ms;
+  OPTIONAL BYTE_ARRAY category (STRING);
+}";
+
+/// The header of a record, in its `gen_report.run` metadata.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    #[serde(flatten)]
+    info: RunInfo,
+    /// Rows that follow (one per test case).
+    rows: u64,
+    /// Sums over the columns a reader relies on, so that damage to them is noticed (Parquet
+    /// pages carry no checksum here): the XOR of every `id` (hex) and the sum of `duration_ms`.
+    #[serde(default)]
+    check: Option<Check>,
+    /// What the columns hold, for whoever opens the file without this README.
+    #[serde(default, skip_deserializing)]
+    columns: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Check {
+    ids: String,
+    duration_ms: u64,
+}
+
+impl Check {
+    fn add(&mut self, xor: &mut u64, id: u64, ms: u64) {
+        *xor ^= id;
+        self.duration_ms = self.duration_ms.wrapping_add(ms);
+    }
+}
+
+fn columns_doc() -> serde_json::Value {
+    serde_json::json!({
+        "run": "the run's label (the same in every row)",
+        "id": "64-bit hash of file, suite, classname and name: the test's identity",
+        "file": "the results file the test came from",
+        "suite": "suite name",
+        "classname": "class name (empty when the results have none)",
+        "name": "test name",
+        "outcome": "passed, failed, error or skipped",
+        "flaky": "passed only on a rerun within the run",
+        "duration_ms": "wall time in milliseconds",
+        "category": "gen-report category (null when uncategorised)",
+    })
+}
+
+/// Builds the record of this run: Parquet bytes, written by the caller once the report is.
+///
+/// # Errors
+/// Only if the Parquet writer fails (it writes to memory).
+pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]) -> Result<Vec<u8>, Error> {
+    let err = |e: parquet::errors::ParquetError| Error::Usage(format!("cannot build the run record: {e}"));
+    let empty = TestLog::default();
+    let log = log.unwrap_or(&empty);
+    let header = Header {
+        format: FORMAT_NAME.into(),
+        version: RECORD_VERSION,
+        info: info.clone(),
+        rows: log.tests.len() as u64,
+        check: Some({
+            let (mut c, mut xor) = (Check::default(), 0u64);
+            for t in &log.tests {
+                c.add(&mut xor, log.id(t), t.duration_ms);
+            }
+            c.ids = format!("{xor:016x}");
+            c
+        }),
+        columns: Some(columns_doc()),
+    };
+    let header = serde_json::to_string(&header).map_err(|e| Error::Usage(e.to_string()))?;
+    let schema = Arc::new(parse_message_type(SCHEMA).map_err(err)?);
+    let col = |name: &str| ColumnPath::from(name);
+    // Strings compress well with gzip (and every engine reads it); the identity hashes do not,
+    // so they are stored plain, where a reader gets them without inflating anything.
+    let props = WriterProperties::builder()
+        .set_created_by(format!("gen-report {}", env!("CARGO_PKG_VERSION")))
+        .set_compression(Compression::GZIP(GzipLevel::default()))
+        .set_column_compression(col("id"), Compression::UNCOMPRESSED)
+        .set_column_dictionary_enabled(col("id"), false)
+        .set_column_dictionary_enabled(col("name"), false)
+        .set_key_value_metadata(Some(vec![KeyValue::new(META_KEY.into(), header)]))
+        .build();
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(err)?;
+    let s = |i: u32| ByteArray::from(log.strings.get(i));
+    // One row group per outcome, each in test order: a reader learns a group's outcome from its
+    // statistics (min = max) without reading a string per row.
+    for outcome in [
+        results::Outcome::Passed,
+        results::Outcome::Failed,
+        results::Outcome::Error,
+        results::Outcome::Skipped,
+    ] {
+        let t: Vec<&crate::model::history::LoggedTest> =
+            log.tests.iter().filter(|x| x.outcome == outcome).collect();
+        if t.is_empty() {
+            continue;
+        }
+        let mut group = writer.next_row_group().map_err(err)?;
+        let mut column = 0;
+        while let Some(mut w) = group.next_column().map_err(err)? {
+            match column {
+                0 => {
+                    let v = vec![ByteArray::from(info.label.as_str()); t.len()];
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                1 => {
+                    // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
+                    let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
+                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
+                }
+                2..=4 => {
+                    let v: Vec<ByteArray> = t
+                        .iter()
+                        .map(|x| {
+                            s(match column {
+                                2 => x.file,
+                                3 => x.suite,
+                                _ => x.classname,
+                            })
+                        })
+                        .collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                5 => {
+                    let v: Vec<ByteArray> = t.iter().map(|x| ByteArray::from(&*x.name)).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                6 => {
+                    let v: Vec<ByteArray> =
+                        t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                7 => {
+                    let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
+                    w.typed::<BoolType>().write_batch(&v, None, None).map_err(err)?;
+                }
+                8 => {
+                    let v: Vec<i64> =
+                        t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
+                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
+                }
+                _ => {
+                    let name = |x: &crate::model::history::LoggedTest| {
+                        x.category
+                            .and_then(|c| categories.get(c as usize))
+                            .map(|n| ByteArray::from(n.as_str()))
+                    };
+                    let def: Vec<i16> = t.iter().map(|x| i16::from(name(x).is_some())).collect();
+                    let v: Vec<ByteArray> = t.iter().filter_map(|x| name(x)).collect();
+                    w.typed::<ByteArrayType>().write_batch(&v, Some(&def), None).map_err(err)?;
+                }
+            }
+            w.close().map_err(err)?;
+            column += 1;
+        }
+        group.close().map_err(err)?;
+    }
+    writer.into_inner().map_err(err)
+}
+
+fn outcome_of(name: &[u8]) -> Option<results::Outcome> {
+    match name {
+        b"passed" => Some(results::Outcome::Passed),
+        b"failed" => Some(results::Outcome::Failed),
+        b"error" => Some(results::Outcome::Error),
+        b"skipped" => Some(results::Outcome::Skipped),
+        _ => None,
+    }
+}
+
+fn outcome_name(o: results::Outcome) -> &'static str {
+    match o {
+        results::Outcome::Passed => "passed",
+        results::Outcome::Failed => "failed",
+        results::Outcome::Error => "error",
+        results::Outcome::Skipped => "skipped",
+    }
+}
+
+/// What `--history DIR` found: the earlier runs of the window, oldest first, and the folder's
+/// account (records found, files skipped and why).
+pub struct Loaded {
+    pub past: Vec<PastRun>,
+    pub folder: Folder,
+}
+
+/// A file of the history folder, with what kind of record it claims to be.
+enum Candidate {
+    Record(PathBuf),
+    Ctrf(PathBuf),
+}
+
+/// Reads the history folder: every record's header (to order them), then the newest
+/// `window - 1` in full, mapped onto this run's tests. A missing folder is no earlier run (a
+/// CI cache that missed); a file that cannot be used is skipped and listed, never fatal.
+///
+/// # Errors
+/// `dir` exists but is not a folder, or cannot be listed.
+pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize) -> Result<Loaded, Error> {
+    use rayon::prelude::*;
+    let mut folder = Folder { path: dir.display().to_string(), ..Folder::default() };
+    if !dir.exists() {
+        return Ok(Loaded { past: Vec::new(), folder });
+    }
+    folder.exists = true;
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!("--history: `{}` is not a folder", dir.display())));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::Usage(format!(
+            "--history: cannot list `{}`: {}",
+            dir.display(),
+            crate::manifest::io_reason(&e)
+        ))
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut candidates = Vec::new();
+    for p in paths {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // Hidden files (.gitkeep, .DS_Store) are no one's records.
+        if name.starts_with('.') {
+            continue;
+        }
+        let skip = |reason: &str| SkippedRecord { file: p.display().to_string(), reason: reason.into() };
+        let lower = name.to_ascii_lowercase();
+        if p.is_dir() {
+            folder.skipped.push(skip("a folder: records are not looked for in subfolders"));
+        } else if lower.ends_with(".parquet") {
+            candidates.push(Candidate::Record(p));
+        } else if lower.ends_with(".json") {
+            candidates.push(Candidate::Ctrf(p));
+        } else {
+            folder.skipped.push(skip(
+                "not a run record: expected a gen-report record (.parquet) or a CTRF report (.json)",
+            ));
+        }
+    }
+
+    // Headers first (cheap: a Parquet footer), to order the records and pick the window.
+    let metas: Vec<Result<RecordMeta, SkippedRecord>> = candidates.par_iter().map(read_meta).collect();
+    let mut records = Vec::new();
+    for m in metas {
+        match m {
+            Ok(m) => records.push(m),
+            Err(s) => folder.skipped.push(s),
+        }
+    }
+    folder.records = records.len();
+    sort_records(&mut records);
+    let mut kept: Vec<RecordMeta> = Vec::new();
+    for r in records {
+        if r.info.label == current_label {
+            folder.skipped.push(SkippedRecord {
+                file: r.file.clone(),
+                reason: format!("has this run's label `{current_label}`: this run replaces it"),
+            });
+            continue;
+        }
+        if let Some(last) = kept.last()
+            && last.info.label == r.info.label
+        {
+            let older = kept.pop().map(|m| m.file).unwrap_or_default();
+            folder.skipped.push(SkippedRecord {
+                file: older,
+                reason: format!(
+                    "has the same label `{}` as `{}`, which is used instead",
+                    r.info.label, r.file
+                ),
+            });
+        }
+        kept.push(r);
+    }
+    let first = kept.len().saturating_sub(window.saturating_sub(1));
+    let chosen = &kept[first..];
+    let read: Vec<Result<PastRun, SkippedRecord>> = chosen.par_iter().map(|m| read_run(m, current)).collect();
+    let mut past = Vec::new();
+    for r in read {
+        match r {
+            Ok(run) => past.push(run),
+            Err(s) => folder.skipped.push(s),
+        }
+    }
+    folder.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Loaded { past, folder })
+}
+
+fn read_meta(c: &Candidate) -> Result<RecordMeta, SkippedRecord> {
+    match c {
+        Candidate::Record(p) => {
+            let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
+            let (_, header) = open_record(p).map_err(skip)?;
+            Ok(RecordMeta { info: header.info, file: p.display().to_string() })
+        }
+        Candidate::Ctrf(p) => ctrf_meta(p),
+    }
+}
+
+/// Runs `f`, turning a panic of the Parquet reader on a hostile file into a skipped record:
+/// whatever a file in the folder holds, the report goes on.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the Parquet reader could not make sense of it (corrupt file)".into()))
+}
+
+/// Opens a record and checks its header.
+fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String> {
+    let meta =
+        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(format!("{} bytes: larger than any run record", meta.len()));
+    }
+    let file = File::open(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    guarded(|| {
+        let reader = SerializedFileReader::new(file)
+            .map_err(|e| format!("not a readable Parquet file (corrupt or truncated?): {e}"))?;
+        let kv = reader.metadata().file_metadata().key_value_metadata();
+        let Some(text) =
+            kv.and_then(|kv| kv.iter().find(|k| k.key == META_KEY)).and_then(|k| k.value.clone())
+        else {
+            return Err(format!(
+                "a Parquet file, but not a gen-report run record (no `{META_KEY}` metadata)"
+            ));
+        };
+        let version = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("version").and_then(serde_json::Value::as_u64));
+        match version {
+            Some(v) if v > u64::from(RECORD_VERSION) => {
+                return Err(format!(
+                    "record version {v}, written by a newer gen-report (this one reads version {RECORD_VERSION})"
+                ));
+            }
+            Some(0) | None => return Err("its header has no valid record version".into()),
+            _ => {}
+        }
+        let header: Header = serde_json::from_str(&text)
+            .map_err(|e| format!("its header is not a valid record header: {e}"))?;
+        if header.format != FORMAT_NAME {
+            return Err(format!("its header names the format `{}`, not `{FORMAT_NAME}`", header.format));
+        }
+        if header.info.label.trim().is_empty() {
+            return Err("its header has an empty label".into());
+        }
+        Ok((reader, header))
+    })
+}
+
+/// Reads the rows of one earlier run, mapped onto this run's tests, and checks them against
+/// the header's totals: a record that disagrees with itself is not used.
+fn read_run(m: &RecordMeta, current: &CurrentRun) -> Result<PastRun, SkippedRecord> {
+    let path = Path::new(&m.file);
+    let skip = |reason: String| SkippedRecord { file: m.file.clone(), reason };
+    if m.file.to_ascii_lowercase().ends_with(".json") {
+        return read_ctrf_run(path, m, current);
+    }
+    let (reader, header) = open_record(path).map_err(skip)?;
+    guarded(|| read_rows(&reader, header, m.file.clone(), current)).map_err(skip)
+}
+
+fn read_rows(
+    reader: &SerializedFileReader<File>,
+    header: Header,
+    file: String,
+    current: &CurrentRun,
+) -> Result<PastRun, String> {
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let find = |name: &str| {
+        schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
+    };
+    let (c_id, c_outcome, c_flaky, c_duration) =
+        (find("id")?, find("outcome")?, find("flaky")?, find("duration_ms")?);
+    let mut run = PastRun::new(header.info.clone(), file, current.len());
+    let mut counted = RunTotals::default();
+    let mut rows = 0u64;
+    let mut previous = None;
+    let (mut check, mut xor) = (Check::default(), 0u64);
+    let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(bad)?;
+        let n = usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
+        let ids: Vec<i64> = read_column(group.get_column_reader(c_id).map_err(bad)?, n, "id")?;
+        let durations: Vec<i64> =
+            read_column(group.get_column_reader(c_duration).map_err(bad)?, n, "duration_ms")?;
+        let flaky: Vec<bool> = read_column(group.get_column_reader(c_flaky).map_err(bad)?, n, "flaky")?;
+        // A group of one outcome (gen-report writes one per outcome) says so in its statistics;
+        // other writers' groups are read row by row.
+        let uniform = group.metadata().column(c_outcome).statistics().and_then(|st| {
+            let (min, max) = (st.min_bytes_opt()?, st.max_bytes_opt()?);
+            (min == max && st.null_count_opt().unwrap_or(0) == 0).then(|| outcome_of(min)).flatten()
+        });
+        let outcomes: Vec<ByteArray> = match uniform {
+            Some(_) => Vec::new(),
+            None => read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?,
+        };
+        for k in 0..n {
+            let outcome = match uniform {
+                Some(o) => o,
+                None => {
+                    let raw = outcomes[k].data();
+                    outcome_of(raw).ok_or_else(|| {
+                        format!(
+                            "row {}: outcome `{}` is not passed, failed, error or skipped",
+                            rows + k as u64 + 1,
+                            String::from_utf8_lossy(raw)
+                        )
+                    })?
+                }
+            };
+            let state = State::of(outcome, flaky[k]);
+            tally(&mut counted, state, flaky[k]);
+            let ms = u64::try_from(durations[k]).unwrap_or(0);
+            check.add(&mut xor, ids[k] as u64, ms);
+            let found = current.index_after(ids[k] as u64, previous);
+            previous = found.or(previous);
+            run.add(found, state, ms);
+        }
+        rows += n as u64;
+    }
+    check_totals(&header.info, header.rows, rows, &counted)?;
+    check.ids = format!("{xor:016x}");
+    if let Some(stated) = &header.check
+        && *stated != check
+    {
+        return Err("its rows do not match its header's check sums (damaged?): not used".into());
+    }
+    Ok(run)
+}
+
+/// Reads `n` values of a required column of the type `T` names.
+fn read_column<T: ColumnValues>(reader: ColumnReader, n: usize, name: &str) -> Result<Vec<T>, String> {
+    let values = T::read(reader, n).map_err(|e| format!("column `{name}`: {e}"))?;
+    if values.len() != n {
+        return Err(format!("column `{name}` has {} values for {n} rows (truncated?)", values.len()));
+    }
+    Ok(values)
+}
+
+/// Column types a record's reader takes.
+trait ColumnValues: Sized {
+    fn read(reader: ColumnReader, n: usize) -> Result<Vec<Self>, String>;
+}
+
+macro_rules! column_values {
+    ($t:ty, $variant:ident, $what:literal) => {
+        impl ColumnValues for $t {
+            fn read(reader: ColumnReader, n: usize) -> Result<Vec<Self>, String> {
+                let ColumnReader::$variant(mut r) = reader else {
+                    return Err(format!("expected {} values", $what));
+                };
+                let mut v = Vec::with_capacity(n);
+                r.read_records(n, None, None, &mut v).map_err(|e| format!("corrupt: {e}"))?;
+                Ok(v)
+            }
+        }
+    };
+}
+column_values!(i64, Int64ColumnReader, "INT64");
+column_values!(bool, BoolColumnReader, "BOOLEAN");
+column_values!(ByteArray, ByteArrayColumnReader, "string");
+
+fn tally(t: &mut RunTotals, s: State, flaky: bool) {
+    t.tests += 1;
+    match s {
+        State::Passed | State::Flaky => t.passed += 1,
+        State::Failed => t.failures += 1,
+        State::Error => t.errors += 1,
+        State::Skipped | State::Absent => t.skipped += 1,
+    }
+    t.flaky += u64::from(flaky && s.passing());
+}
+
+/// A record's rows must add up to the totals its header states (the report's figures).
+fn check_totals(info: &RunInfo, declared_rows: u64, rows: u64, counted: &RunTotals) -> Result<(), String> {
+    if rows != declared_rows {
+        return Err(format!(
+            "its header says {declared_rows} rows, the file has {rows} (truncated or edited?)"
+        ));
+    }
+    let Some(t) = info.totals else {
+        return if rows == 0 { Ok(()) } else { Err(format!("{rows} rows, but its header has no totals")) };
+    };
+    let pairs = [
+        ("tests", t.tests, counted.tests),
+        ("passed", t.passed, counted.passed),
+        ("failures", t.failures, counted.failures),
+        ("errors", t.errors, counted.errors),
+        ("skipped", t.skipped, counted.skipped),
+    ];
+    for (what, stated, rows) in pairs {
+        if stated != rows {
+            return Err(format!("its header says {what} = {stated}, its rows count {rows}: not used"));
+        }
+    }
+    Ok(())
+}
+
+// ---- CTRF reports as records -------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct CtrfDoc {
+    results: CtrfResults,
+}
+
+#[derive(Deserialize)]
+struct CtrfResults {
+    #[serde(default)]
+    summary: Option<CtrfSummary>,
+    #[serde(default)]
+    environment: Option<CtrfEnvironment>,
+    // Required (a gen-report JSON model has `results` too, but no `tests`), parsed past without
+    // being kept: only the header is wanted here.
+    #[allow(dead_code)]
+    tests: serde::de::IgnoredAny,
+}
+
+#[derive(Deserialize)]
+struct CtrfSummary {
+    #[serde(default)]
+    start: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CtrfEnvironment {
+    #[serde(default)]
+    build_number: Option<serde_json::Value>,
+    #[serde(default)]
+    build_name: Option<String>,
+    #[serde(default)]
+    report_name: Option<String>,
+    #[serde(default)]
+    commit: Option<String>,
+}
+
+/// A CTRF report's label (its `environment.buildNumber`, else `buildName`, `reportName`, else
+/// the file name without extension) and time (`summary.start`, in milliseconds).
+fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
+    let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
+    let meta =
+        std::fs::metadata(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
+        return Err(skip("not a regular file of a sensible size".into()));
+    }
+    let file = File::open(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    let doc: CtrfDoc = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        skip(format!(
+            "not a CTRF report (expected {{\"results\": {{\"tests\": [...]}}}}): {e}; a gen-report record is a .parquet file"
+        ))
+    })?;
+    let env = doc.results.environment;
+    let from_env = env.as_ref().and_then(|e| {
+        let number = e.build_number.as_ref().and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        number.or_else(|| e.build_name.clone()).or_else(|| e.report_name.clone())
+    });
+    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let label = from_env.filter(|l| !l.trim().is_empty()).unwrap_or(stem);
+    let timestamp = doc
+        .results
+        .summary
+        .and_then(|s| s.start)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|ms| (ms / 1000.0) as i64);
+    let date = timestamp
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|d| d.date_naive().format("%Y-%m-%d").to_string());
+    let info = RunInfo { label, date, timestamp, commit: env.and_then(|e| e.commit), ..RunInfo::default() };
+    Ok(RecordMeta { info, file: p.display().to_string() })
+}
+
+/// Maps a CTRF report's tests onto this run's by suite and name: CTRF says neither which
+/// results file a test came from nor its class (a suite and name that two tests of this run
+/// share is not matched).
+struct CtrfSink<'a> {
+    current: &'a CurrentRun<'a>,
+    run: PastRun,
+    counted: RunTotals,
+}
+
+impl CaseSink for CtrfSink<'_> {
+    fn case(&mut self, case: TestCase) {
+        let state = State::of(case.outcome, case.flaky);
+        tally(&mut self.counted, state, case.flaky);
+        self.counted.duration_s += if case.duration_s.is_finite() { case.duration_s.max(0.0) } else { 0.0 };
+        let loose = loose_id(&case.suite, &case.name);
+        self.run.add(self.current.index_loose(loose), state, millis(case.duration_s));
+    }
+    fn finding(&mut self, _finding: Finding) {}
+}
+
+fn read_ctrf_run(p: &Path, m: &RecordMeta, current: &CurrentRun) -> Result<PastRun, SkippedRecord> {
+    let skip = |reason: String| SkippedRecord { file: m.file.clone(), reason };
+    let mut sink = CtrfSink {
+        current,
+        run: PastRun::new(m.info.clone(), m.file.clone(), current.len()),
+        counted: RunTotals::default(),
+    };
+    let summary = results::read_file(p, &mut sink).map_err(|e| skip(e.to_string()))?;
+    if summary.format != results::Format::Ctrf {
+        return Err(skip(format!("a {} file, not a CTRF report", summary.format)));
+    }
+    let mut run = sink.run;
+    run.info.totals = Some(sink.counted);
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_parses() {
+        assert!(parse_message_type(SCHEMA).is_ok());
+    }
+}
