@@ -758,7 +758,7 @@ fn render_text(
         Format::Html => render::html::page_with_charts(
             &markdown(report)?,
             &report.title,
-            render::chart::categories(report).into_iter().collect(),
+            render::chart::for_report(report),
         ),
         Format::Ctrf => {
             let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();

@@ -9,20 +9,37 @@ use crate::model::Report;
 
 use super::filters::escape_html;
 
-/// One bar chart with a target line: the categories' credited tests against their targets.
-pub fn categories(report: &Report) -> Option<String> {
-    if report.categories.is_empty() {
-        return None;
+/// The charts of a report, each with the key (its title, as the templates write it in the
+/// Mermaid source) that says which Mermaid block it replaces.
+pub fn for_report(report: &Report) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !report.categories.is_empty() {
+        let what = if report.results.is_some() { "Passing tests" } else { "Declared tests" };
+        let title = format!("{what} against target");
+        let bars: Vec<(String, u64, u64)> =
+            report.categories.iter().map(|c| (c.name.clone(), c.credited, c.target)).collect();
+        out.push((title.clone(), bar_chart(&title, what, "target", &bars)));
     }
-    let measured = report.results.is_some();
-    let what = if measured { "Passing tests" } else { "Declared tests" };
-    let bars: Vec<(String, u64, u64)> =
-        report.categories.iter().map(|c| (c.name.clone(), c.credited, c.target)).collect();
-    Some(bar_chart(&format!("{what} against target"), what, &bars))
+    if let Some(h) = &report.history
+        && h.runs.len() > 1
+    {
+        // Bars: passed tests per run; marks: the tests run (a bar short of its mark failed).
+        let bars: Vec<(String, u64, u64)> = h
+            .runs
+            .iter()
+            .map(|r| match &r.totals {
+                Some(t) => (r.label.clone(), t.passed, t.tests),
+                None => (r.label.clone(), r.credited, r.target),
+            })
+            .collect();
+        let svg = bar_chart("Passed tests per run", "Passed tests", "tests run", &bars);
+        out.push(("Passed and failed tests per run".to_string(), svg));
+    }
+    out
 }
 
 /// Bars (`value`) with a target mark per bar; `bars` = (label, value, target).
-pub fn bar_chart(title: &str, value_name: &str, bars: &[(String, u64, u64)]) -> String {
+pub fn bar_chart(title: &str, value_name: &str, mark_name: &str, bars: &[(String, u64, u64)]) -> String {
     const BAR: u64 = 48;
     const GAP: u64 = 24;
     const HEIGHT: u64 = 180;
@@ -34,14 +51,17 @@ pub fn bar_chart(title: &str, value_name: &str, bars: &[(String, u64, u64)]) -> 
     let total_h = HEIGHT + BOTTOM + 10;
     let scale = |v: u64| -> u64 { ((v as u128 * HEIGHT as u128) / max as u128) as u64 };
     let desc: Vec<String> =
-        bars.iter().map(|(l, v, t)| format!("{}: {v} of a {t} target", escape_html(l))).collect();
+        bars.iter().map(|(l, v, t)| format!("{}: {v} of {t} ({mark_name})", escape_html(l))).collect();
+    // Ids unique per chart: a page may hold several.
+    let id: String =
+        title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let mut s = String::new();
     let _ = write!(
         s,
         "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" \
-         aria-labelledby=\"chart-title chart-desc\" viewBox=\"0 0 {width} {total_h}\" width=\"{width}\" \
-         height=\"{total_h}\"><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{} (bars) and \
-         targets (marks): {}.</desc>",
+         aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {width} {total_h}\" width=\"{width}\" \
+         height=\"{total_h}\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{} (bars) and \
+         {mark_name} (marks): {}.</desc>",
         escape_html(title),
         escape_html(value_name),
         desc.join("; ")
@@ -69,7 +89,7 @@ pub fn bar_chart(title: &str, value_name: &str, bars: &[(String, u64, u64)]) -> 
         let ty = base - scale(*target);
         let _ = write!(
             s,
-            "<line class=\"target\" x1=\"{}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\"><title>target {target}</title></line>",
+            "<line class=\"target\" x1=\"{}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\"><title>{mark_name}: {target}</title></line>",
             x.saturating_sub(4),
             x + BAR + 4
         );

@@ -47,9 +47,10 @@ pub fn page(markdown: &str, title: &str) -> String {
     page_with_charts(markdown, title, Vec::new())
 }
 
-/// Like [`page`], with each Mermaid block replaced, in order, by one of `charts` (inline SVG
-/// built by gen-report from the model); blocks beyond them stay readable source.
-pub fn page_with_charts(markdown: &str, title: &str, charts: Vec<String>) -> String {
+/// Like [`page`], with a Mermaid block replaced by the chart of `charts` whose key (its title,
+/// as the template writes it) the block's source holds: inline SVG built by gen-report from the
+/// model. Other blocks stay readable source.
+pub fn page_with_charts(markdown: &str, title: &str, charts: Vec<(String, String)>) -> String {
     let body = body(markdown, charts);
     let mut out = String::with_capacity(body.len() + CSS.len() + 512);
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -70,7 +71,7 @@ pub fn page_with_charts(markdown: &str, title: &str, charts: Vec<String>) -> Str
 
 /// The page's body: `markdown` converted to HTML, with raw HTML, URLs and status markers
 /// treated as the module documentation says.
-fn body(markdown: &str, charts: Vec<String>) -> String {
+fn body(markdown: &str, charts: Vec<(String, String)>) -> String {
     // GFM tables and strikethrough are what the templates use. Footnotes, math and the rest
     // stay off: each option is more syntax a value could trip, for nothing the reports need.
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
@@ -82,10 +83,9 @@ fn body(markdown: &str, charts: Vec<String>) -> String {
 
 /// Rewrites the parser's events so that pulldown-cmark's HTML writer, which copies raw HTML
 /// verbatim, only ever receives HTML built or checked here.
-fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<String>) -> Vec<Event<'a>> {
-    let mut charts = charts.into_iter();
-    // Inside a Mermaid block replaced by a chart: its source is dropped.
-    let mut replaced = false;
+fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<(String, String)>) -> Vec<Event<'a>> {
+    // Inside a Mermaid block: its source, until the block ends and a chart is chosen for it.
+    let mut mermaid_src: Option<String> = None;
     let mut out = Vec::new();
     // Whether each open link / image was dropped, so that its end is dropped too.
     let mut links: Vec<bool> = Vec::new();
@@ -94,16 +94,29 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<String>) ->
     let mut open_images = 0usize;
     // Code blocks are literal text: no status spans there.
     let mut in_code = false;
-    let mut mermaid = false;
     // The parser splits text at every character that might start markup (`[ok]` can arrive as
     // `[` + `ok]`); adjacent pieces are joined before looking for markers.
     let mut text = String::new();
 
     for event in events {
-        if replaced {
-            if matches!(event, Event::End(TagEnd::CodeBlock)) {
-                replaced = false;
-                in_code = false;
+        if let Some(src) = mermaid_src.as_mut() {
+            match event {
+                Event::Text(t) => src.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    in_code = false;
+                    let src = mermaid_src.take().unwrap_or_default();
+                    match charts.iter().find(|(key, _)| src.contains(key.as_str())) {
+                        Some((_, svg)) => out.push(Event::Html(CowStr::from(svg.clone()))),
+                        None => {
+                            // Nothing renders diagrams here (no script may run); the source
+                            // stays readable, marked so a viewer with Mermaid could pick it up.
+                            out.push(Event::Html(CowStr::Borrowed("<pre class=\"mermaid\">")));
+                            out.push(Event::Text(CowStr::from(src)));
+                            out.push(Event::Html(CowStr::Borrowed("</pre>\n")));
+                        }
+                    }
+                }
+                _ => {}
             }
             continue;
         }
@@ -146,26 +159,15 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<String>) ->
                 in_code = true;
                 let is_mermaid = matches!(&kind, CodeBlockKind::Fenced(info)
                     if info.split_whitespace().next().is_some_and(|l| l.eq_ignore_ascii_case("mermaid")));
-                if is_mermaid && let Some(svg) = charts.next() {
-                    replaced = true;
-                    out.push(Event::Html(CowStr::from(svg)));
-                } else if is_mermaid {
-                    // Nothing renders diagrams here (no script may run); the source stays
-                    // readable, marked so a viewer with Mermaid could still pick it up.
-                    mermaid = true;
-                    out.push(Event::Html(CowStr::Borrowed("<pre class=\"mermaid\">")));
+                if is_mermaid {
+                    mermaid_src = Some(String::new());
                 } else {
                     out.push(Event::Start(Tag::CodeBlock(kind)));
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code = false;
-                if mermaid {
-                    mermaid = false;
-                    out.push(Event::Html(CowStr::Borrowed("</pre>\n")));
-                } else {
-                    out.push(Event::End(TagEnd::CodeBlock));
-                }
+                out.push(Event::End(TagEnd::CodeBlock));
             }
             other => out.push(other),
         }
