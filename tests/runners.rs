@@ -235,3 +235,37 @@ fn real_runner_output_matches_the_runners_summary() {
     assert!(checked.len() >= 25, "only {} files checked", checked.len());
     assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
 }
+
+// Snapshot of the failures section each real runner file renders to (zero-config Markdown): a
+// reader's view of every dialect's failures, errors and crashes, so a change in what they show
+// is reviewed.
+#[test]
+fn rendered_failures_of_every_runner() {
+    let mut all = String::new();
+    for dir in case_dirs() {
+        for file in result_files(&dir) {
+            let rel_repo = file
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim_start_matches('/')
+                .to_string();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
+                .arg(&rel_repo)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env_remove("SOURCE_DATE_EPOCH")
+                .output()
+                .unwrap();
+            if out.status.code() != Some(0) {
+                continue; // a format not read: listed by the test above
+            }
+            let md = String::from_utf8(out.stdout).unwrap();
+            let Some(start) = md.find("### ❌ Failures and errors") else { continue };
+            let end = md[start..].find("\n### ").map_or(md.len(), |e| start + e + 1);
+            all.push_str(&format!("==== {}\n{}\n", rel(&file), md[start..end].trim_end()));
+        }
+    }
+    assert!(all.matches("==== ").count() >= 20, "failures rendered for too few files");
+    insta::assert_snapshot!("runner_failures", all);
+}
