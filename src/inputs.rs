@@ -46,8 +46,8 @@ pub fn mode(inputs: &[PathBuf]) -> Result<Mode, Error> {
 
 fn has_result_files(dir: &Path) -> bool {
     let mut found = Vec::new();
-    walk(dir, &mut found, &mut |p| is_result_file(p));
-    !found.is_empty()
+    // An unreadable folder inside counts as "has results": reading them then says what failed.
+    walk(dir, &mut found, &mut |p| is_result_file(p)).is_err() || !found.is_empty()
 }
 
 fn is_result_file(p: &Path) -> bool {
@@ -57,19 +57,22 @@ fn is_result_file(p: &Path) -> bool {
 }
 
 /// Result files named by `inputs`: files as given, directories walked for result files.
-pub fn result_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
+///
+/// # Errors
+/// A directory that cannot be read (never skipped in silence).
+pub fn result_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
     for p in inputs {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found, &mut |f| is_result_file(f));
+            walk(p, &mut found, &mut |f| is_result_file(f))?;
             found.sort();
             out.extend(found);
         } else {
             out.push(p.clone());
         }
     }
-    out
+    Ok(out)
 }
 
 /// What a results pattern named.
@@ -106,7 +109,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Expanded, String> {
         base.join(pattern)
     });
     if full.is_dir() {
-        return Ok(Expanded::Literal(result_files(&[full])));
+        return result_files(&[full]).map(Expanded::Literal).map_err(|d| d.to_string());
     }
     if full.exists() {
         return Ok(Expanded::Literal(vec![full]));
@@ -131,7 +134,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Expanded, String> {
         .compile_matcher();
     let mut found = Vec::new();
     if root.is_dir() {
-        walk(&root, &mut found, &mut |p| matcher.is_match(p));
+        walk(&root, &mut found, &mut |p| matcher.is_match(p)).map_err(|d| d.to_string())?;
     } else if matcher.is_match(&root) {
         found.push(root);
     }
@@ -156,17 +159,22 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Collects files below `dir` accepted by `keep`. Symlinked directories are not followed.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &mut dyn FnMut(&Path) -> bool) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
+///
+/// # Errors
+/// A directory (or an entry of it) that cannot be read: an error naming it, never a silent gap.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &mut dyn FnMut(&Path) -> bool) -> Result<(), Diagnostic> {
+    let entries = fs::read_dir(dir).map_err(|e| dir_error(dir, &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| dir_error(dir, &e))?;
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else { continue };
+        let ft = entry.file_type().map_err(|e| dir_error(&path, &e))?;
         if ft.is_dir() {
-            walk(&path, out, keep);
+            walk(&path, out, keep)?;
         } else if (ft.is_file() || (ft.is_symlink() && path.is_file())) && keep(&path) {
             out.push(path);
         }
     }
+    Ok(())
 }
 
 /// A readable message for an unreadable directory.

@@ -513,7 +513,8 @@ fn load(options: &Options) -> Result<Loaded, Error> {
         }
         inputs::Mode::Results(paths) => {
             let mut found = Found::default();
-            found.files.extend(inputs::result_files(paths).into_iter().map(|p| (p, None)));
+            let files = inputs::result_files(paths).map_err(|d| Error::Input(vec![d]))?;
+            found.files.extend(files.into_iter().map(|p| (p, None)));
             extra_result_files(&options.results, &mut found)?;
             (manifest::Manifests::results_only(), found)
         }

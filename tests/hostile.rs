@@ -784,6 +784,23 @@ fn unreadable_file() {
     assert_refusal(&out, &["--> data/categories/a.yaml\n", "cannot read the file: permission denied"]);
 }
 
+// Checks that a results folder holding an unreadable folder is an error naming it, not a
+// silent gap in the counts (as root: run as nobody).
+#[cfg(unix)]
+#[test]
+fn unreadable_results_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Data::new();
+    let Some(mut cmd) = unprivileged(&d) else { return };
+    fs::create_dir_all(d.path("results/shard-2")).unwrap();
+    d.write("results/shard-1.xml", format!("{SUITE_OPEN}<testcase name=\"a\"/>{SUITE_CLOSE}"));
+    fs::set_permissions(d.path("results/shard-2"), fs::Permissions::from_mode(0o000)).unwrap();
+    cmd.arg("results");
+    let out = run_cmd(cmd);
+    fs::set_permissions(d.path("results/shard-2"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_refusal(&out, &["--> results/shard-2\n", "cannot read: permission denied"]);
+}
+
 // Checks that an output path that is a directory is refused and the directory left as it was.
 #[test]
 fn output_path_is_a_directory() {
