@@ -518,6 +518,8 @@ pub struct Aggregator {
     /// Category that owns the file being read (from its `results:`), if any.
     owner: Option<usize>,
     source: String,
+    /// The file name of `source`.
+    source_name: String,
     /// Whether any results file was read at all.
     pub any_results: bool,
     /// Categories that had a `results:` file read, even an empty one.
@@ -615,6 +617,7 @@ impl Aggregator {
             findings: Vec::new(),
             owner: None,
             source: String::new(),
+            source_name: String::new(),
             any_results: false,
             had_results: vec![false; n],
             keep_cases: false,
@@ -663,6 +666,10 @@ impl Aggregator {
         self.file_stated = None;
         self.sketches.push(FileSketch { source: source.to_string(), ..FileSketch::default() });
         self.source = source.to_string();
+        // Once per file, not per case: the label of the file's unnamed suites.
+        self.source_name = std::path::Path::new(source)
+            .file_name()
+            .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned());
         self.owner = owner;
         self.any_results = true;
         if let Some(o) = owner
@@ -724,10 +731,7 @@ impl CaseSink for Aggregator {
         if case.suite.is_empty() {
             // libtest and some jest files name no suite: the file and the suite's place in it
             // tell the reader where to look.
-            let file = std::path::Path::new(&self.source)
-                .file_name()
-                .map_or_else(|| self.source.clone(), |n| n.to_string_lossy().into_owned());
-            case.suite = format!("{file} · suite {}", u64::from(case.suite_index) + 1);
+            case.suite = format!("{} · suite {}", self.source_name, u64::from(case.suite_index) + 1);
         }
         let idx = self.owner.or_else(|| self.locator.locate(&case)).filter(|&i| i < self.categories.len());
         match idx.and_then(|i| self.categories.get_mut(i)) {
