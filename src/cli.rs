@@ -1,10 +1,11 @@
-//! The command line: clap types only, converted into plain [`crate::Options`]. No I/O here.
+//! The command line (the binary's only; clap stays out of the library, as in ripgrep and
+//! nextest): clap types, converted into plain [`gen_report::Options`]. No I/O here.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::{Command, FailOn, Format, Options, SchemaKind};
+use gen_report::{Command, FailOn, Format, Options, SchemaKind};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -266,7 +267,7 @@ pub struct RenderArgs {
     pub history: Option<PathBuf>,
 
     /// Runs the History section covers, this one included (the newest of the folder).
-    #[arg(long, value_name = "N", requires = "history", default_value_t = crate::model::history::DEFAULT_WINDOW,
+    #[arg(long, value_name = "N", requires = "history", default_value_t = gen_report::model::history::DEFAULT_WINDOW,
           value_parser = parse_window)]
     pub history_window: usize,
 }
@@ -319,7 +320,7 @@ fn parse_window(s: &str) -> Result<usize, String> {
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    crate::manifest::parse_date(s).ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+    gen_report::manifest::parse_date(s).ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
 }
 
 impl Cli {
@@ -413,7 +414,7 @@ impl Cli {
             templates: r.templates,
             ascii: r.ascii,
             date: r.date,
-            annotations: r.annotations.map(|AnnotationsArg::Github| crate::annotations::Settings {
+            annotations: r.annotations.map(|AnnotationsArg::Github| gen_report::annotations::Settings {
                 path_prefix: r.path_prefix,
                 strip_prefixes: r.strip_prefix,
             }),
@@ -469,13 +470,20 @@ mod tests {
             .into_options()
             .unwrap();
         assert_eq!(o.fail_on, vec![FailOn::Failures, FailOn::NotRun]);
-        assert!(Cli::try_parse_from(["gen-report", "d", "--fail-on", "bogus"]).is_err());
+        let e = Cli::try_parse_from(["gen-report", "d", "--fail-on", "bogus"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+        assert!(
+            e.to_string().starts_with("error: invalid value 'bogus' for '--fail-on <CONDITIONS>'"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_date_is_rejected() {
         for bad in ["11/09/2025", "2026-2-3", "+12026-01-01"] {
-            assert!(Cli::try_parse_from(["gen-report", "d", "--date", bad]).is_err(), "{bad}");
+            let e = Cli::try_parse_from(["gen-report", "d", "--date", bad]).unwrap_err();
+            let want = format!("expected a date as YYYY-MM-DD, got \"{bad}\"");
+            assert!(e.to_string().contains(&want), "{bad}: {e}");
         }
     }
 }

@@ -4,8 +4,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::results::ResultsError;
-
 /// Exit codes, the contract with CI scripts.
 pub mod exit_code {
     /// The report was produced and no `--fail-on` condition holds.
@@ -109,9 +107,6 @@ pub enum Error {
     /// One or more input files are invalid; every problem found is listed.
     #[error("{} in the input", plural(.0.len(), "problem"))]
     Input(Vec<Diagnostic>),
-    /// A results file could not be read.
-    #[error(transparent)]
-    Results(#[from] ResultsError),
     /// A template failed to parse or render.
     #[error("template error: {diagnostic}")]
     Template {

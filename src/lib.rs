@@ -19,22 +19,21 @@
 //! ```
 
 pub mod annotations;
-pub mod cli;
-pub mod data;
+mod data;
 pub mod error;
 pub mod freeform;
-pub mod history;
-pub mod inputs;
-pub mod lint;
+mod history;
+mod inputs;
+mod lint;
 pub mod manifest;
 pub mod model;
-pub mod narrative;
-pub mod output;
+mod narrative;
+mod output;
 pub mod render;
 pub mod results;
-pub mod scaffold;
-pub mod schema;
-pub mod schema_check;
+mod scaffold;
+mod schema;
+mod schema_check;
 mod yaml;
 
 use std::io::Write;

@@ -2,8 +2,10 @@
 
 use clap::Parser;
 
+mod cli;
+
 fn main() {
-    let cli = gen_report::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     let code = match cli.into_options() {
         Ok(options) => {
             let stdout = std::io::stdout();

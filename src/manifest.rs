@@ -29,9 +29,6 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// Everything read from a data directory.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifests {
-    /// The data directory as given.
-    #[serde(skip)]
-    pub root: PathBuf,
     pub report: ReportManifest,
     /// Categories in the sorted order of their file paths.
     pub categories: Vec<Category>,
@@ -449,7 +446,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
         collect_yaml(&cat_dir, &mut files, &mut errors);
     }
     files.sort();
-    warn_stray_yaml(root, &mut warnings);
+    warn_stray_yaml(root, &mut warnings, &mut errors);
     if files.is_empty() {
         warnings.push(Diagnostic::warning(
             &cat_dir,
@@ -512,7 +509,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Manifests { root: root.to_path_buf(), report, categories, warnings, narrative })
+    Ok(Manifests { report, categories, warnings, narrative })
 }
 
 /// Parses and validates the text of one category manifest as if read from `file` (its slug is
@@ -549,7 +546,6 @@ impl Manifests {
     /// No manifests: zero-config mode, where result files are summarised on their own.
     pub fn results_only() -> Self {
         Manifests {
-            root: PathBuf::new(),
             report: ReportManifest {
                 file: PathBuf::new(),
                 title: "Test results".into(),
@@ -921,9 +917,27 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
             return;
         }
     };
-    for entry in entries.flatten() {
+    // An entry that cannot be read is an error, never skipped: a category dropped in silence
+    // would be a report that quietly omits tests.
+    let unreadable = |path: &Path, e: &std::io::Error| {
+        Diagnostic::error(path, None, format!("cannot read the directory entry: {}", io_reason(e)))
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(unreadable(dir, &e));
+                continue;
+            }
+        };
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else { continue };
+        let ft = match entry.file_type() {
+            Ok(ft) => ft,
+            Err(e) => {
+                errors.push(unreadable(&path, &e));
+                continue;
+            }
+        };
         if ft.is_dir() {
             collect_yaml(&path, out, errors);
         } else if is_yaml(&path) {
@@ -938,13 +952,18 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
 }
 
 /// YAML files in the data directory that no rule reads are pointed out, never silently dropped.
-fn warn_stray_yaml(root: &Path, warnings: &mut Vec<Diagnostic>) {
-    let Ok(entries) = fs::read_dir(root) else { return };
-    let mut stray: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| is_yaml(p) && p.file_name().and_then(|n| n.to_str()) != Some(REPORT_FILE))
-        .collect();
+/// A data directory that cannot be listed is an error (its report.yaml may still be readable).
+fn warn_stray_yaml(root: &Path, warnings: &mut Vec<Diagnostic>, errors: &mut Vec<Diagnostic>) {
+    let listed = fs::read_dir(root).and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect());
+    let mut stray: Vec<PathBuf> = match listed {
+        Ok(paths) => paths,
+        Err(e) => {
+            let what = format!("cannot list the data directory: {}", io_reason(&e));
+            errors.push(Diagnostic::error(root, None, what));
+            return;
+        }
+    };
+    stray.retain(|p| is_yaml(p) && p.file_name().and_then(|n| n.to_str()) != Some(REPORT_FILE));
     stray.sort();
     for p in stray {
         warnings.push(Diagnostic::warning(
@@ -1027,7 +1046,16 @@ mod tests {
         assert_eq!(e[0].line, Some(4));
         let r = parse_report_str("title: T\ncurrency: EUR\n", Path::new("report.yaml")).unwrap();
         assert_eq!(r.currency, "EUR");
-        assert!(parse_report_str("title: T\ncurrency: euro\n", Path::new("report.yaml")).is_err());
+        let e = parse_report_str("title: T\ncurrency: euro\n", Path::new("report.yaml")).unwrap_err();
+        assert_eq!(
+            (e.len(), e[0].line, e[0].column, e[0].message.as_str()),
+            (
+                1,
+                Some(2),
+                Some(11),
+                "invalid `currency` \"euro\": expected a three-letter ISO code such as USD or EUR"
+            )
+        );
     }
 
     #[test]

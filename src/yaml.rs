@@ -129,7 +129,12 @@ fn strip_location(msg: &str) -> &str {
 
 /// Whether the library refused the document for breaking one of our limits.
 fn is_limit(msg: &str) -> bool {
-    msg.starts_with("budget breached") || msg.starts_with("recursion limit exceeded")
+    msg.starts_with("budget breached") || msg.starts_with("recursion limit exceeded") || is_alias_limit(msg)
+}
+
+/// The library's alias limits ("alias replay limit exceeded: …", "alias expansion …").
+fn is_alias_limit(msg: &str) -> bool {
+    msg.starts_with("alias") && msg.contains("exceeded")
 }
 
 /// Rewords library messages into what the user must write instead.
@@ -147,6 +152,12 @@ fn explain(msg: &str, fields: &[(&str, &str)]) -> String {
                 format!("the document exceeds a safety limit ({other}): expected a smaller, simpler manifest")
             }
         };
+    }
+    if is_alias_limit(msg) {
+        // An "alias bomb": anchors reused through aliases until the document is huge.
+        return "too many alias expansions (`*name` reusing `&name`): expected at most 10000 nodes \
+                replayed through aliases in all, 100 uses of one anchor"
+            .into();
     }
     if msg.starts_with("unsupported tag") {
         return format!("{msg}: expected plain YAML values (the standard `!!str`, `!!int`, … tags at most)");
@@ -285,7 +296,16 @@ mod tests {
             ));
         }
         y.push_str("target: 1\n");
-        assert!(parse::<serde_json::Value>(&y, &[]).is_err());
+        let e = parse::<serde_json::Value>(&y, &[]).unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (
+                Some(4),
+                Some(45),
+                "too many alias expansions (`*name` reusing `&name`): expected at most 10000 nodes \
+                 replayed through aliases in all, 100 uses of one anchor"
+            )
+        );
     }
 
     #[test]

@@ -68,11 +68,12 @@ impl Locator {
         let mut best: Option<(usize, usize)> = None; // (segments matched, category)
         let mut consider = |segs: &[&str]| {
             let segs = &segs[segs.len().saturating_sub(MAX_SEGMENTS)..];
-            for (end, seg) in segs.iter().enumerate() {
+            // `upto` counts the segments up to and including `seg`.
+            for (upto, seg) in (1..).zip(segs) {
                 let Some(candidates) = self.by_last.get(*seg) else { continue };
                 for (loc, cat) in candidates {
                     let n = loc.len();
-                    if n > end + 1 || !loc.iter().rev().zip(segs[..=end].iter().rev()).all(|(a, b)| a == b) {
+                    if n > upto || !loc.iter().rev().zip(segs[..upto].iter().rev()).all(|(a, b)| a == b) {
                         continue;
                     }
                     let better = match best {
@@ -103,24 +104,26 @@ fn spellings(loc: &str) -> Vec<Vec<String>> {
     // `src/test/java/demo/FlakyTest` → `demo/FlakyTest`.
     if let Some(root) = segs.iter().position(|s| JVM_ROOTS.contains(&s.as_str()))
         && root > 0
-        && root + 1 < segs.len()
+        && let Some((_, below)) = segs[root..].split_first()
+        && !below.is_empty()
     {
-        out.push(segs[root + 1..].to_vec());
+        out.push(below.to_vec());
     }
     out
 }
 
 /// `a/b/c.py` → `a/b/c`; `demo.FlakyTest` stays (not a source extension).
 fn strip_source_ext(p: &str) -> &str {
-    let name_start = p.rfind(['/', '\\']).map_or(0, |i| i + 1);
-    match p[name_start..].rfind('.') {
-        Some(dot) if dot > 0 => {
-            let ext = &p[name_start + dot + 1..];
-            if SOURCE_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)) {
-                &p[..name_start + dot]
-            } else {
-                p
-            }
+    // The last dot is the extension's when no separator follows it and the file name has a
+    // stem before it (`.hidden` has none).
+    match p.rsplit_once('.') {
+        Some((stem, ext))
+            if !ext.contains(['/', '\\'])
+                && !stem.is_empty()
+                && !stem.ends_with(['/', '\\'])
+                && SOURCE_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)) =>
+        {
+            stem
         }
         _ => p,
     }

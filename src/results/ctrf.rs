@@ -79,7 +79,9 @@ struct StatusCounts {
 
 impl StatusCounts {
     fn total(&self) -> u64 {
-        self.passed + self.failed + self.skipped + self.pending + self.other
+        [self.passed, self.failed, self.skipped, self.pending, self.other]
+            .iter()
+            .fold(0, |a, &n| a.saturating_add(n))
     }
 }
 
@@ -270,23 +272,23 @@ impl State<'_> {
     fn emit(&mut self, t: RawTest) {
         let outcome = match t.status {
             Status::Passed => {
-                self.counted.passed += 1;
+                self.counted.passed = self.counted.passed.saturating_add(1);
                 Outcome::Passed
             }
             Status::Failed => {
-                self.counted.failed += 1;
+                self.counted.failed = self.counted.failed.saturating_add(1);
                 Outcome::Failed
             }
             Status::Skipped => {
-                self.counted.skipped += 1;
+                self.counted.skipped = self.counted.skipped.saturating_add(1);
                 Outcome::Skipped
             }
             Status::Pending => {
-                self.counted.pending += 1;
+                self.counted.pending = self.counted.pending.saturating_add(1);
                 Outcome::Skipped
             }
             Status::Other => {
-                self.counted.other += 1;
+                self.counted.other = self.counted.other.saturating_add(1);
                 Outcome::Skipped
             }
         };

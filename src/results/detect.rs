@@ -46,27 +46,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// Short stable identifier (`junit`, `ctrf`, `libtest-json`, `go-test-json`, `tap`, ...).
-    pub fn id(self) -> &'static str {
-        match self {
-            Format::Junit => "junit",
-            Format::Ctrf => "ctrf",
-            Format::LibtestJson => "libtest-json",
-            Format::GoTestJson => "go-test-json",
-            Format::Tap => "tap",
-            Format::MochaJson => "mocha-json",
-            Format::JestJson => "jest-json",
-            Format::RspecJson => "rspec-json",
-            Format::Trx => "trx",
-            Format::Nunit { version: 2 } => "nunit2",
-            Format::Nunit { .. } => "nunit3",
-            Format::XunitNet => "xunit-net",
-            Format::Catch2Xml => "catch2-xml",
-            Format::TestNg => "testng",
-            Format::Unknown => "unknown",
-        }
-    }
-
     /// Whether gen-report reads this format (the others are refused with a clear error).
     pub fn is_supported(self) -> bool {
         !matches!(self, Format::Catch2Xml | Format::TestNg | Format::Unknown)
@@ -305,6 +284,10 @@ struct TopKeys {
 }
 
 /// A tolerant skim: enough to read keys, never a validation (the reader does that).
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "offsets within the sniffed slice: each is < its length, so +1/+2 cannot overflow"
+)]
 fn top_level_keys(s: &[u8]) -> TopKeys {
     let mut out = TopKeys::default();
     let mut depth = 0usize;
@@ -320,12 +303,12 @@ fn top_level_keys(s: &[u8]) -> TopKeys {
                 let mut closed = false;
                 while j < s.len() {
                     match s[j] {
-                        b'\\' => j += 2,
+                        b'\\' => j = j.saturating_add(2),
                         b'"' => {
                             closed = true;
                             break;
                         }
-                        _ => j += 1,
+                        _ => j = j.saturating_add(1),
                     }
                 }
                 if !closed {
@@ -349,7 +332,7 @@ fn top_level_keys(s: &[u8]) -> TopKeys {
             }
             b',' if depth == 1 => expect_key = true,
             b'{' | b'[' => {
-                depth += 1;
+                depth = depth.saturating_add(1);
                 if depth == 1 {
                     expect_key = b == b'{';
                 }
@@ -363,7 +346,7 @@ fn top_level_keys(s: &[u8]) -> TopKeys {
             }
             _ => {}
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     out
 }
@@ -371,6 +354,10 @@ fn top_level_keys(s: &[u8]) -> TopKeys {
 /// Text formats, line by line: TAP (version line, plan, numbered test line, bail out) or go
 /// test JSON preceded by the go command's plain-text lines (`FAIL\tpkg [build failed]`,
 /// `# pkg` headers and compiler messages when stderr was merged).
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "offsets within the sniffed slice: each is < its length, so +1 cannot overflow"
+)]
 fn classify_text(body: &[u8], eof: bool) -> Sniff {
     let window = &body[..body.len().min(CONTENT_LIMIT)];
     let complete = eof && window.len() == body.len();
@@ -437,6 +424,10 @@ enum Root<'a> {
 }
 
 /// Name and whole start tag (up to `>` or the end of the bytes) of the root element.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "offsets within the sniffed slice: each is < its length, so +2/+3 cannot overflow"
+)]
 fn root_element(mut s: &[u8]) -> Root<'_> {
     loop {
         s = skip_ws(s);
@@ -474,6 +465,10 @@ fn root_element(mut s: &[u8]) -> Root<'_> {
 }
 
 /// Offset just past a doctype, honouring an internal subset in brackets.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "offsets within the sniffed slice: each is < its length, so +1 cannot overflow"
+)]
 fn doctype_end(s: &[u8]) -> Option<usize> {
     let mut depth = 0u32;
     let mut quote: Option<u8> = None;
@@ -482,7 +477,7 @@ fn doctype_end(s: &[u8]) -> Option<usize> {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'[') => depth += 1,
+            (None, b'[') => depth = depth.saturating_add(1),
             (None, b']') => depth = depth.saturating_sub(1),
             (None, b'>') if depth == 0 => return Some(i + 1),
             _ => {}
@@ -531,7 +526,6 @@ mod tests {
         assert_eq!(detect_format(b"<html>"), Format::Unknown);
         assert_eq!(Format::Trx.to_string(), "TRX (Visual Studio test results)");
         assert_eq!(Format::Nunit { version: 3 }.to_string(), "NUnit 3 XML");
-        assert_eq!(Format::Nunit { version: 2 }.id(), "nunit2");
     }
 
     #[test]

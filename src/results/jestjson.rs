@@ -116,7 +116,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     }
     let t = &state.totals;
     let c = state.counts;
-    let sum = |a: Option<u64>, b: Option<u64>| a.map(|a| a + b.unwrap_or(0));
+    let sum = |a: Option<u64>, b: Option<u64>| a.map(|a| a.saturating_add(b.unwrap_or(0)));
     let pairs = [
         ("numTotalTests", t.num_total_tests, c.tests, "tests"),
         ("numPassedTests", t.num_passed_tests, c.passed, "passed tests"),
@@ -242,14 +242,14 @@ fn case_of(a: Assertion, msg: &mut MessageBuf) -> TestCase {
     // Failed attempts before the last: Jest counts invocations; Vitest only leaves the failed
     // attempts' messages on a passed test.
     let earlier_failures = if invocations > 1 {
-        invocations - 1
+        invocations.saturating_sub(1)
     } else if outcome == Outcome::Passed {
         a.failure_messages.parts.max(a.retry_reasons.parts)
     } else {
         0
     };
     let flaky = outcome == Outcome::Passed && earlier_failures > 0;
-    let runs = if invocations > 1 { invocations } else { earlier_failures + 1 };
+    let runs = if invocations > 1 { invocations } else { earlier_failures.saturating_add(1) };
     msg.clear();
     let message = match outcome {
         Outcome::Passed if flaky => a.retry_reasons.text.or(a.failure_messages.text),
@@ -300,7 +300,7 @@ impl State<'_> {
     }
 
     fn stand_in(&mut self, suite: &str, index: u32, name: &str, message: Option<String>) {
-        self.stand_ins += 1;
+        self.stand_ins = self.stand_ins.saturating_add(1);
         self.cases = self.cases.saturating_add(1);
         self.sink.case(TestCase {
             suite: suite.to_owned(),

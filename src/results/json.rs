@@ -41,7 +41,7 @@ impl<'de, T: Deserialize<'de>, F: FnMut(T)> Visitor<'de> for Each<'_, T, F> {
 /// Counts an array's elements without keeping them.
 pub(crate) fn count_elements<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let mut n = 0u64;
-    let mut f = |_: IgnoredAny| n += 1;
+    let mut f = |_: IgnoredAny| n = n.saturating_add(1);
     Each::new(&mut f).deserialize(d)?;
     Ok(n)
 }

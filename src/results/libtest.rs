@@ -110,7 +110,7 @@ pub(crate) fn read<R: BufRead>(
         if n == 0 {
             break;
         }
-        line_no += 1;
+        line_no = line_no.saturating_add(1);
         let mut text: &[u8] = &line;
         if line_no == 1 {
             text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
@@ -205,7 +205,7 @@ impl State<'_, '_> {
                 let c = suite.counts;
                 let checks = [
                     ("passed", ev.passed, c.passed),
-                    ("failed", ev.failed, c.failed + c.errors),
+                    ("failed", ev.failed, c.failed.saturating_add(c.errors)),
                     ("ignored", ev.ignored, c.skipped),
                 ];
                 for (field, declared, counted) in checks {

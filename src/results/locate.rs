@@ -40,13 +40,13 @@ impl Pos {
     fn advance(&mut self, bytes: &[u8]) {
         for &b in bytes {
             if b == b'\n' {
-                self.line += 1;
+                self.line = self.line.saturating_add(1);
                 self.column = 1;
             } else if b & 0xC0 != 0x80 {
-                self.column += 1;
+                self.column = self.column.saturating_add(1);
             }
         }
-        self.offset += bytes.len() as u64;
+        self.offset = self.offset.saturating_add(bytes.len() as u64);
     }
 }
 
@@ -88,7 +88,7 @@ impl<'a> Locator<'a> {
                     if chunk.is_empty() {
                         break;
                     }
-                    let want = usize::try_from(offset - self.pos.offset).unwrap_or(usize::MAX);
+                    let want = usize::try_from(offset.saturating_sub(self.pos.offset)).unwrap_or(usize::MAX);
                     let n = want.min(chunk.len());
                     self.pos.advance(&chunk[..n]);
                     reader.consume(n);

@@ -107,6 +107,10 @@ impl MessageBuf {
         self.push(c.encode_utf8(&mut tmp));
     }
 
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "lengths of in-memory text; each subtraction is guarded by the comparison before it"
+    )]
     fn push_raw(&mut self, text: &str) {
         if self.tail.is_empty() && self.cut == 0 {
             let room = HEAD.saturating_sub(self.head.len());
@@ -130,6 +134,10 @@ impl MessageBuf {
 
     /// The message so far: whole when short, else its beginning and end with a marker saying
     /// how much of the middle was cut; `None` when empty.
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "lengths of in-memory text; each subtraction is guarded by the comparison before it"
+    )]
     pub(crate) fn take(&self) -> Option<String> {
         if self.head.trim().is_empty() {
             return None;
@@ -170,7 +178,7 @@ impl MessageBuf {
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     i = i.min(s.len());
     while !s.is_char_boundary(i) {
-        i -= 1;
+        i = i.saturating_sub(1);
     }
     i
 }
@@ -178,7 +186,7 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 /// The smallest char boundary ≥ `i`.
 fn ceil_boundary(s: &str, mut i: usize) -> usize {
     while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
+        i = i.saturating_add(1);
     }
     i.min(s.len())
 }

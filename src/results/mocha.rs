@@ -77,7 +77,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     Root(&mut state).deserialize(&mut de).map_err(to_error)?;
     de.end().map_err(to_error)?;
     let l = &state.listed;
-    let cases = l.passes + l.pending + l.failures;
+    let cases = l.passes.saturating_add(l.pending).saturating_add(l.failures);
     if let Some(s) = state.stats.take() {
         let pairs = [
             ("tests", s.tests, l.tests, "entries in `tests`"),
@@ -136,7 +136,7 @@ impl<'de> Visitor<'de> for Root<'_, '_> {
                     once(&mut seen, field)?;
                     let mut n = 0u64;
                     let mut each = |t: MochaTest| {
-                        n += 1;
+                        n = n.saturating_add(1);
                         st.emit(t, outcome);
                     };
                     map.next_value_seed(Each::new(&mut each))?;

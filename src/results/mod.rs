@@ -387,27 +387,27 @@ pub struct Counts {
 
 impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, o: Self) {
-        self.tests += o.tests;
-        self.passed += o.passed;
-        self.failed += o.failed;
-        self.errors += o.errors;
-        self.skipped += o.skipped;
-        self.flaky += o.flaky;
+        self.tests = self.tests.saturating_add(o.tests);
+        self.passed = self.passed.saturating_add(o.passed);
+        self.failed = self.failed.saturating_add(o.failed);
+        self.errors = self.errors.saturating_add(o.errors);
+        self.skipped = self.skipped.saturating_add(o.skipped);
+        self.flaky = self.flaky.saturating_add(o.flaky);
     }
 }
 
 impl Counts {
     /// Adds one case.
     pub fn add(&mut self, outcome: Outcome, flaky: bool) {
-        self.tests += 1;
+        self.tests = self.tests.saturating_add(1);
         match outcome {
-            Outcome::Passed => self.passed += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Error => self.errors += 1,
-            Outcome::Skipped => self.skipped += 1,
+            Outcome::Passed => self.passed = self.passed.saturating_add(1),
+            Outcome::Failed => self.failed = self.failed.saturating_add(1),
+            Outcome::Error => self.errors = self.errors.saturating_add(1),
+            Outcome::Skipped => self.skipped = self.skipped.saturating_add(1),
         }
         if flaky {
-            self.flaky += 1;
+            self.flaky = self.flaky.saturating_add(1);
         }
     }
 

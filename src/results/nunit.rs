@@ -55,18 +55,19 @@ struct Raw {
     failing_cases: u64,
 }
 
-impl std::ops::AddAssign for Raw {
-    fn add_assign(&mut self, o: Raw) {
-        self.cases += o.cases;
-        self.passed += o.passed;
-        self.failed += o.failed;
-        self.errored += o.errored;
-        self.inconclusive += o.inconclusive;
-        self.skipped += o.skipped;
-        self.warnings += o.warnings;
-        self.ignored += o.ignored;
-        self.invalid += o.invalid;
-        self.failing_cases += o.failing_cases;
+impl Raw {
+    /// Adds `o`'s counts (saturating: the figures come from the file).
+    fn absorb(&mut self, o: Raw) {
+        self.cases = self.cases.saturating_add(o.cases);
+        self.passed = self.passed.saturating_add(o.passed);
+        self.failed = self.failed.saturating_add(o.failed);
+        self.errored = self.errored.saturating_add(o.errored);
+        self.inconclusive = self.inconclusive.saturating_add(o.inconclusive);
+        self.skipped = self.skipped.saturating_add(o.skipped);
+        self.warnings = self.warnings.saturating_add(o.warnings);
+        self.ignored = self.ignored.saturating_add(o.ignored);
+        self.invalid = self.invalid.saturating_add(o.invalid);
+        self.failing_cases = self.failing_cases.saturating_add(o.failing_cases);
     }
 }
 
@@ -246,7 +247,7 @@ impl Nunit<'_> {
         }
         let (suite, suite_index) = self.case_suite();
         if let Some(f) = self.frames.last_mut() {
-            f.raw += raw;
+            f.raw.absorb(raw);
         }
         let mut message = if outcome == Outcome::Passed { None } else { self.msg.take() };
         if message.is_none() && outcome != Outcome::Passed && !c.label.is_empty() {
@@ -303,7 +304,7 @@ impl Nunit<'_> {
             ];
             xml::compare_declared(x, f.at, &what, &pairs);
         } else if f.root {
-            let not_run = r.ignored + r.skipped + r.invalid;
+            let not_run = r.ignored.saturating_add(r.skipped).saturating_add(r.invalid);
             let pairs = [
                 ("errors", f.attrs.get("errors"), r.errored),
                 ("failures", f.attrs.get("failures"), r.failed),
@@ -325,7 +326,7 @@ impl Nunit<'_> {
             self.suite_failure(&mut f);
         }
         if let Some(parent) = self.frames.last_mut() {
-            parent.raw += f.raw;
+            parent.raw.absorb(f.raw);
         }
     }
 
@@ -347,7 +348,7 @@ impl Nunit<'_> {
             _ => "suite-level",
         };
         let message = f.msg.take().or_else(|| Some(format!("the suite's {what} failed")));
-        f.raw.failing_cases += 1;
+        f.raw.failing_cases = f.raw.failing_cases.saturating_add(1);
         self.emit(TestCase {
             suite: f.name.clone(),
             suite_index: f.index,

@@ -50,9 +50,11 @@ impl<S: CaseSink> RerunMerger<S> {
         }
         n
     }
+}
 
-    /// The inner sink (after [`RerunMerger::finish`]).
-    pub fn into_inner(self) -> S {
+#[cfg(test)]
+impl<S: CaseSink> RerunMerger<S> {
+    fn into_inner(self) -> S {
         self.inner
     }
 }
@@ -85,11 +87,11 @@ pub fn merge_reruns(cases: Vec<TestCase>) -> Vec<TestCase> {
 pub fn distinct_tests(cases: &[TestCase]) -> usize {
     let hasher = RandomState::new();
     let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(cases.len());
-    let mut n = 0;
+    let mut n = 0usize;
     for (i, c) in cases.iter().enumerate() {
         let same = seen.entry(key_hash(&hasher, c)).or_default();
         if !same.iter().any(|&j| cases.get(j).is_some_and(|o| same_test(o, c))) {
-            n += 1;
+            n = n.saturating_add(1);
             same.push(i);
         }
     }

@@ -117,7 +117,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
                     "RSpec reports {n} error{s_} outside of examples (e.g. a spec file that failed to load)"
                 ))
             });
-            cases += 1;
+            cases = cases.saturating_add(1);
             state.sink.case(TestCase {
                 suite: String::new(),
                 suite_index: 0,

@@ -188,7 +188,7 @@ pub(crate) fn read<R: BufRead>(
         if n == 0 {
             break;
         }
-        state.line_no += 1;
+        state.line_no = state.line_no.saturating_add(1);
         let mut bytes: &[u8] = &raw;
         if state.line_no == 1 {
             bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -217,7 +217,12 @@ const RECENT_LINES: usize = 8;
 
 impl State<'_, '_> {
     fn syntax(&self, line: u64, column: usize, message: String) -> ResultsError {
-        ResultsError::Syntax { path: self.path.to_path_buf(), line, column: column as u64 + 1, message }
+        ResultsError::Syntax {
+            path: self.path.to_path_buf(),
+            line,
+            column: (column as u64).saturating_add(1),
+            message,
+        }
     }
 
     fn finding(&mut self, line: Option<u64>, message: String) {
@@ -225,6 +230,7 @@ impl State<'_, '_> {
     }
 
     /// Handles one line; returns true when reading must stop (bail out).
+    #[allow(clippy::arithmetic_side_effects, reason = "a trimmed suffix is never longer than its line")]
     fn line(&mut self, line: &str) -> Result<bool, ResultsError> {
         let indent = line.len() - line.trim_start_matches(' ').len();
         let body = line[indent..].trim_end();
@@ -291,7 +297,7 @@ impl State<'_, '_> {
                 self.header = None;
             }
             let level = self.level_at(indent);
-            self.levels[level].points += 1;
+            self.levels[level].points = self.levels[level].points.saturating_add(1);
             self.msg.clear();
             if let Some(Directive::Skip(r) | Directive::Todo(r)) = &point.directive {
                 self.msg.push(r);
@@ -347,13 +353,13 @@ impl State<'_, '_> {
 
     /// Closes the innermost level; returns what it held.
     fn close_level(&mut self) -> Children {
-        let depth = self.levels.len() - 1;
+        let depth = self.levels.len().saturating_sub(1);
         if self.counts_children() {
             self.check_plan(depth, None);
         }
         let level = self.levels.pop().unwrap_or_else(|| Level::new(0, None, 0));
         if let Some(parent) = self.levels.last_mut() {
-            parent.failing_cases += level.failing_cases;
+            parent.failing_cases = parent.failing_cases.saturating_add(level.failing_cases);
         }
         Children {
             points: level.points,
@@ -376,7 +382,7 @@ impl State<'_, '_> {
                     format!("the plan{where_} (1..{}) does not match its {points} {noun}", plan.count),
                 );
                 if plan.count > points && bailed.is_none() {
-                    let missing = plan.count - points;
+                    let missing = plan.count.saturating_sub(points);
                     self.msg.clear();
                     self.msg.push(&format!(
                         "the plan{where_} (1..{}, line {}) announced {} tests but only {points} ran: the \
@@ -461,7 +467,7 @@ impl State<'_, '_> {
         if l.len() > 512 {
             let mut end = 512;
             while !l.is_char_boundary(end) {
-                end -= 1;
+                end = end.saturating_sub(1);
             }
             l.truncate(end);
         }
@@ -469,7 +475,7 @@ impl State<'_, '_> {
     }
 
     fn junk(&mut self, line: &str) {
-        self.junk_lines += 1;
+        self.junk_lines = self.junk_lines.saturating_add(1);
         if self.first_junk.is_none() {
             self.first_junk = Some((self.line_no, line.chars().take(80).collect()));
         }
@@ -509,6 +515,7 @@ impl State<'_, '_> {
         }
     }
 
+    #[allow(clippy::arithmetic_side_effects, reason = "a trimmed suffix is never longer than its line")]
     fn yaml_line(&mut self, line: &str, indent: usize, body: &str) {
         let Some(yaml) = &mut self.yaml else { return };
         let Some(p) = &mut self.pending else { return };
@@ -624,7 +631,7 @@ impl State<'_, '_> {
 
     fn emit(&mut self, depth: usize, case: TestCase) {
         if matches!(case.outcome, Outcome::Failed | Outcome::Error) {
-            self.levels[depth].failing_cases += 1;
+            self.levels[depth].failing_cases = self.levels[depth].failing_cases.saturating_add(1);
         }
         self.counts.add(case.outcome, case.flaky);
         self.cases = self.cases.saturating_add(1);
@@ -673,7 +680,7 @@ impl State<'_, '_> {
                 format!("the plan (1..{}) does not match its {points} {noun}", p.count),
             );
             if p.count > points {
-                let missing = p.count - points;
+                let missing = p.count.saturating_sub(points);
                 self.msg.clear();
                 self.msg.push(&format!(
                     "the plan (1..{}, line {}) announced {} tests; {points} ran before `Bail out! {reason}`",
@@ -719,12 +726,12 @@ impl State<'_, '_> {
         let c = self.counts;
         let sum = |a: Option<u64>, b: Option<u64>| match (a, b) {
             (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
         };
         let pairs = [
             ("tests", d.tests, c.tests),
             ("pass", d.pass, c.passed),
-            ("fail", sum(d.fail, d.cancelled), c.failed + c.errors),
+            ("fail", sum(d.fail, d.cancelled), c.failed.saturating_add(c.errors)),
             ("skip and todo", sum(d.skipped, d.todo), c.skipped),
         ];
         for (what, declared, counted) in pairs {
@@ -796,14 +803,15 @@ fn parse_point(body: &str, indent: usize) -> Option<Point> {
     })
 }
 
+#[allow(clippy::arithmetic_side_effects, reason = "offsets within `s`: each is < its length")]
 fn split_unescaped_hash(s: &str) -> (&str, Option<&str>) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' => i += 2,
+            b'\\' => i = i.saturating_add(2),
             b'#' => return (&s[..i], Some(&s[i + 1..])),
-            _ => i += 1,
+            _ => i = i.saturating_add(1),
         }
     }
     (s, None)

@@ -206,7 +206,7 @@ impl Trx<'_> {
         }
         let top_level = self.parent() == Some(El::Results);
         if let Some(parent) = self.results.last_mut() {
-            parent.inner += 1;
+            parent.inner = parent.inner.saturating_add(1);
         }
         self.results.push(ResultFrame {
             test_id: a.take("testId"),
@@ -224,8 +224,9 @@ impl Trx<'_> {
     fn close_result(&mut self) {
         let Some(mut r) = self.results.pop() else { return };
         if r.top_level {
-            self.raw.total += 1;
-            *self.raw.by_outcome.entry(r.raw_outcome.clone()).or_default() += 1;
+            self.raw.total = self.raw.total.saturating_add(1);
+            let n = self.raw.by_outcome.entry(r.raw_outcome.clone()).or_default();
+            *n = n.saturating_add(1);
         }
         if r.inner > 0 {
             // Summarised by its inner results, which were the cases.

@@ -137,7 +137,7 @@ impl Xunit<'_> {
         if outcome == Outcome::Error
             && let Some(a) = &mut self.assembly
         {
-            a.errors += 1;
+            a.errors = a.errors.saturating_add(1);
         }
         self.emit(TestCase {
             suite,
@@ -157,7 +157,7 @@ impl Xunit<'_> {
 
     fn compare(x: &mut Ctx<'_, '_, '_>, g: &Group, what: &str, with_errors: bool) {
         let c = g.counts;
-        let tests = c.tests - g.errors;
+        let tests = c.tests.saturating_sub(g.errors);
         let mut pairs = vec![
             ("total", g.attrs.get("total"), tests),
             ("passed", g.attrs.get("passed"), c.passed),
