@@ -2,15 +2,15 @@
 //! status is computed, never typed.
 //!
 //! The pipeline, one named stage each (see `run_report`): **load** ([`manifest::load_dir`] reads
-//! and validates the data directory, [`inputs`] finds the result files) → **measure**
+//! and validates the data directory, `inputs` finds the result files) → **measure**
 //! ([`results`] streams every file into a [`model::Aggregator`]) → **compute** ([`model::build`]:
-//! every figure, status and verdict, in one place; with `--history`, [`history`] reads the
+//! every figure, status and verdict, in one place; with `--history`, `history` reads the
 //! earlier runs' records and [`model::history`] computes the History section) → **render**
 //! ([`render::render`] fills a Tera template with the model; JSON, CTRF, HTML and the badge are
-//! views of the same model) → **emit** ([`output`]: atomic writes, `--check`, job summaries;
+//! views of the same model) → **emit** (`output`: atomic writes, `--check`, job summaries;
 //! then this run's record, `--record`). Only [`run`] writes output, and it writes nothing at
 //! all when any stage fails. Free-form reports (`--data`) load with [`freeform::load`] (any
-//! YAML or JSON, [`schema_check`], [`lint`]) and go through the same render and emit stages.
+//! YAML or JSON, `schema_check`, `lint`) and go through the same render and emit stages.
 //!
 //! ```no_run
 //! let manifests = gen_report::manifest::load_dir("data".as_ref()).expect("valid data");

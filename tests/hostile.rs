@@ -33,7 +33,6 @@ struct Out {
     code: i32,
     stdout: String,
     stderr: String,
-    elapsed: Duration,
 }
 
 /// Runs `gen-report args` in `dir`, killing it (and failing) after [`TIMEOUT`].
@@ -91,7 +90,7 @@ fn run_cmd(mut cmd: Command) -> Out {
     let code = status.code().unwrap_or_else(|| panic!("gen-report was killed by a signal: {status:?}"));
     assert!(!stderr.contains("panicked"), "gen-report panicked:\n{stderr}");
     assert_ne!(code, 101, "gen-report panicked:\n{stderr}");
-    Out { code, stdout, stderr, elapsed: started.elapsed() }
+    Out { code, stdout, stderr }
 }
 
 /// A temp dir with a minimal data directory `data/` (report.yaml and one category `a.yaml`).
@@ -224,11 +223,10 @@ fn alias_bomb(indent: &str) -> String {
 fn yaml_alias_bomb() {
     let d = Data::new();
     d.write("data/categories/a.yaml", format!("{CATEGORY}extra:\n{}", alias_bomb("  ")));
-    let out = d.refused(
+    d.refused(
         &["data"],
         &["--> data/categories/a.yaml:", "too many alias expansions (`*name` reusing `&name`)"],
     );
-    assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
 
     let d = Data::new();
     d.write("data/report.yaml", format!("{REPORT}extra:\n{}", alias_bomb("  ")));
@@ -339,14 +337,13 @@ fn write_big(path: &Path, prefix: &str, len: usize, suffix: &str) {
 fn yaml_100mb_scalar() {
     let d = Data::new();
     write_big(&d.path("data/categories/a.yaml"), &format!("{CATEGORY}location: \""), 100_000_000, "\"\n");
-    let out = d.refused(
+    d.refused(
         &["data"],
         &[
             "--> data/categories/a.yaml\n",
             "the file is 100000041 bytes: expected a manifest of at most 10485760 bytes (10 MiB)",
         ],
     );
-    assert!(out.elapsed < Duration::from_secs(2), "not refused at once: {:?}", out.elapsed);
 
     let d = Data::new();
     write_big(&d.path("data/report.yaml"), "title: \"", 100_000_000, "\"\n");
@@ -500,11 +497,10 @@ fn xml_billion_laughs() {
         "r.xml",
         format!("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [{dtd}]>\n{SUITE_OPEN}<testcase name=\"c\"><failure>&lol9;</failure></testcase>{SUITE_CLOSE}"),
     );
-    let out = d.refused(
+    d.refused(
         &["r.xml"],
         &["--> r.xml:3:61", "undeclared entity `&lol9;` (only the five predefined XML entities are accepted"],
     );
-    assert!(out.elapsed < Duration::from_secs(5));
 }
 
 // Checks that external entities are never read: the secret never reaches stdout or stderr.

@@ -1,4 +1,4 @@
-//! `--format ctrf`: the measured results as a CTRF document (https://ctrf.io), with
+//! `--format ctrf`: the measured results as a CTRF document (<https://ctrf.io>), with
 //! gen-report's categories in `extra`, for the CTRF ecosystem's reporters.
 
 use serde_json::{Value, json};

@@ -43,7 +43,7 @@ pub fn control_picture(c: char) -> Option<char> {
 }
 
 /// `s` with every control character except tab and line breaks (`\n`, `\r`) shown as its
-/// [`control_picture`].
+/// `control_picture`.
 pub fn visible_controls(s: &str) -> Cow<'_, str> {
     let keep = |c: char| matches!(c, '\t' | '\n' | '\r') || control_picture(c).is_none();
     if s.chars().all(keep) {
@@ -52,7 +52,7 @@ pub fn visible_controls(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().map(|c| if keep(c) { c } else { control_picture(c).unwrap_or(c) }).collect())
 }
 
-/// `s` with every control character except tab shown as its [`control_picture`]: for one line
+/// `s` with every control character except tab shown as its `control_picture`: for one line
 /// of text printed as is (a line break or carriage return in it shows as `␊` or `␍`).
 pub fn visible_controls_line(s: &str) -> Cow<'_, str> {
     let keep = |c: char| c == '\t' || control_picture(c).is_none();
