@@ -331,26 +331,41 @@ impl Cli {
     pub fn into_options(self) -> Result<Options, String> {
         let mut r = self.render;
         let (command, inputs) = match self.command {
-            Some(Sub::Check { inputs, free, results, merge_reruns }) => {
+            Some(sub) => sub.into_command(&mut r)?,
+            None if self.inputs.is_empty() && r.free.data.is_empty() => {
+                return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
+            }
+            None => (Command::Render, self.inputs),
+        };
+        r.validate()?;
+        Ok(r.into_options(command, inputs))
+    }
+}
+
+impl Sub {
+    /// The library command; a subcommand's own flags are folded into `r`.
+    fn into_command(self, r: &mut RenderArgs) -> Result<(Command, Vec<PathBuf>), String> {
+        Ok(match self {
+            Sub::Check { inputs, free, results, merge_reruns } => {
                 r.results.extend(results);
                 r.merge_reruns |= merge_reruns;
                 r.free = free;
                 (Command::Check, inputs)
             }
-            Some(Sub::Context { inputs, free, results, date, output }) => {
+            Sub::Context { inputs, free, results, date, output } => {
                 r.results.extend(results);
                 r.free = free;
                 r.date = date;
                 r.output = output;
                 (Command::Context, inputs)
             }
-            Some(Sub::Badge { inputs, results, merge_reruns, output, label }) => {
+            Sub::Badge { inputs, results, merge_reruns, output, label } => {
                 r.results.extend(results);
                 r.merge_reruns |= merge_reruns;
                 r.output = output;
                 (Command::Badge { label }, inputs)
             }
-            Some(Sub::Schema { kind }) => (
+            Sub::Schema { kind } => (
                 Command::Schema(match kind {
                     SchemaArg::All => SchemaKind::All,
                     SchemaArg::Report => SchemaKind::Report,
@@ -358,23 +373,25 @@ impl Cli {
                 }),
                 Vec::new(),
             ),
-            Some(Sub::Init { dir }) => (Command::Init { dir }, Vec::new()),
-            Some(Sub::Templates { action: TemplatesAction::List }) => (Command::TemplatesList, Vec::new()),
-            Some(Sub::Templates { action: TemplatesAction::Export { name, output } }) => {
+            Sub::Init { dir } => (Command::Init { dir }, Vec::new()),
+            Sub::Templates { action: TemplatesAction::List } => (Command::TemplatesList, Vec::new()),
+            Sub::Templates { action: TemplatesAction::Export { name, output } } => {
                 (Command::TemplatesExport { name, output }, Vec::new())
             }
-            Some(Sub::Completions { shell }) => (Command::Completions(completions(shell)), Vec::new()),
-            Some(Sub::Man) => (Command::Man(man_page()?), Vec::new()),
-            None if self.inputs.is_empty() && r.free.data.is_empty() => {
-                return Err("missing DATA_DIR: expected a data directory or result files (see --help)".into());
-            }
-            None => (Command::Render, self.inputs),
-        };
-        if r.fail_on.contains(&FailOnArg::NewFailures) && r.history.is_none() {
+            Sub::Completions { shell } => (Command::Completions(completions(shell)), Vec::new()),
+            Sub::Man => (Command::Man(man_page()?), Vec::new()),
+        })
+    }
+}
+
+impl RenderArgs {
+    /// Combinations clap cannot express.
+    fn validate(&self) -> Result<(), String> {
+        if self.fail_on.contains(&FailOnArg::NewFailures) && self.history.is_none() {
             return Err("--fail-on new-failures needs --history DIR: the earlier runs that say which failures are new"
                 .into());
         }
-        if let Some(p) = &r.record
+        if let Some(p) = &self.record
             && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
         {
             return Err(format!(
@@ -382,23 +399,17 @@ impl Cli {
                 p.display()
             ));
         }
-        Ok(Options {
+        Ok(())
+    }
+
+    fn into_options(self, command: Command, inputs: Vec<PathBuf>) -> Options {
+        let r = self;
+        Options {
             command,
             inputs,
             results: r.results,
             merge_reruns: r.merge_reruns,
-            fail_on: r
-                .fail_on
-                .into_iter()
-                .map(|f| match f {
-                    FailOnArg::Failures => FailOn::Failures,
-                    FailOnArg::BelowTarget => FailOn::BelowTarget,
-                    FailOnArg::Mismatch => FailOn::Mismatch,
-                    FailOnArg::NotRun => FailOn::NotRun,
-                    FailOnArg::Empty => FailOn::Empty,
-                    FailOnArg::NewFailures => FailOn::NewFailures,
-                })
-                .collect(),
+            fail_on: r.fail_on.into_iter().map(FailOnArg::into_lib).collect(),
             output: r.output,
             format: match r.format {
                 FormatArg::Markdown => Format::Markdown,
@@ -425,7 +436,20 @@ impl Cli {
             run_label: r.run_label,
             history: r.history,
             history_window: r.history_window,
-        })
+        }
+    }
+}
+
+impl FailOnArg {
+    fn into_lib(self) -> FailOn {
+        match self {
+            FailOnArg::Failures => FailOn::Failures,
+            FailOnArg::BelowTarget => FailOn::BelowTarget,
+            FailOnArg::Mismatch => FailOn::Mismatch,
+            FailOnArg::NotRun => FailOn::NotRun,
+            FailOnArg::Empty => FailOn::Empty,
+            FailOnArg::NewFailures => FailOn::NewFailures,
+        }
     }
 }
 

@@ -64,20 +64,9 @@ impl Schema {
                 ValidationErrorKind::AdditionalProperties { unexpected }
                 | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
                     let known = self.known_properties(e.schema_path().as_str());
-                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
                     for name in unexpected {
                         let child = format!("{pointer}/{}", escape_token(name));
-                        let hint = match crate::yaml::did_you_mean(name, &known) {
-                            Some(best) => format!(" (did you mean `{best}`?)"),
-                            None => String::new(),
-                        };
-                        let expected = if known.is_empty() {
-                            "expected no other properties".to_string()
-                        } else {
-                            format!("expected one of: {}", known.join(", "))
-                        };
-                        let message = format!("unknown property `{name}` in {here}{hint}; {expected}");
-                        out.push(self.at(data, &child, true, message));
+                        out.push(self.at(data, &child, true, unknown_property(name, &here, &known)));
                     }
                 }
                 ValidationErrorKind::Required { property } => {
@@ -113,27 +102,7 @@ impl Schema {
                     ));
                 }
                 ValidationErrorKind::Enum { options } => {
-                    let choices: Vec<String> = options
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_else(|| vec![options.to_string()]);
-                    let names: Vec<&str> = options
-                        .as_array()
-                        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-                        .unwrap_or_default();
-                    let hint = e
-                        .instance()
-                        .as_str()
-                        .and_then(|s| crate::yaml::did_you_mean(s, &names))
-                        .map(|best| format!(" (did you mean `{best}`?)"))
-                        .unwrap_or_default();
-                    let found = describe(e.instance());
-                    let message = format!("{here} is {found}{hint}: expected one of: {}", choices.join(", "));
-                    out.push(self.at(data, &pointer, false, message));
+                    out.push(self.at(data, &pointer, false, not_one_of(&here, e.instance(), options)));
                 }
                 _ => {
                     out.push(self.at(data, &pointer, false, format!("{here}: {e}")));
@@ -214,4 +183,38 @@ fn nearest<'a>(
         }
         p = &p[..p.rfind('/')?];
     }
+}
+
+/// "unknown property `x` in …": with the properties the schema knows, and the closest of them.
+fn unknown_property(name: &str, here: &str, known: &[String]) -> String {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = match crate::yaml::did_you_mean(name, &known) {
+        Some(best) => format!(" (did you mean `{best}`?)"),
+        None => String::new(),
+    };
+    let expected = if known.is_empty() {
+        "expected no other properties".to_string()
+    } else {
+        format!("expected one of: {}", known.join(", "))
+    };
+    format!("unknown property `{name}` in {here}{hint}; {expected}")
+}
+
+/// "… is `x` (did you mean `y`?): expected one of: …" for an `enum` violation.
+fn not_one_of(here: &str, instance: &serde_json::Value, options: &serde_json::Value) -> String {
+    let choices: Vec<String> = options
+        .as_array()
+        .map(|a| a.iter().map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string)).collect())
+        .unwrap_or_else(|| vec![options.to_string()]);
+    let names: Vec<&str> = options
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    let hint = instance
+        .as_str()
+        .and_then(|s| crate::yaml::did_you_mean(s, &names))
+        .map(|best| format!(" (did you mean `{best}`?)"))
+        .unwrap_or_default();
+    let found = describe(instance);
+    format!("{here} is {found}{hint}: expected one of: {}", choices.join(", "))
 }

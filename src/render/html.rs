@@ -84,98 +84,120 @@ fn body(markdown: &str, charts: Vec<(String, String)>) -> String {
 /// Rewrites the parser's events so that pulldown-cmark's HTML writer, which copies raw HTML
 /// verbatim, only ever receives HTML built or checked here.
 fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, charts: Vec<(String, String)>) -> Vec<Event<'a>> {
-    // Inside a Mermaid block: its source, until the block ends and a chart is chosen for it.
-    let mut mermaid_src: Option<String> = None;
-    let mut out = Vec::new();
-    // Whether each open link / image was dropped, so that its end is dropped too.
-    let mut links: Vec<bool> = Vec::new();
-    let mut images: Vec<bool> = Vec::new();
-    // Kept images: their content becomes an `alt` attribute, where markup would show as text.
-    let mut open_images = 0usize;
-    // Code blocks are literal text: no status spans there.
-    let mut in_code = false;
-    // The parser splits text at every character that might start markup (`[ok]` can arrive as
-    // `[` + `ok]`); adjacent pieces are joined before looking for markers.
-    let mut text = String::new();
-
+    let mut s = Sanitiser { charts, ..Sanitiser::default() };
     for event in events {
-        if let Some(src) = mermaid_src.as_mut() {
-            match event {
-                Event::Text(t) => src.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    in_code = false;
-                    let src = mermaid_src.take().unwrap_or_default();
-                    match charts.iter().find(|(key, _)| src.contains(key.as_str())) {
-                        Some((_, svg)) => out.push(Event::Html(CowStr::from(svg.clone()))),
-                        None => {
-                            // Nothing renders diagrams here (no script may run); the source
-                            // stays readable, marked so a viewer with Mermaid could pick it up.
-                            out.push(Event::Html(CowStr::Borrowed("<pre class=\"mermaid\">")));
-                            out.push(Event::Text(CowStr::from(src)));
-                            out.push(Event::Html(CowStr::Borrowed("</pre>\n")));
-                        }
-                    }
-                }
-                _ => {}
-            }
+        if s.mermaid_src.is_some() {
+            s.mermaid(event);
             continue;
         }
-        if !matches!(event, Event::Text(_)) && !text.is_empty() {
-            flush_text(&mut out, &mut text, in_code || open_images > 0);
+        if !matches!(event, Event::Text(_)) && !s.text.is_empty() {
+            s.flush();
         }
+        s.event(event);
+    }
+    if !s.text.is_empty() {
+        s.flush();
+    }
+    s.out
+}
+
+/// The state of [`sanitise`] between events.
+#[derive(Default)]
+struct Sanitiser<'a> {
+    /// Charts to draw, by the title their Mermaid source carries.
+    charts: Vec<(String, String)>,
+    /// Inside a Mermaid block: its source, until the block ends and a chart is chosen for it.
+    mermaid_src: Option<String>,
+    out: Vec<Event<'a>>,
+    /// Whether each open link / image was dropped, so that its end is dropped too.
+    links: Vec<bool>,
+    images: Vec<bool>,
+    /// Kept images: their content becomes an `alt` attribute, where markup would show as text.
+    open_images: usize,
+    /// Code blocks are literal text: no status spans there.
+    in_code: bool,
+    /// The parser splits text at every character that might start markup (`[ok]` can arrive as
+    /// `[` + `ok]`); adjacent pieces are joined before looking for markers.
+    text: String,
+}
+
+impl<'a> Sanitiser<'a> {
+    fn flush(&mut self) {
+        flush_text(&mut self.out, &mut self.text, self.in_code || self.open_images > 0);
+    }
+
+    /// An event inside a Mermaid block: collect its source; at its end, the chart it names.
+    fn mermaid(&mut self, event: Event<'a>) {
         match event {
-            Event::Text(t) => text.push_str(&t),
-            Event::Html(h) => out.push(Event::Html(sanitise_html(&h).into())),
-            Event::InlineHtml(h) => out.push(Event::InlineHtml(sanitise_html(&h).into())),
+            Event::Text(t) => self.mermaid_src.get_or_insert_default().push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code = false;
+                let src = self.mermaid_src.take().unwrap_or_default();
+                match self.charts.iter().find(|(key, _)| src.contains(key.as_str())) {
+                    Some((_, svg)) => self.out.push(Event::Html(CowStr::from(svg.clone()))),
+                    None => {
+                        // Nothing renders diagrams here (no script may run); the source
+                        // stays readable, marked so a viewer with Mermaid could pick it up.
+                        self.out.push(Event::Html(CowStr::Borrowed("<pre class=\"mermaid\">")));
+                        self.out.push(Event::Text(CowStr::from(src)));
+                        self.out.push(Event::Html(CowStr::Borrowed("</pre>\n")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>) {
+        match event {
+            Event::Text(t) => self.text.push_str(&t),
+            Event::Html(h) => self.out.push(Event::Html(sanitise_html(&h).into())),
+            Event::InlineHtml(h) => self.out.push(Event::InlineHtml(sanitise_html(&h).into())),
             // In an `alt` attribute markup would show as text: the writer's own escaping there.
-            Event::Code(c) if open_images == 0 => out.push(Event::InlineHtml(code_span(&c).into())),
+            Event::Code(c) if self.open_images == 0 => self.out.push(Event::InlineHtml(code_span(&c).into())),
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let bad = !safe_url(&dest_url);
-                links.push(bad);
+                self.links.push(bad);
                 if !bad {
-                    out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                    self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
             }
             Event::End(TagEnd::Link) => {
-                if links.pop() != Some(true) {
-                    out.push(Event::End(TagEnd::Link));
+                if self.links.pop() != Some(true) {
+                    self.out.push(Event::End(TagEnd::Link));
                 }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let bad = !safe_url(&dest_url);
-                images.push(bad);
+                self.images.push(bad);
                 if !bad {
-                    open_images += 1;
-                    out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                    self.open_images = self.open_images.saturating_add(1);
+                    self.out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
             }
             Event::End(TagEnd::Image) => {
-                if images.pop() != Some(true) {
-                    open_images = open_images.saturating_sub(1);
-                    out.push(Event::End(TagEnd::Image));
+                if self.images.pop() != Some(true) {
+                    self.open_images = self.open_images.saturating_sub(1);
+                    self.out.push(Event::End(TagEnd::Image));
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                in_code = true;
+                self.in_code = true;
                 let is_mermaid = matches!(&kind, CodeBlockKind::Fenced(info)
                     if info.split_whitespace().next().is_some_and(|l| l.eq_ignore_ascii_case("mermaid")));
                 if is_mermaid {
-                    mermaid_src = Some(String::new());
+                    self.mermaid_src = Some(String::new());
                 } else {
-                    out.push(Event::Start(Tag::CodeBlock(kind)));
+                    self.out.push(Event::Start(Tag::CodeBlock(kind)));
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
-                out.push(Event::End(TagEnd::CodeBlock));
+                self.in_code = false;
+                self.out.push(Event::End(TagEnd::CodeBlock));
             }
-            other => out.push(other),
+            other => self.out.push(other),
         }
     }
-    if !text.is_empty() {
-        flush_text(&mut out, &mut text, in_code || open_images > 0);
-    }
-    out
 }
 
 /// Emits the joined text, with status markers wrapped in spans unless `literal`.
