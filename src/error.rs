@@ -137,15 +137,9 @@ impl Error {
     }
 }
 
-/// `1 problem`, `2 problems`, `2 categories`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else if let Some(stem) = word.strip_suffix('y') {
-        format!("{n} {stem}ies")
-    } else {
-        format!("{n} {word}s")
-    }
+/// `1 problem`, `2 problems`, `2,000 categories` (see [`crate::words::count`]).
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    crate::words::count(crate::words::len(n), word)
 }
 
 /// `s` made safe to print on a terminal or in a CI log: every control character but tab is

@@ -34,6 +34,7 @@ pub mod results;
 mod scaffold;
 mod schema;
 mod schema_check;
+mod words;
 mod yaml;
 
 use std::io::Write;

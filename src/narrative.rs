@@ -965,12 +965,10 @@ fn has(n: usize) -> &'static str {
     if n == 1 { "has" } else { "have" }
 }
 
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
+use crate::words::count_as as count;
 
 fn thousands(n: u64) -> String {
-    crate::render::filters::thousands(u128::from(n))
+    crate::words::thousands(u128::from(n))
 }
 
 #[cfg(test)]

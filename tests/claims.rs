@@ -306,5 +306,5 @@ fn big_narrative_is_checked_in_linear_time() {
     assert_eq!(r.code, 0, "{}", &r.stderr[..r.stderr.len().min(2000)]);
     assert_eq!(r.stderr.matches("warning: narrative claims completion (\"done\")").count(), 2_000);
     assert!(r.stderr.contains("--> data/report.yaml:2004:17\n"), "the last point's claim");
-    assert!(r.stderr.ends_with("ok: 1 category, 0 result files, 2000 warnings, 0 findings\n"));
+    assert!(r.stderr.ends_with("ok: 1 category, 0 result files, 2,000 warnings, 0 findings\n"));
 }

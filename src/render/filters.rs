@@ -203,18 +203,7 @@ fn trim_zero(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub use crate::words::thousands;
 
 /// `67` → `67%`; `146.666` with 1 decimal → `146.7%`; `—` when `p` is not finite.
 pub fn percent(p: f64, decimals: u32) -> String {
@@ -240,24 +229,7 @@ pub fn pluralize(n: f64, word: &str, plural: Option<&str>) -> String {
     }
     let many = match plural {
         Some(p) => p.to_string(),
-        None => {
-            let consonant_y = word.ends_with('y')
-                && !word.ends_with("ay")
-                && !word.ends_with("ey")
-                && !word.ends_with("oy")
-                && !word.ends_with("uy");
-            if consonant_y {
-                format!("{}ies", &word[..word.len() - 1])
-            } else if word.ends_with('s')
-                || word.ends_with('x')
-                || word.ends_with("ch")
-                || word.ends_with("sh")
-            {
-                format!("{word}es")
-            } else {
-                format!("{word}s")
-            }
-        }
+        None => crate::words::plural_of(word).into_owned(),
     };
     format!("{shown} {many}")
 }
