@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::history::{
-    CurrentRun, Folder, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog, loose_id,
-    millis, sort_records,
+    CurrentRun, Folder, LoggedTest, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog,
+    loose_id, millis, sort_records,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
@@ -103,26 +103,10 @@ fn columns_doc() -> serde_json::Value {
 /// # Errors
 /// Only if the Parquet writer fails (it writes to memory).
 pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]) -> Result<Vec<u8>, Error> {
-    let err = |e: parquet::errors::ParquetError| Error::Usage(format!("cannot build the run record: {e}"));
     let empty = TestLog::default();
     let log = log.unwrap_or(&empty);
-    let header = Header {
-        format: FORMAT_NAME.into(),
-        version: RECORD_VERSION,
-        info: info.clone(),
-        rows: log.tests.len() as u64,
-        check: Some({
-            let (mut c, mut xor) = (Check::default(), 0u64);
-            for t in &log.tests {
-                c.add(&mut xor, log.id(t), t.duration_ms);
-            }
-            c.ids = format!("{xor:016x}");
-            c
-        }),
-        columns: Some(columns_doc()),
-    };
-    let header = serde_json::to_string(&header).map_err(|e| Error::Usage(e.to_string()))?;
-    let schema = Arc::new(parse_message_type(SCHEMA).map_err(err)?);
+    let header = serde_json::to_string(&header(info, log)).map_err(|e| Error::Usage(e.to_string()))?;
+    let schema = Arc::new(parse_message_type(SCHEMA).map_err(parquet_error)?);
     let col = |name: &str| ColumnPath::from(name);
     // Strings compress well with gzip (and every engine reads it); the identity hashes do not,
     // so they are stored plain, where a reader gets them without inflating anything.
@@ -134,8 +118,7 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         .set_column_dictionary_enabled(col("name"), false)
         .set_key_value_metadata(Some(vec![KeyValue::new(META_KEY.into(), header)]))
         .build();
-    let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(err)?;
-    let s = |i: u32| ByteArray::from(log.strings.get(i));
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(parquet_error)?;
     // One row group per outcome, each in test order: a reader learns a group's outcome from its
     // statistics (min = max) without reading a string per row.
     for outcome in [
@@ -144,72 +127,94 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         results::Outcome::Error,
         results::Outcome::Skipped,
     ] {
-        let t: Vec<&crate::model::history::LoggedTest> =
-            log.tests.iter().filter(|x| x.outcome == outcome).collect();
-        if t.is_empty() {
+        let tests: Vec<&LoggedTest> = log.tests.iter().filter(|x| x.outcome == outcome).collect();
+        if tests.is_empty() {
             continue;
         }
-        let mut group = writer.next_row_group().map_err(err)?;
+        let mut group = writer.next_row_group().map_err(parquet_error)?;
         let mut column = 0;
-        while let Some(mut w) = group.next_column().map_err(err)? {
-            match column {
-                0 => {
-                    let v = vec![ByteArray::from(info.label.as_str()); t.len()];
-                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-                }
-                1 => {
-                    // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
-                    let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
-                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
-                }
-                2..=4 => {
-                    let v: Vec<ByteArray> = t
-                        .iter()
-                        .map(|x| {
-                            s(match column {
-                                2 => x.file,
-                                3 => x.suite,
-                                _ => x.classname,
-                            })
-                        })
-                        .collect();
-                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-                }
-                5 => {
-                    let v: Vec<ByteArray> = t.iter().map(|x| ByteArray::from(&*x.name)).collect();
-                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-                }
-                6 => {
-                    let v: Vec<ByteArray> =
-                        t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect();
-                    w.typed::<ByteArrayType>().write_batch(&v, None, None).map_err(err)?;
-                }
-                7 => {
-                    let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
-                    w.typed::<BoolType>().write_batch(&v, None, None).map_err(err)?;
-                }
-                8 => {
-                    let v: Vec<i64> =
-                        t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
-                    w.typed::<Int64Type>().write_batch(&v, None, None).map_err(err)?;
-                }
-                _ => {
-                    let name = |x: &crate::model::history::LoggedTest| {
-                        x.category
-                            .and_then(|c| categories.get(c as usize))
-                            .map(|n| ByteArray::from(n.as_str()))
-                    };
-                    let def: Vec<i16> = t.iter().map(|x| i16::from(name(x).is_some())).collect();
-                    let v: Vec<ByteArray> = t.iter().filter_map(|x| name(x)).collect();
-                    w.typed::<ByteArrayType>().write_batch(&v, Some(&def), None).map_err(err)?;
-                }
-            }
-            w.close().map_err(err)?;
+        while let Some(mut w) = group.next_column().map_err(parquet_error)? {
+            write_column(&mut w, column, &tests, &Rows { info, log, categories })?;
+            w.close().map_err(parquet_error)?;
             column += 1;
         }
-        group.close().map_err(err)?;
+        group.close().map_err(parquet_error)?;
     }
-    writer.into_inner().map_err(err)
+    writer.into_inner().map_err(parquet_error)
+}
+
+fn parquet_error(e: parquet::errors::ParquetError) -> Error {
+    Error::Usage(format!("cannot build the run record: {e}"))
+}
+
+/// The record's header (in the file's key-value metadata): the run, the row count and a check
+/// over every row, so a reader knows a record is whole without trusting its row groups.
+fn header(info: &RunInfo, log: &TestLog) -> Header {
+    let (mut check, mut xor) = (Check::default(), 0u64);
+    for t in &log.tests {
+        check.add(&mut xor, log.id(t), t.duration_ms);
+    }
+    check.ids = format!("{xor:016x}");
+    Header {
+        format: FORMAT_NAME.into(),
+        version: RECORD_VERSION,
+        info: info.clone(),
+        rows: log.tests.len() as u64,
+        check: Some(check),
+        columns: Some(columns_doc()),
+    }
+}
+
+/// What every column of a row group is drawn from.
+struct Rows<'a> {
+    info: &'a RunInfo,
+    log: &'a TestLog,
+    categories: &'a [String],
+}
+
+/// Writes column number `column` (in [`SCHEMA`]'s order) of one row group.
+fn write_column(
+    w: &mut parquet::file::writer::SerializedColumnWriter<'_>,
+    column: usize,
+    t: &[&LoggedTest],
+    rows: &Rows<'_>,
+) -> Result<(), Error> {
+    let log = rows.log;
+    let bytes = |v: Vec<ByteArray>, w: &mut parquet::file::writer::SerializedColumnWriter<'_>| {
+        w.typed::<ByteArrayType>().write_batch(&v, None, None).map(drop).map_err(parquet_error)
+    };
+    let strings = |pick: fn(&LoggedTest) -> u32| -> Vec<ByteArray> {
+        t.iter().map(|x| ByteArray::from(log.strings.get(pick(x)))).collect()
+    };
+    match column {
+        0 => bytes(vec![ByteArray::from(rows.info.label.as_str()); t.len()], w),
+        1 => {
+            // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
+            let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
+            w.typed::<Int64Type>().write_batch(&v, None, None).map(drop).map_err(parquet_error)
+        }
+        2 => bytes(strings(|x| x.file), w),
+        3 => bytes(strings(|x| x.suite), w),
+        4 => bytes(strings(|x| x.classname), w),
+        5 => bytes(t.iter().map(|x| ByteArray::from(&*x.name)).collect(), w),
+        6 => bytes(t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect(), w),
+        7 => {
+            let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
+            w.typed::<BoolType>().write_batch(&v, None, None).map(drop).map_err(parquet_error)
+        }
+        8 => {
+            let v: Vec<i64> = t.iter().map(|x| i64::try_from(x.duration_ms).unwrap_or(i64::MAX)).collect();
+            w.typed::<Int64Type>().write_batch(&v, None, None).map(drop).map_err(parquet_error)
+        }
+        _ => {
+            let name = |x: &LoggedTest| {
+                x.category.and_then(|c| rows.categories.get(c as usize)).map(|n| ByteArray::from(n.as_str()))
+            };
+            let def: Vec<i16> = t.iter().map(|x| i16::from(name(x).is_some())).collect();
+            let v: Vec<ByteArray> = t.iter().filter_map(|x| name(x)).collect();
+            w.typed::<ByteArrayType>().write_batch(&v, Some(&def), None).map(drop).map_err(parquet_error)
+        }
+    }
 }
 
 fn outcome_of(name: &[u8]) -> Option<results::Outcome> {
@@ -260,14 +265,50 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
     if !dir.is_dir() {
         return Err(Error::Usage(format!("--history: `{}` is not a folder", dir.display())));
     }
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    let candidates = list_candidates(dir, &mut folder)?;
+
+    // Headers first (cheap: a Parquet footer), to order the records and pick the window.
+    let metas: Vec<Result<RecordMeta, SkippedRecord>> = candidates.par_iter().map(read_meta).collect();
+    let mut records = Vec::new();
+    for m in metas {
+        match m {
+            Ok(m) => records.push(m),
+            Err(s) => folder.skipped.push(s),
+        }
+    }
+    folder.records = records.len();
+    sort_records(&mut records);
+    let kept = one_per_label(records, current_label, &mut folder);
+    let first = kept.len().saturating_sub(window.saturating_sub(1));
+    let chosen = &kept[first..];
+    let read: Vec<Result<PastRun, SkippedRecord>> = chosen.par_iter().map(|m| read_run(m, current)).collect();
+    let mut past = Vec::new();
+    for r in read {
+        match r {
+            Ok(run) => past.push(run),
+            Err(s) => folder.skipped.push(s),
+        }
+    }
+    folder.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Loaded { past, folder })
+}
+
+/// The folder's files that may be records, in name order; the others are listed as skipped.
+///
+/// # Errors
+/// The folder, or an entry of it, cannot be read: a run left out in silence would change
+/// every trend.
+fn list_candidates(dir: &Path, folder: &mut Folder) -> Result<Vec<Candidate>, Error> {
+    let cannot = |e: std::io::Error| {
         Error::Usage(format!(
             "--history: cannot list `{}`: {}",
             dir.display(),
             crate::manifest::io_reason(&e)
         ))
-    })?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
+        .map_err(cannot)?;
     paths.sort();
     let mut candidates = Vec::new();
     for p in paths {
@@ -290,18 +331,12 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
             ));
         }
     }
+    Ok(candidates)
+}
 
-    // Headers first (cheap: a Parquet footer), to order the records and pick the window.
-    let metas: Vec<Result<RecordMeta, SkippedRecord>> = candidates.par_iter().map(read_meta).collect();
-    let mut records = Vec::new();
-    for m in metas {
-        match m {
-            Ok(m) => records.push(m),
-            Err(s) => folder.skipped.push(s),
-        }
-    }
-    folder.records = records.len();
-    sort_records(&mut records);
+/// Sorted records with one per label (the newest file of a label wins) and none with this run's
+/// label (this run replaces it); the others are listed as skipped, with the reason.
+fn one_per_label(records: Vec<RecordMeta>, current_label: &str, folder: &mut Folder) -> Vec<RecordMeta> {
     let mut kept: Vec<RecordMeta> = Vec::new();
     for r in records {
         if r.info.label == current_label {
@@ -325,18 +360,7 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
         }
         kept.push(r);
     }
-    let first = kept.len().saturating_sub(window.saturating_sub(1));
-    let chosen = &kept[first..];
-    let read: Vec<Result<PastRun, SkippedRecord>> = chosen.par_iter().map(|m| read_run(m, current)).collect();
-    let mut past = Vec::new();
-    for r in read {
-        match r {
-            Ok(run) => past.push(run),
-            Err(s) => folder.skipped.push(s),
-        }
-    }
-    folder.skipped.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Loaded { past, folder })
+    kept
 }
 
 fn read_meta(c: &Candidate) -> Result<RecordMeta, SkippedRecord> {
