@@ -169,6 +169,38 @@ pub struct Options {
     pub history_window: usize,
 }
 
+impl Options {
+    /// `command` on `inputs` with every other option at the command line's default: Markdown to
+    /// stdout, the built-in templates, no results beyond the manifests', no gates.
+    pub fn new(command: Command, inputs: Vec<PathBuf>) -> Self {
+        Options {
+            command,
+            inputs,
+            results: Vec::new(),
+            merge_reruns: false,
+            fail_on: Vec::new(),
+            output: None,
+            format: Format::Markdown,
+            template: None,
+            templates: None,
+            ascii: false,
+            date: None,
+            check: None,
+            github_summary: false,
+            budget: None,
+            baseline: None,
+            annotations: None,
+            data: Vec::new(),
+            schema: None,
+            strict: false,
+            record: None,
+            run_label: None,
+            history: None,
+            history_window: model::history::DEFAULT_WINDOW,
+        }
+    }
+}
+
 /// What templates see: the model's fields at the top level, plus the raw manifests and options.
 #[derive(Serialize)]
 struct TemplateContext<'a> {

@@ -7,7 +7,6 @@
 //! output format.
 #![no_main]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use gen_report::{Command, Format, Options};
@@ -37,23 +36,15 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(data_dir.join("categories/c.yaml"), category).unwrap();
     std::fs::write(&results, junit).unwrap();
 
+    let command = if flags & 4 != 0 { Command::Check } else { Command::Render };
     let options = Options {
-        command: if flags & 4 != 0 { Command::Check } else { Command::Render },
-        inputs: vec![data_dir.clone()],
         results: if flags & 2 != 0 { vec![results.to_string_lossy().into_owned()] } else { Vec::new() },
         merge_reruns: flags & 8 != 0,
-        fail_on: Vec::new(),
-        output: None::<PathBuf>,
         format: if flags & 1 != 0 { Format::Json } else { Format::Markdown },
-        template: None,
-        templates: None,
         ascii: flags & 16 != 0,
-        date: None,
-        check: None,
-        github_summary: false,
         // A budget that shrinks most reports, or that is too small for them (exit 2).
         budget: if flags & 32 != 0 { Some((usize::from(flags >> 6) * 600 + 100).to_string()) } else { None },
-        baseline: None,
+        ..Options::new(command, vec![data_dir.clone()])
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = gen_report::main_with(&options, &mut out, &mut err);
