@@ -121,11 +121,11 @@ fn compare(path: &str, view: &str, want: &Figures, got: &Counts) -> Vec<String> 
     };
     cmp("tests", want.tests, got.tests);
     cmp("passed", want.passed, got.passed);
-    cmp("failures", want.failures, got.failed);
+    cmp("failures", want.failures, got.failures);
     cmp("errors", want.errors, got.errors);
     cmp("skipped", want.skipped, got.skipped);
     if want.failures.is_none() || want.errors.is_none() {
-        cmp("failed_total", want.failed_total, got.failed + got.errors);
+        cmp("failed_total", want.failed_total, got.failures + got.errors);
     }
     out
 }
@@ -201,7 +201,7 @@ fn junit_corpus_matches_expected_figures() {
                     let c = &record["computed"]["counts"];
                     want.tests = c["tests"].as_u64().unwrap();
                     want.passed = c["passed"].as_u64().unwrap();
-                    want.failed = c["failures"].as_u64().unwrap();
+                    want.failures = c["failures"].as_u64().unwrap();
                     want.errors = c["errors"].as_u64().unwrap();
                     want.skipped = c["skipped"].as_u64().unwrap();
                     match read_counts(&path, false) {
@@ -209,7 +209,7 @@ fn junit_corpus_matches_expected_figures() {
                             let want = Figures {
                                 tests: Some(want.tests),
                                 passed: Some(want.passed),
-                                failures: Some(want.failed),
+                                failures: Some(want.failures),
                                 errors: Some(want.errors),
                                 skipped: Some(want.skipped),
                                 failed_total: None,

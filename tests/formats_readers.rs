@@ -26,7 +26,7 @@ fn read(path: &Path) -> (Format, CollectSink) {
 
 fn counts(sink: &CollectSink) -> [u64; 6] {
     let c = Counts::of(&sink.cases);
-    [c.tests, c.passed, c.failed, c.errors, c.skipped, c.flaky]
+    [c.tests, c.passed, c.failures, c.errors, c.skipped, c.flaky]
 }
 
 fn case<'a>(sink: &'a CollectSink, name: &str) -> &'a gen_report::results::TestCase {

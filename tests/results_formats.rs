@@ -25,7 +25,7 @@ fn jest_ctrf_report_with_disagreeing_summary() {
     let (format, sink) = read(&fixture("jest-ctrf-report.json"));
     assert_eq!(format, Format::Ctrf);
     let c = Counts::of(&sink.cases);
-    assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (5, 3, 1, 1, 1));
+    assert_eq!((c.tests, c.passed, c.failures, c.skipped, c.flaky), (5, 3, 1, 1, 1));
     let failed = &sink.cases[2];
     assert_eq!(failed.suite, "math.test.js > divide");
     assert!(failed.message.as_deref().unwrap().starts_with("expect(received).toThrow()"));
@@ -39,7 +39,7 @@ fn cargo_test_libtest_json() {
     let (format, sink) = read(&fixture("cargo-test-libtest.json"));
     assert_eq!(format, Format::LibtestJson);
     let c = Counts::of(&sink.cases);
-    assert_eq!((c.tests, c.passed, c.failed, c.skipped), (5, 3, 1, 1));
+    assert_eq!((c.tests, c.passed, c.failures, c.skipped), (5, 3, 1, 1));
     let failed = sink.cases.iter().find(|c| c.outcome == Outcome::Failed).unwrap();
     assert_eq!(failed.name, "parser::tests::parses_nested");
     assert!(failed.message.as_deref().unwrap().contains("left: 2"));
@@ -51,7 +51,7 @@ fn nextest_libtest_json() {
     let (format, sink) = read(&fixture("nextest-libtest.json"));
     assert_eq!(format, Format::LibtestJson);
     let c = Counts::of(&sink.cases);
-    assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (5, 3, 1, 1, 1));
+    assert_eq!((c.tests, c.passed, c.failures, c.skipped, c.flaky), (5, 3, 1, 1, 1));
     let flaky = sink.cases.iter().find(|c| c.flaky).unwrap();
     assert_eq!(flaky.name, "results::tests::reads_ctrf");
     assert_eq!(flaky.suite, "gen-report::gen_report");
@@ -170,7 +170,7 @@ fn large_generated_junit_file() {
     println!("read {} cases ({} MB) in {elapsed:?}", summary.cases, xml.len() / 1_000_000);
     let c = Counts::of(&sink.cases);
     assert_eq!(c.tests, CASES as u64);
-    assert_eq!(c.failed, failures);
+    assert_eq!(c.failures, failures);
     assert_eq!(failures, (CASES / 20) as u64);
     assert_eq!(c.passed, c.tests - failures);
     assert!(sink.findings.is_empty());

@@ -199,7 +199,7 @@ fn real_runner_output_matches_the_runners_summary() {
             let fields = [
                 ("tests", got.tests),
                 ("passed", got.passed),
-                ("failed", got.failed),
+                ("failed", got.failures),
                 ("errors", got.errors),
                 ("skipped", got.skipped),
                 ("flaky", got.flaky),

@@ -745,7 +745,7 @@ mod tests {
         ]
         .concat();
         let c = Counts::of(&run(&text).unwrap().cases);
-        assert_eq!((c.tests, c.passed, c.failed, c.flaky), (2, 1, 1, 0));
+        assert_eq!((c.tests, c.passed, c.failures, c.flaky), (2, 1, 1, 0));
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     let pairs = [
         ("numTotalTests", t.num_total_tests, c.tests, "tests"),
         ("numPassedTests", t.num_passed_tests, c.passed, "passed tests"),
-        ("numFailedTests", t.num_failed_tests, c.failed, "failed tests"),
+        ("numFailedTests", t.num_failed_tests, c.failures, "failed tests"),
         (
             "numPendingTests + numTodoTests",
             sum(t.num_pending_tests, t.num_todo_tests),

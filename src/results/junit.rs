@@ -893,7 +893,7 @@ impl Parser<'_, '_, '_, '_> {
                 ("test case", "test cases"),
             );
             let failed = ("failed test case", "failed test cases");
-            check(d.failures, "failures", &|n| r.agree(n, |k| k.failed), c.failed, failed);
+            check(d.failures, "failures", &|n| r.agree(n, |k| k.failures), c.failures, failed);
         }
         let errored = ("test case with an error", "test cases with an error");
         check(d.errors, "errors", &|n| r.agree(n, |k| k.errors), c.errors, errored);

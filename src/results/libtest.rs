@@ -205,7 +205,7 @@ impl State<'_, '_> {
                 let c = suite.counts;
                 let checks = [
                     ("passed", ev.passed, c.passed),
-                    ("failed", ev.failed, c.failed.saturating_add(c.errors)),
+                    ("failed", ev.failed, c.failures.saturating_add(c.errors)),
                     ("ignored", ev.ignored, c.skipped),
                 ];
                 for (field, declared, counted) in checks {

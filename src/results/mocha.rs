@@ -231,7 +231,7 @@ mod tests {
           "passes":[{"title":"a","fullTitle":"S a","duration":5,"currentRetry":1,"err":{}}]}"#;
         let sink = run(json).unwrap();
         let c = Counts::of(&sink.cases);
-        assert_eq!((c.tests, c.passed, c.failed, c.skipped, c.flaky), (4, 1, 2, 1, 1));
+        assert_eq!((c.tests, c.passed, c.failures, c.skipped, c.flaky), (4, 1, 2, 1, 1));
         let c = &sink.cases[1];
         assert_eq!((c.suite.as_str(), c.name.as_str(), c.runs, c.failed_runs), ("S", "c", 3, 3));
         assert_eq!(c.message.as_deref(), Some("Error: boom\n    at t.js:3"));

@@ -375,8 +375,8 @@ pub struct Counts {
     pub tests: u64,
     /// [`Outcome::Passed`] cases.
     pub passed: u64,
-    /// [`Outcome::Failed`] cases.
-    pub failed: u64,
+    /// [`Outcome::Failed`] cases (named as in the model and the JSON: `failures`).
+    pub failures: u64,
     /// [`Outcome::Error`] cases.
     pub errors: u64,
     /// [`Outcome::Skipped`] cases.
@@ -389,7 +389,7 @@ impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, o: Self) {
         self.tests = self.tests.saturating_add(o.tests);
         self.passed = self.passed.saturating_add(o.passed);
-        self.failed = self.failed.saturating_add(o.failed);
+        self.failures = self.failures.saturating_add(o.failures);
         self.errors = self.errors.saturating_add(o.errors);
         self.skipped = self.skipped.saturating_add(o.skipped);
         self.flaky = self.flaky.saturating_add(o.flaky);
@@ -402,7 +402,7 @@ impl Counts {
         self.tests = self.tests.saturating_add(1);
         match outcome {
             Outcome::Passed => self.passed = self.passed.saturating_add(1),
-            Outcome::Failed => self.failed = self.failed.saturating_add(1),
+            Outcome::Failed => self.failures = self.failures.saturating_add(1),
             Outcome::Error => self.errors = self.errors.saturating_add(1),
             Outcome::Skipped => self.skipped = self.skipped.saturating_add(1),
         }

@@ -94,7 +94,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     if let Some(s) = state.summary.take() {
         let pairs = [
             ("example_count", s.example_count, examples.tests, "examples"),
-            ("failure_count", s.failure_count, examples.failed, "failed examples"),
+            ("failure_count", s.failure_count, examples.failures, "failed examples"),
             ("pending_count", s.pending_count, examples.skipped, "pending examples"),
         ];
         for (field, declared, counted, what) in pairs {

@@ -731,7 +731,7 @@ impl State<'_, '_> {
         let pairs = [
             ("tests", d.tests, c.tests),
             ("pass", d.pass, c.passed),
-            ("fail", sum(d.fail, d.cancelled), c.failed.saturating_add(c.errors)),
+            ("fail", sum(d.fail, d.cancelled), c.failures.saturating_add(c.errors)),
             ("skip and todo", sum(d.skipped, d.todo), c.skipped),
         ];
         for (what, declared, counted) in pairs {

@@ -161,7 +161,7 @@ impl Xunit<'_> {
         let mut pairs = vec![
             ("total", g.attrs.get("total"), tests),
             ("passed", g.attrs.get("passed"), c.passed),
-            ("failed", g.attrs.get("failed"), c.failed),
+            ("failed", g.attrs.get("failed"), c.failures),
             ("skipped", g.attrs.get("skipped"), c.skipped),
         ];
         if with_errors {
