@@ -50,13 +50,13 @@ pub(crate) struct Ctx<'p, 'l, 'b> {
 impl Ctx<'_, '_, '_> {
     /// A syntax error at byte `at` of the document.
     pub(crate) fn syntax(&mut self, at: u64, message: String) -> ResultsError {
-        let (line, column) = self.locator.line_col(at + self.base).unwrap_or((0, 0));
+        let (line, column) = self.locator.line_col(at.saturating_add(self.base)).unwrap_or((0, 0));
         ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
     }
 
     /// A finding about the element at byte `at`.
     pub(crate) fn finding(&mut self, at: u64, message: String) {
-        let line = self.locator.line(at + self.base);
+        let line = self.locator.line(at.saturating_add(self.base));
         self.findings.push(Finding { file: self.path.to_path_buf(), line, message });
     }
 
@@ -83,7 +83,7 @@ impl Ctx<'_, '_, '_> {
                     | A::ExpectedQuote(p, _)
                     | A::Duplicated(p, _) => p,
                 };
-                self.syntax(at + 1 + rel as u64, format!("bad attribute: {err}"))
+                self.syntax(at.saturating_add(1).saturating_add(rel as u64), format!("bad attribute: {err}"))
             })?;
             let value = attr.decode_and_unescape_value(self.decoder).map_err(|err| {
                 use quick_xml::escape::EscapeError;
@@ -126,11 +126,82 @@ impl Attrs {
 /// Walks the document in `src`; the handler sees every element. Returns the findings the
 /// handler made through [`Ctx::finding`].
 pub(crate) fn walk<R: BufRead, H: Handler>(
-    mut src: R,
+    src: R,
     path: &Path,
     locator: &mut Locator<'_>,
     handler: &mut H,
 ) -> Result<Vec<Finding>, ResultsError> {
+    let (mut reader, base) = open(src, path)?;
+    let decoder = reader.decoder();
+    let mut x = Ctx { path, locator, base, decoder, depth: 0, findings: Vec::new() };
+    let mut w = Walker { names: Vec::with_capacity(256), stack: Vec::with_capacity(16), ..Walker::default() };
+    let mut buf = Vec::with_capacity(16 * 1024);
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => {
+                let pos = reader.error_position();
+                return Err(x.syntax(pos, e.to_string()));
+            }
+        };
+        if w.pending_cr && !matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) {
+            w.pending_cr = false;
+            if handler.wants_text() {
+                handler.text("\n");
+            }
+        }
+        match event {
+            Event::Start(ref e) => w.start(&mut x, handler, e, at, false)?,
+            Event::Empty(ref e) => w.start(&mut x, handler, e, at, true)?,
+            Event::End(e) => w.end(&mut x, handler, e.name().as_ref(), at)?,
+            Event::Text(t) => {
+                if w.stack.is_empty() {
+                    if t.iter().any(|b| !b.is_ascii_whitespace()) {
+                        return Err(x.syntax(at, w.outside("text")));
+                    }
+                } else if handler.wants_text() {
+                    let text = t.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    w.text(handler, &text);
+                }
+            }
+            Event::CData(c) => {
+                if w.stack.is_empty() {
+                    return Err(x.syntax(at, w.outside("CDATA")));
+                }
+                if handler.wants_text() {
+                    let text = c.decode().map_err(|e| x.syntax(at, e.to_string()))?;
+                    w.text(handler, &text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if w.stack.is_empty() {
+                    return Err(x.syntax(at, w.outside("an entity reference")));
+                }
+                let resolved = resolve_ref(&r).map_err(|m| x.syntax(at, m))?;
+                if handler.wants_text() {
+                    w.reference(handler, &resolved);
+                }
+            }
+            Event::Decl(d) => check_encoding(&mut x, &d, at)?,
+            Event::DocType(_) => {
+                if w.root_seen {
+                    return Err(x.syntax(at, "DOCTYPE after the root element".to_owned()));
+                }
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                w.eof(&mut x, reader.buffer_position())?;
+                return Ok(x.findings);
+            }
+        }
+        buf.clear();
+    }
+}
+
+/// The reader over `src` past a BOM (whose length is returned: quick-xml's offsets start after
+/// it), set to check comments and leave empty elements and text as written.
+fn open<R: BufRead>(mut src: R, path: &Path) -> Result<(Reader<R>, u64), ResultsError> {
     let base = match src.fill_buf() {
         Ok(head) if head.starts_with(UTF8_BOM) => {
             src.consume(UTF8_BOM.len());
@@ -145,168 +216,152 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
     config.check_comments = true;
     config.expand_empty_elements = false;
     config.trim_text(false);
-    let decoder = reader.decoder();
-    let mut x = Ctx { path, locator, base, decoder, depth: 0, findings: Vec::new() };
-    // Names of the open elements, concatenated; `stack` holds where each starts.
-    let mut names: Vec<u8> = Vec::with_capacity(256);
-    let mut stack: Vec<usize> = Vec::with_capacity(16);
-    let (mut root_seen, mut root_done) = (false, false);
-    let outside = |done: bool, what: &str| {
-        if done {
+    Ok((reader, base))
+}
+
+/// The walk's state between events.
+#[derive(Default)]
+struct Walker {
+    /// Names of the open elements, concatenated; `stack` holds where each starts.
+    names: Vec<u8>,
+    stack: Vec<usize>,
+    root_seen: bool,
+    root_done: bool,
+    /// A `&#xD;` just before a line feed (how .NET writes CRLF) is dropped; a lone one is a
+    /// line break. It is held until the next piece of text shows which.
+    pending_cr: bool,
+}
+
+impl Walker {
+    /// "`what` before the root element" or "… after the end of the root element".
+    fn outside(&self, what: &str) -> String {
+        if self.root_done {
             format!("{what} after the end of the root element")
         } else {
             format!("{what} before the root element")
         }
-    };
-    let mut buf = Vec::with_capacity(16 * 1024);
-    // A `&#xD;` just before a line feed (how .NET writes CRLF) is dropped; a lone one is a
-    // line break. It is held until the next piece of text shows which.
-    let mut pending_cr = false;
-    loop {
-        let at = reader.buffer_position();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(event) => event,
-            Err(e) => {
-                let pos = reader.error_position();
-                return Err(x.syntax(pos, e.to_string()));
-            }
+    }
+
+    fn start<H: Handler>(
+        &mut self,
+        x: &mut Ctx<'_, '_, '_>,
+        handler: &mut H,
+        e: &BytesStart<'_>,
+        at: u64,
+        empty: bool,
+    ) -> Result<(), ResultsError> {
+        if let Some(i) = memchr::memchr(b'<', e) {
+            return Err(
+                x.syntax(at.saturating_add(1).saturating_add(i as u64), "`<` inside a tag".to_owned())
+            );
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(x.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
+        }
+        if self.root_done {
+            return Err(x.syntax(at, self.outside("an element")));
+        }
+        self.root_seen = true;
+        x.depth = self.stack.len();
+        handler.start(x, e, at)?;
+        if empty {
+            handler.end(x, at)?;
+            self.root_done = self.stack.is_empty();
+        } else {
+            self.stack.push(self.names.len());
+            self.names.extend_from_slice(e.name().as_ref());
+        }
+        Ok(())
+    }
+
+    fn end<H: Handler>(
+        &mut self,
+        x: &mut Ctx<'_, '_, '_>,
+        handler: &mut H,
+        name: &[u8],
+        at: u64,
+    ) -> Result<(), ResultsError> {
+        let Some(&start) = self.stack.last() else {
+            let message =
+                format!("closing tag `</{}>` without an open element", String::from_utf8_lossy(name));
+            return Err(x.syntax(at, message));
         };
-        if pending_cr && !matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) {
-            pending_cr = false;
-            if handler.wants_text() {
+        if self.names[start..] != *name {
+            let message = format!(
+                "expected `</{}>`, found `</{}>`",
+                String::from_utf8_lossy(&self.names[start..]),
+                String::from_utf8_lossy(name)
+            );
+            return Err(x.syntax(at, message));
+        }
+        self.names.truncate(start);
+        self.stack.pop();
+        x.depth = self.stack.len();
+        handler.end(x, at)?;
+        self.root_done = self.stack.is_empty();
+        Ok(())
+    }
+
+    /// Text or CDATA inside the root: a held `&#xD;` not followed by a line feed becomes one.
+    fn text<H: Handler>(&mut self, handler: &mut H, text: &str) {
+        if std::mem::take(&mut self.pending_cr) && !text.starts_with('\n') {
+            handler.text("\n");
+        }
+        handler.text(text);
+    }
+
+    /// A resolved entity or character reference inside the root.
+    fn reference<H: Handler>(&mut self, handler: &mut H, resolved: &str) {
+        let was_cr = std::mem::take(&mut self.pending_cr);
+        if resolved == "\r" {
+            if was_cr {
                 handler.text("\n");
             }
+            self.pending_cr = true;
+        } else {
+            if was_cr && resolved != "\n" {
+                handler.text("\n");
+            }
+            handler.text(resolved);
         }
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let empty = matches!(event, Event::Empty(_));
-                if let Some(i) = memchr::memchr(b'<', e) {
-                    return Err(x.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(x.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
-                }
-                if root_done {
-                    return Err(x.syntax(at, outside(true, "an element")));
-                }
-                root_seen = true;
-                x.depth = stack.len();
-                handler.start(&mut x, e, at)?;
-                if empty {
-                    handler.end(&mut x, at)?;
-                    root_done = stack.is_empty();
-                } else {
-                    stack.push(names.len());
-                    names.extend_from_slice(e.name().as_ref());
-                }
-            }
-            Event::End(e) => {
-                let Some(&start) = stack.last() else {
-                    return Err(x.syntax(
-                        at,
-                        format!(
-                            "closing tag `</{}>` without an open element",
-                            String::from_utf8_lossy(e.name().as_ref())
-                        ),
-                    ));
-                };
-                if names[start..] != *e.name().as_ref() {
-                    let message = format!(
-                        "expected `</{}>`, found `</{}>`",
-                        String::from_utf8_lossy(&names[start..]),
-                        String::from_utf8_lossy(e.name().as_ref())
-                    );
-                    return Err(x.syntax(at, message));
-                }
-                names.truncate(start);
-                stack.pop();
-                x.depth = stack.len();
-                handler.end(&mut x, at)?;
-                root_done = stack.is_empty();
-            }
-            Event::Text(t) => {
-                if stack.is_empty() {
-                    if t.iter().any(|b| !b.is_ascii_whitespace()) {
-                        return Err(x.syntax(at, outside(root_done, "text")));
-                    }
-                } else if handler.wants_text() {
-                    let text = t.decode().map_err(|e| x.syntax(at, e.to_string()))?;
-                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
-                        handler.text("\n");
-                    }
-                    handler.text(&text);
-                }
-            }
-            Event::CData(c) => {
-                if stack.is_empty() {
-                    return Err(x.syntax(at, outside(root_done, "CDATA")));
-                }
-                if handler.wants_text() {
-                    let text = c.decode().map_err(|e| x.syntax(at, e.to_string()))?;
-                    if std::mem::take(&mut pending_cr) && !text.starts_with('\n') {
-                        handler.text("\n");
-                    }
-                    handler.text(&text);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if stack.is_empty() {
-                    return Err(x.syntax(at, outside(root_done, "an entity reference")));
-                }
-                let resolved = resolve_ref(&r).map_err(|m| x.syntax(at, m))?;
-                if handler.wants_text() {
-                    let was_cr = std::mem::take(&mut pending_cr);
-                    if resolved == "\r" {
-                        if was_cr {
-                            handler.text("\n");
-                        }
-                        pending_cr = true;
-                    } else {
-                        if was_cr && resolved != "\n" {
-                            handler.text("\n");
-                        }
-                        handler.text(&resolved);
-                    }
-                }
-            }
-            Event::Decl(d) => {
-                if let Some(enc) = d.encoding() {
-                    let enc = enc.map_err(|e| x.syntax(at, e.to_string()))?;
-                    if !is_utf8_label(&enc) {
-                        return Err(x.syntax(
-                            at,
-                            format!(
-                                "the document declares encoding `{}`; only UTF-8 is supported \
-                                 (convert the file, e.g. with iconv)",
-                                String::from_utf8_lossy(&enc)
-                            ),
-                        ));
-                    }
-                }
-            }
-            Event::DocType(_) => {
-                if root_seen {
-                    return Err(x.syntax(at, "DOCTYPE after the root element".to_owned()));
-                }
-            }
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                let end = reader.buffer_position();
-                if let Some(&start) = stack.last() {
-                    let name = String::from_utf8_lossy(&names[start..]).into_owned();
-                    return Err(x.syntax(
-                        end,
-                        format!("the document ends inside `<{name}>` (missing `</{name}>`; truncated file?)"),
-                    ));
-                }
-                if !root_seen {
-                    return Err(x.syntax(end, "no root element".to_owned()));
-                }
-                return Ok(x.findings);
-            }
-        }
-        buf.clear();
     }
+
+    /// The end of the input: every element closed, and there was one.
+    fn eof(&self, x: &mut Ctx<'_, '_, '_>, end: u64) -> Result<(), ResultsError> {
+        if let Some(&start) = self.stack.last() {
+            let name = String::from_utf8_lossy(&self.names[start..]).into_owned();
+            return Err(x.syntax(
+                end,
+                format!("the document ends inside `<{name}>` (missing `</{name}>`; truncated file?)"),
+            ));
+        }
+        if !self.root_seen {
+            return Err(x.syntax(end, "no root element".to_owned()));
+        }
+        Ok(())
+    }
+}
+
+/// The XML declaration: only UTF-8 (or no encoding) is read.
+fn check_encoding(
+    x: &mut Ctx<'_, '_, '_>,
+    d: &quick_xml::events::BytesDecl<'_>,
+    at: u64,
+) -> Result<(), ResultsError> {
+    if let Some(enc) = d.encoding() {
+        let enc = enc.map_err(|e| x.syntax(at, e.to_string()))?;
+        if !is_utf8_label(&enc) {
+            return Err(x.syntax(
+                at,
+                format!(
+                    "the document declares encoding `{}`; only UTF-8 is supported \
+                     (convert the file, e.g. with iconv)",
+                    String::from_utf8_lossy(&enc)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
