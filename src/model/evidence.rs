@@ -25,7 +25,9 @@ pub const DETAIL_LINES: usize = 25;
 pub const HEADLINE_CHARS: usize = 300;
 
 /// Counts of measured test cases. One `<testcase>` (or CTRF/libtest test) is one test.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// Serialised with [`Measured::failed_total`] and [`Measured::status`] beside the counts, so
+/// that no template or JSON reader adds figures or derives a status itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Measured {
     /// Test cases counted.
     pub tests: u64,
@@ -47,6 +49,18 @@ impl Measured {
     /// Failures plus errors.
     pub fn failed_total(&self) -> u64 {
         self.failures.saturating_add(self.errors)
+    }
+
+    /// What these cases say on their own: ❌ when one failed or errored, ➖ when none was
+    /// counted, else ✅.
+    pub fn status(&self) -> super::Status {
+        if self.failed_total() > 0 {
+            super::Status::Fail
+        } else if self.tests == 0 {
+            super::Status::NotRun
+        } else {
+            super::Status::Ok
+        }
     }
 
     fn add_case(&mut self, case: &TestCase) {
@@ -132,6 +146,36 @@ pub struct SlowCase {
     pub name: String,
     pub suite: String,
     pub duration_s: f64,
+}
+
+impl Serialize for Measured {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View {
+            tests: u64,
+            passed: u64,
+            failures: u64,
+            errors: u64,
+            skipped: u64,
+            flaky: u64,
+            duration_s: f64,
+            failed_total: u64,
+            status: super::Status,
+        }
+        let m = *self;
+        View {
+            tests: m.tests,
+            passed: m.passed,
+            failures: m.failures,
+            errors: m.errors,
+            skipped: m.skipped,
+            flaky: m.flaky,
+            duration_s: m.duration_s,
+            failed_total: m.failed_total(),
+            status: m.status(),
+        }
+        .serialize(s)
+    }
 }
 
 /// Everything measured for one category (or for the uncategorised cases, or in total).

@@ -420,7 +420,7 @@ pub fn build(
             .map(|(name, m)| SuiteFigures {
                 name: name.clone(),
                 measured: *m,
-                status: if m.failed_total() > 0 { Status::Fail } else { Status::Ok },
+                status: m.status(),
             })
             .collect(),
         other_suites: (e.suites.others.tests > 0).then_some(e.suites.others),
