@@ -4,7 +4,6 @@
 //! failures and of the slowest cases are retained, so memory grows with what the report shows.
 
 use std::collections::HashMap;
-use std::ops::AddAssign;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -64,15 +63,16 @@ impl Measured {
     }
 
     fn add_case(&mut self, case: &TestCase) {
-        self.tests += 1;
-        match case.outcome {
-            Outcome::Passed => self.passed += 1,
-            Outcome::Failed => self.failures += 1,
-            Outcome::Error => self.errors += 1,
-            Outcome::Skipped => self.skipped += 1,
-        }
+        self.tests = self.tests.saturating_add(1);
+        let count = match case.outcome {
+            Outcome::Passed => &mut self.passed,
+            Outcome::Failed => &mut self.failures,
+            Outcome::Error => &mut self.errors,
+            Outcome::Skipped => &mut self.skipped,
+        };
+        *count = count.saturating_add(1);
         if case.flaky {
-            self.flaky += 1;
+            self.flaky = self.flaky.saturating_add(1);
         }
         if case.duration_s.is_finite() && case.duration_s > 0.0 {
             self.duration_s += case.duration_s;
@@ -80,14 +80,16 @@ impl Measured {
     }
 }
 
-impl AddAssign for Measured {
-    fn add_assign(&mut self, o: Self) {
-        self.tests += o.tests;
-        self.passed += o.passed;
-        self.failures += o.failures;
-        self.errors += o.errors;
-        self.skipped += o.skipped;
-        self.flaky += o.flaky;
+impl Measured {
+    /// Adds `o`'s counts (saturating: counts of cases read never reach `u64::MAX`, but a
+    /// bound here costs nothing).
+    pub fn absorb(&mut self, o: Self) {
+        self.tests = self.tests.saturating_add(o.tests);
+        self.passed = self.passed.saturating_add(o.passed);
+        self.failures = self.failures.saturating_add(o.failures);
+        self.errors = self.errors.saturating_add(o.errors);
+        self.skipped = self.skipped.saturating_add(o.skipped);
+        self.flaky = self.flaky.saturating_add(o.flaky);
         self.duration_s += o.duration_s;
     }
 }
@@ -236,7 +238,7 @@ impl SuiteTable {
 
     fn add(&mut self, name: &str, m: Measured) {
         if let Some(k) = self.kept.get_mut(name) {
-            *k += m;
+            k.absorb(m);
             return;
         }
         if self.kept.len() >= SUITES_KEPT {
@@ -245,11 +247,11 @@ impl SuiteTable {
                 Some(l) if name < l.as_str() => {
                     self.order.remove(&l);
                     if let Some(dropped) = self.kept.remove(&l) {
-                        self.others += dropped;
+                        self.others.absorb(dropped);
                     }
                 }
                 _ => {
-                    self.others += m;
+                    self.others.absorb(m);
                     return;
                 }
             }
@@ -265,7 +267,7 @@ impl SuiteTable {
                 self.add(&name, m);
             }
         }
-        self.others += others;
+        self.others.absorb(others);
     }
 }
 
@@ -279,7 +281,7 @@ pub struct SourceCount {
 impl Bucket {
     /// Adds `other`, which holds cases read after this bucket's.
     pub fn merge(&mut self, other: Bucket) {
-        self.measured += other.measured;
+        self.measured.absorb(other.measured);
         append_bounded(
             &mut self.failed_cases,
             &mut self.failed_omitted,
@@ -403,7 +405,7 @@ fn bounded_chars(s: &str, max: usize) -> String {
 
 fn flaky_case(case: &TestCase, source: &str) -> FlakyCase {
     let runs = case.runs.max(2);
-    let failed = case.failed_runs.clamp(1, runs - 1);
+    let failed = case.failed_runs.clamp(1, runs.saturating_sub(1));
     FlakyCase {
         name: case.name.clone(),
         suite: case.suite.clone(),
@@ -498,15 +500,16 @@ pub fn excerpt(body: &[&str], max: usize) -> Option<String> {
     let useful: Vec<usize> = body.iter().enumerate().filter(|(_, l)| is_useful(l)).map(|(i, _)| i).collect();
     let (start, end) = match (useful.first(), useful.last()) {
         (Some(&first), Some(&last)) => {
-            let end = (last + 3).min(body.len());
-            (first.saturating_sub(3).max(end.saturating_sub(max - 2)), end)
+            let end = last.saturating_add(3).min(body.len());
+            (first.saturating_sub(3).max(end.saturating_sub(max.saturating_sub(2))), end)
         }
         _ => {
             let head = 5.min(max / 3);
-            let tail = max - head - 1;
+            let tail = max.saturating_sub(head).saturating_sub(1);
             let mut out: Vec<String> = body[..head].iter().map(|l| l.to_string()).collect();
-            out.push(cut(body.len() - head - tail));
-            out.extend(body[body.len() - tail..].iter().map(|l| l.to_string()));
+            let tail_start = body.len().saturating_sub(tail);
+            out.push(cut(tail_start.saturating_sub(head)));
+            out.extend(body[tail_start..].iter().map(|l| l.to_string()));
             return Some(out.join("\n"));
         }
     };
@@ -516,7 +519,7 @@ pub fn excerpt(body: &[&str], max: usize) -> Option<String> {
     }
     out.extend(body[start..end].iter().map(|l| l.to_string()));
     if end < body.len() {
-        out.push(cut(body.len() - end));
+        out.push(cut(body.len().saturating_sub(end)));
     }
     Some(out.join("\n"))
 }
@@ -640,7 +643,7 @@ pub fn duplicate_runs(sketches: &[FileSketch]) -> Vec<(&FileSketch, &FileSketch)
     let mut out = Vec::new();
     for group in by_count.values() {
         for (i, a) in group.iter().enumerate() {
-            if let Some(b) = group[i + 1..].iter().find(|b| a.similarity(b) >= 0.9) {
+            if let Some(b) = group[i..].iter().skip(1).find(|b| a.similarity(b) >= 0.9) {
                 out.push((*a, *b));
             }
         }
@@ -748,7 +751,7 @@ fn bound_name(s: &mut String) {
     }
     let mut cut = NAME_LIMIT;
     while !s.is_char_boundary(cut) {
-        cut -= 1;
+        cut = cut.saturating_sub(1);
     }
     let full = s.len();
     s.truncate(cut);

@@ -356,7 +356,7 @@ impl<'a> CurrentRun<'a> {
     /// Like [`CurrentRun::index`], trying the test after `previous` first: an earlier run's rows
     /// mostly come in this run's order, so most rows need no map lookup.
     pub fn index_after(&self, id: u64, previous: Option<usize>) -> Option<usize> {
-        let next = previous.map_or(0, |p| p + 1);
+        let next = previous.map_or(0, |p| p.saturating_add(1));
         if self.id_of.get(next) == Some(&id) { Some(next) } else { self.index(id) }
     }
 
@@ -487,7 +487,7 @@ impl PastRun {
     /// Records one row of the run: the test at `index` of this run (or none) ended in `state`.
     pub fn add(&mut self, index: Option<usize>, state: State, duration_ms: u64) {
         let Some(i) = index.filter(|&i| i < self.states.len()) else {
-            self.unmatched += 1;
+            self.unmatched = self.unmatched.saturating_add(1);
             return;
         };
         let ms = u32::try_from(duration_ms).unwrap_or(u32::MAX);
@@ -765,10 +765,12 @@ pub fn analyse(
     let streak = |i: usize, end: usize| -> (u64, String, bool) {
         let state_at = |k: usize| if k == past.len() { current.states[i] } else { past[k].state(i) };
         let mut start = end;
-        while start > 0 && state_at(start - 1).failing() {
-            start -= 1;
+        while let Some(before) = start.checked_sub(1)
+            && state_at(before).failing()
+        {
+            start = before;
         }
-        let len = (end - start + 1) as u64;
+        let len = crate::words::len(end.saturating_sub(start)).saturating_add(1);
         (len, labels.get(start).copied().unwrap_or("").to_string(), start == 0)
     };
 
@@ -797,7 +799,7 @@ pub fn analyse(
                 _ => new_failures.push(NewFailure { test: current.test(i), state: s, previous: before }),
             }
         } else if s.passing() && before.is_some_and(State::failing) {
-            let (failed_runs, since, at_least) = streak(i, past.len() - 1);
+            let (failed_runs, since, at_least) = streak(i, past.len().saturating_sub(1));
             fixed.push(Fixed { test: current.test(i), failed_runs, since, at_least });
         }
 
@@ -808,12 +810,12 @@ pub fn analyse(
             if !st.ran() {
                 continue;
             }
-            runs += 1;
+            runs = runs.saturating_add(1);
             let f = st.failing();
-            failed += u64::from(f);
-            rerun_flaky += u64::from(st == State::Flaky);
+            failed = failed.saturating_add(u64::from(f));
+            rerun_flaky = rerun_flaky.saturating_add(u64::from(st == State::Flaky));
             if last.is_some_and(|l| l != f) {
-                flips += 1;
+                flips = flips.saturating_add(1);
             }
             last = Some(f);
         }
@@ -823,7 +825,7 @@ pub fn analyse(
                 runs,
                 flips,
                 failed,
-                flip_rate: flips as f64 / (runs - 1) as f64 * 100.0,
+                flip_rate: flips as f64 / runs.saturating_sub(1) as f64 * 100.0,
                 fail_rate: failed as f64 / runs as f64 * 100.0,
                 rerun_flaky,
                 state: s,
