@@ -580,15 +580,13 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             match name {
                 b"testsuites" => Ok(Kind::Suites),
                 b"testsuite" => Ok(Kind::Suite),
-                other => {
-                    Err(ResultsError::Unrecognised {
-                        path: self.path.to_path_buf(),
-                        reason: format!(
-                            "XML root element `<{}>` is not JUnit (`<testsuites>`/`<testsuite>`)",
-                            String::from_utf8_lossy(other)
-                        ),
-                    })
-                }
+                other => Err(ResultsError::Unrecognised {
+                    path: self.path.to_path_buf(),
+                    reason: format!(
+                        "XML root element `<{}>` is not JUnit (`<testsuites>`/`<testsuite>`)",
+                        String::from_utf8_lossy(other)
+                    ),
+                }),
             }
         } else {
             let parent = self.parent_kind();
@@ -779,7 +777,12 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
     }
 
     /// The attributes of a `<testsuite>`/`<testsuites>` start tag that the reader uses.
-    fn suite_attrs(&mut self, e: &BytesStart<'_>, at: u64, decoder: Decoder) -> Result<SuiteAttrs, ResultsError> {
+    fn suite_attrs(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        decoder: Decoder,
+    ) -> Result<SuiteAttrs, ResultsError> {
         let mut name: Option<String> = None;
         let mut time: Option<f64> = None;
         let mut suite_file: Option<String> = None;
@@ -845,7 +848,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         is_root_suites: bool,
         decoder: Decoder,
     ) -> Result<(), ResultsError> {
-        let SuiteAttrs { name, time, file: suite_file, declared, invalid } = self.suite_attrs(e, at, decoder)?;
+        let SuiteAttrs { name, time, file: suite_file, declared, invalid } =
+            self.suite_attrs(e, at, decoder)?;
         if is_root_suites && name.as_deref() == Some("Mocha Tests") {
             self.dialect = Dialect::Mocha;
         }
@@ -928,7 +932,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         let Some(held) = frame.held.take() else { return };
         let distinct = rerun::distinct_tests(&held);
         let reruns = held.len() > distinct
-            && (frame.unique_names || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64));
+            && (frame.unique_names
+                || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64));
         let held = if reruns { held } else { self.uncounted_empty_cases(frame, held) };
         let cases = if reruns {
             // The runner may count failed attempts in `failures=`/`errors=` (gotestsum
