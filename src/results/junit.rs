@@ -491,7 +491,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
     }
 
     fn syntax(&mut self, offset: u64, message: String) -> ResultsError {
-        let (line, column) = self.locator.line_col(offset + self.base).unwrap_or((0, 0));
+        let (line, column) = self.locator.line_col(offset.saturating_add(self.base)).unwrap_or((0, 0));
         ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
     }
 
@@ -504,7 +504,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
     }
 
     fn finding(&mut self, offset: u64, message: String) {
-        let line = self.locator.line(offset + self.base);
+        let line = self.locator.line(offset.saturating_add(self.base));
         self.sink.finding(Finding { file: self.path.to_path_buf(), line, message });
     }
 
@@ -523,7 +523,9 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         // would accept it, expat and the spec do not.
         // memchr: this runs over every tag's bytes, and a byte loop here cost ~10% of a 1M-case run.
         if let Some(i) = memchr::memchr(b'<', e) {
-            return Err(self.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
+            return Err(
+                self.syntax(at.saturating_add(1).saturating_add(i as u64), "`<` inside a tag".to_owned())
+            );
         }
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
@@ -550,7 +552,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                 self.check_attrs(e, at)?;
                 if !empty {
                     self.out.separate();
-                    self.out_depth = Some(self.stack.len() + 1);
+                    self.out_depth = Some(self.stack.len().saturating_add(1));
                 }
             }
             Kind::Other => self.check_attrs(e, at)?,
@@ -748,7 +750,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             | A::ExpectedQuote(p, _)
             | A::Duplicated(p, _) => p,
         };
-        self.syntax(at + 1 + rel as u64, format!("bad attribute: {err}"))
+        self.syntax(at.saturating_add(1).saturating_add(rel as u64), format!("bad attribute: {err}"))
     }
 
     /// Decodes an attribute value (UTF-8 check, predefined and numeric references).
@@ -896,6 +898,10 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         Ok(())
     }
 
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`Counts` of cases read: each is below the document's size in bytes"
+    )]
     fn close_suite(&mut self) {
         let Some(mut frame) = self.suites.pop() else {
             return;
@@ -930,10 +936,17 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
     /// Emits the cases a suite held, merging reruns when its figures show them.
     fn release_held(&mut self, frame: &mut SuiteFrame) {
         let Some(held) = frame.held.take() else { return };
-        let distinct = rerun::distinct_tests(&held);
-        let reruns = held.len() > distinct
-            && (frame.unique_names
-                || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64));
+        // Reruns need fewer distinct tests than cases, and a Go package or a declared count of
+        // them below the cases: without either, the names are not hashed to count the distinct
+        // tests (a cost per case on the thread that puts a split file together).
+        let possible =
+            frame.unique_names || matches!(frame.declared.tests, Declared::Num(n) if n < held.len() as u64);
+        let reruns = possible && {
+            let distinct = rerun::distinct_tests(&held);
+            held.len() > distinct
+                && (frame.unique_names
+                    || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64))
+        };
         let held = if reruns { held } else { self.uncounted_empty_cases(frame, held) };
         let cases = if reruns {
             // The runner may count failed attempts in `failures=`/`errors=` (gotestsum
@@ -1237,7 +1250,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         if keep {
             self.msg.separate();
             // Text is captured until this element closes (the depth it will have once pushed).
-            self.capture_depth = Some(self.stack.len() + 1);
+            self.capture_depth = Some(self.stack.len().saturating_add(1));
         }
         Ok(())
     }

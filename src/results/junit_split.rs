@@ -142,26 +142,21 @@ fn windows<R: Read>(
     let mut cur: Vec<u8> = Vec::with_capacity(params.window);
     let mut next: Vec<u8> = Vec::with_capacity(params.window);
     let mut eof = fill(src, &mut cur, params.window)?;
+    let mut planned = plan(&cur, eof, params.chunks)?;
     // Document offset of `cur[0]`.
     let mut pos: u64 = 0;
     let mut parsed: Option<Vec<Option<ChunkOut>>> = None;
     loop {
-        let ranges = loop {
-            match plan(&cur, eof, params.chunks)? {
-                Some(r) => break r,
-                None if cur.len() >= params.max_window => return Err(Fallback("no place to cut")),
-                None => {
-                    let grown = cur.len().saturating_mul(2).max(params.window).max(1);
-                    eof = fill(src, &mut cur, grown)?;
-                }
-            }
+        let ranges = match planned.take() {
+            Some(r) => r,
+            None => grow(src, &mut cur, &mut eof, params)?,
         };
         let cut = ranges.last().map_or(0, |r| r.end);
         stats.chunks = stats.chunks.saturating_add(ranges.len());
         let last = eof && cut == cur.len();
         let mut outs: Vec<Option<ChunkOut>> = ranges.iter().map(|_| None).collect();
         let mut applied = Ok(());
-        let mut next_eof = Ok(true);
+        let (mut next_eof, mut next_plan) = (Ok(true), Ok(None));
         rayon::in_place_scope(|s| {
             for (r, slot) in ranges.iter().zip(outs.iter_mut()) {
                 let bytes = &cur[r.clone()];
@@ -176,6 +171,9 @@ fn windows<R: Read>(
                 next.clear();
                 next.extend_from_slice(&cur[cut..]);
                 next_eof = fill(src, &mut next, params.window);
+                if let Ok(e) = next_eof {
+                    next_plan = plan(&next, e, params.chunks);
+                }
             }
         });
         applied?;
@@ -187,6 +185,26 @@ fn windows<R: Read>(
         pos = pos.saturating_add(cut as u64);
         std::mem::swap(&mut cur, &mut next);
         eof = next_eof?;
+        planned = next_plan?;
+    }
+}
+
+/// Reads more into a window that holds no place to cut, until it does (or is too big).
+fn grow<R: Read>(
+    src: &mut R,
+    cur: &mut Vec<u8>,
+    eof: &mut bool,
+    params: Params,
+) -> Result<Vec<Range<usize>>, Fallback> {
+    loop {
+        if cur.len() >= params.max_window {
+            return Err(Fallback("no place to cut"));
+        }
+        let grown = cur.len().saturating_mul(2).max(params.window).max(1);
+        *eof = fill(src, cur, grown)?;
+        if let Some(r) = plan(cur, *eof, params.chunks)? {
+            return Ok(r);
+        }
     }
 }
 
@@ -218,7 +236,7 @@ fn plan(buf: &[u8], eof: bool, chunks: usize) -> Result<Option<Vec<Range<usize>>
     let mut from: usize = 0;
     for j in 1..chunks {
         // The first safe start at or after the j-th equal share.
-        let share = cut / chunks * j;
+        let share = cut.checked_div(chunks).unwrap_or(cut).saturating_mul(j);
         let i = starts.partition_point(|&p| p < share.max(from.saturating_add(1)));
         match starts.get(i) {
             Some(&b) if b < cut => {
@@ -343,7 +361,9 @@ fn configure_fragment<R>(reader: &mut Reader<R>) {
 
 /// Parses one chunk starting at document offset `at0`.
 fn parse_chunk(bytes: &[u8], at0: u64, path: &Path) -> ChunkOut {
-    let mut out = ChunkOut { items: Vec::new(), segments: Vec::new(), failed: false };
+    // About 250 bytes a case in real files: few regrowths of a vector of big items.
+    let mut out =
+        ChunkOut { items: Vec::with_capacity(bytes.len() / 256), segments: Vec::new(), failed: false };
     let mut sink = NoSink;
     let mut locator = Locator::bytes(&[]);
     let mut p = fragment_parser(path, &mut sink, &mut locator);
