@@ -53,7 +53,7 @@ fn big_document() -> String {
                 _ => doc.push_str(&" ".repeat(200)),
             }
             doc.push_str("</testcase>\n");
-            if case % 97 == 0 {
+            if case.is_multiple_of(97) {
                 doc.push_str("  <!-- <testcase name=\"between\"/> -->\n");
             }
         }

@@ -772,7 +772,7 @@ mod tests {
         let (mut next, mut index) = (0, 0);
         let mut doc = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         if g.below(8) == 0 {
-            doc.insert_str(0, "\u{FEFF}");
+            doc.insert(0, '\u{FEFF}');
         }
         let root_name = g.pick(&["bench", "Mocha Tests", ""]);
         doc.push_str(&format!("<testsuites name=\"{root_name}\" errors=\"{}\" time=\"3\">\n", g.below(3)));
