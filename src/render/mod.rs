@@ -48,7 +48,11 @@ pub fn render<C: Serialize>(
     }
     let ctx = Context::from_serialize(context).map_err(|e| template_error(set, template, &e))?;
     let mut out = Capped(Vec::new());
-    tera.render_to(template, &ctx, &mut out).map_err(|e| template_error(set, template, &e))?;
+    let rendered = tera.render_to(template, &ctx, &mut out);
+    // The context is a tree of values as big as the model (10,000 categories: tens of MB);
+    // freeing it was 8% of such a report's CPU time (perf), so it is freed off the caller's path.
+    let _ = std::thread::Builder::new().name("free-context".into()).spawn(move || drop(ctx));
+    rendered.map_err(|e| template_error(set, template, &e))?;
     String::from_utf8(out.0)
         .map_err(|_| Error::Usage(format!("template `{template}` rendered invalid UTF-8")))
 }

@@ -25,7 +25,7 @@ use std::path::Path;
 use quick_xml::Reader;
 use quick_xml::encoding::Decoder;
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesDecl, BytesRef, BytesStart, BytesText, Event};
 
 use super::locate::Locator;
 use super::message::MessageBuf;
@@ -40,6 +40,10 @@ const MAX_UNLISTED: u64 = 100_000;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+#[path = "junit_split.rs"]
+mod split;
+pub(crate) use split::{Params as SplitParams, Stats as SplitStats, read_split, worth_splitting};
+
 /// Reads a JUnit XML document from `src`, handing cases and findings to `sink`.
 ///
 /// `path` names the document in errors and findings; `locator` turns byte offsets into lines
@@ -50,152 +54,50 @@ pub(crate) fn read<R: BufRead>(
     sink: &mut dyn CaseSink,
     locator: &mut Locator<'_>,
 ) -> Result<u64, ResultsError> {
-    // quick-xml drops a BOM without counting it in its offsets; drop it here so that our
-    // offsets can be corrected by a known amount.
-    let base = match src.fill_buf() {
-        Ok(head) if head.starts_with(UTF8_BOM) => {
-            src.consume(UTF8_BOM.len());
-            UTF8_BOM.len() as u64
-        }
-        Ok(_) => 0,
-        Err(e) => return Err(ResultsError::io(path, e)),
-    };
-    let mut parser = Parser {
-        path,
-        sink,
-        locator,
-        base,
-        names: Vec::with_capacity(256),
-        stack: Vec::with_capacity(16),
-        suites: Vec::with_capacity(8),
-        root_seen: false,
-        root_done: false,
-        case: CaseState::default(),
-        capture_depth: None,
-        out_depth: None,
-        out: MessageBuf::default(),
-        msg: MessageBuf::default(),
-        result_type: String::new(),
-        cases: 0,
-        suites_opened: 0,
-        root_time: None,
-        top_time: None,
-        dialect: Dialect::Generic,
-    };
+    let base = skip_bom(&mut src).map_err(|e| ResultsError::io(path, e))?;
+    let mut parser = Parser::new(path, sink, locator, base);
     let mut reader = Reader::from_reader(src);
-    let config = reader.config_mut();
-    // End tags are matched by `Parser` itself: it needs the open names for its own messages.
-    config.check_end_names = false;
-    config.check_comments = true;
-    config.expand_empty_elements = false;
-    config.trim_text(false);
+    configure(&mut reader);
     let decoder = reader.decoder();
     let mut buf = Vec::with_capacity(16 * 1024);
     loop {
         let at = reader.buffer_position();
         let event = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) => {
+                let end = reader.buffer_position();
+                return parser.finish(end);
+            }
             Ok(event) => event,
             Err(e) => {
                 let pos = reader.error_position();
                 return Err(parser.syntax(pos, e.to_string()));
             }
         };
-        match event {
-            Event::Start(e) => parser.start(&e, at, false, decoder)?,
-            Event::Empty(e) => parser.start(&e, at, true, decoder)?,
-            Event::End(e) => parser.end(e.name().as_ref(), at)?,
-            Event::Text(t) => {
-                if parser.capture_depth.is_some() && !parser.msg.is_full() {
-                    let text = t.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
-                    parser.msg.push(&text);
-                } else if parser.out_depth.is_some() {
-                    let text = t.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
-                    parser.out.push(&text);
-                } else if parser.stack.is_empty() && t.iter().any(|b| !b.is_ascii_whitespace()) {
-                    return Err(parser.syntax(at, parser.outside_root("text")));
-                }
-            }
-            Event::CData(c) => {
-                if parser.stack.is_empty() {
-                    return Err(parser.syntax(at, parser.outside_root("CDATA")));
-                }
-                if parser.capture_depth.is_some() && !parser.msg.is_full() {
-                    let text = c.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
-                    parser.msg.push(&text);
-                } else if parser.out_depth.is_some() {
-                    let text = c.decode().map_err(|e| parser.syntax(at, e.to_string()))?;
-                    parser.out.push(&text);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if parser.stack.is_empty() {
-                    return Err(parser.syntax(at, parser.outside_root("an entity reference")));
-                }
-                // Resolved (and so validated) even when not captured: an undeclared entity is
-                // an error wherever it appears.
-                let resolved = resolve_ref(&r).map_err(|m| parser.syntax(at, m))?;
-                let target = if parser.capture_depth.is_some() {
-                    Some(&mut parser.msg)
-                } else if parser.out_depth.is_some() {
-                    Some(&mut parser.out)
-                } else {
-                    None
-                };
-                if let Some(buf) = target {
-                    match resolved {
-                        Resolved::Char(c) => buf.push_char(c),
-                        Resolved::Str(s) => buf.push(s),
-                    }
-                }
-            }
-            Event::Decl(d) => {
-                // `cargo test -- --format junit` writes one document per test binary, one after
-                // the other: a declaration after a complete root starts the next document. One
-                // inside an open root means the previous document was cut off.
-                if parser.root_done {
-                    parser.root_seen = false;
-                    parser.root_done = false;
-                } else if let Some(&(start, _)) = parser.stack.first() {
-                    let end = parser.stack.get(1).map_or(parser.names.len(), |&(e, _)| e);
-                    let open = String::from_utf8_lossy(&parser.names[start..end]).into_owned();
-                    let innermost = String::from_utf8_lossy(parser.top_name()).into_owned();
-                    return Err(parser.syntax(
-                        at,
-                        format!(
-                            "a new XML document starts here while `<{open}>` is still open (inside \
-                             `<{innermost}>`): the previous document was cut off (a test binary \
-                             that died while writing?)"
-                        ),
-                    ));
-                }
-                if let Some(enc) = d.encoding() {
-                    let enc = enc.map_err(|e| parser.syntax(at, e.to_string()))?;
-                    if !is_utf8_label(&enc) {
-                        return Err(parser.syntax(
-                            at,
-                            format!(
-                                "the document declares encoding `{}`; only UTF-8 is supported \
-                                 (convert the file, e.g. with iconv)",
-                                String::from_utf8_lossy(&enc)
-                            ),
-                        ));
-                    }
-                }
-            }
-            Event::DocType(_) => {
-                if parser.root_seen {
-                    return Err(parser.syntax(at, "DOCTYPE after the root element".to_owned()));
-                }
-                // Tolerated, never expanded: entities it declares are rejected where used.
-            }
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                let end = reader.buffer_position();
-                return parser.finish(end);
-            }
-        }
+        parser.event(event, at, decoder)?;
         buf.clear();
     }
+}
+
+/// Drops a UTF-8 BOM: quick-xml drops one without counting it in its offsets, so ours are
+/// corrected by the amount returned.
+fn skip_bom<R: BufRead>(src: &mut R) -> std::io::Result<u64> {
+    let head = src.fill_buf()?;
+    if head.starts_with(UTF8_BOM) {
+        src.consume(UTF8_BOM.len());
+        return Ok(UTF8_BOM.len() as u64);
+    }
+    Ok(0)
+}
+
+/// The reader settings every pass over a document uses (the one-pass reader and the chunks of
+/// a split one must tokenise alike).
+fn configure<R>(reader: &mut Reader<R>) {
+    let config = reader.config_mut();
+    // End tags are matched by `Parser` itself: it needs the open names for its own messages.
+    config.check_end_names = false;
+    config.check_comments = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
 }
 
 /// What an open element is, as far as counting goes.
@@ -317,6 +219,16 @@ struct SuiteFrame {
     file: Option<String>,
 }
 
+/// What a suite's start tag says.
+struct SuiteAttrs {
+    name: Option<String>,
+    time: Option<f64>,
+    file: Option<String>,
+    declared: DeclaredTotals,
+    /// Declared figures that are not whole numbers: (attribute, value).
+    invalid: Vec<(&'static str, String)>,
+}
+
 /// The readings of a suite's declared figures that real runners use: all the cases below it
 /// (most runners), its attempts before reruns were merged (Surefire, gotestsum), or only its
 /// own cases with each nested suite counting as one test (node:test).
@@ -430,11 +342,156 @@ struct Parser<'p, 's, 'l, 'b> {
     root_time: Option<f64>,
     top_time: Option<f64>,
     dialect: Dialect,
+    /// Set when this parser reads test cases cut out of a split document (see `split`): each
+    /// case read is left here, to be finished by the parser that knows its suites.
+    fragment: Option<Vec<Pending>>,
 }
 
-impl Parser<'_, '_, '_, '_> {
+/// A test case read to its end but not yet placed in its suite (see [`Parser::finish_case`]).
+#[derive(Debug)]
+struct Pending {
+    state: CaseState,
+    message: Option<String>,
+}
+
+impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
+    fn new(path: &'p Path, sink: &'s mut dyn CaseSink, locator: &'l mut Locator<'b>, base: u64) -> Self {
+        Parser {
+            path,
+            sink,
+            locator,
+            base,
+            names: Vec::with_capacity(256),
+            stack: Vec::with_capacity(16),
+            suites: Vec::with_capacity(8),
+            root_seen: false,
+            root_done: false,
+            case: CaseState::default(),
+            capture_depth: None,
+            out_depth: None,
+            out: MessageBuf::default(),
+            msg: MessageBuf::default(),
+            result_type: String::new(),
+            cases: 0,
+            suites_opened: 0,
+            root_time: None,
+            top_time: None,
+            dialect: Dialect::Generic,
+            fragment: None,
+        }
+    }
+
+    /// Handles one event other than `Eof` (whose handling depends on the caller).
+    fn event(&mut self, event: Event<'_>, at: u64, decoder: Decoder) -> Result<(), ResultsError> {
+        match event {
+            Event::Start(e) => self.start(&e, at, false, decoder),
+            Event::Empty(e) => self.start(&e, at, true, decoder),
+            Event::End(e) => self.end(e.name().as_ref(), at),
+            Event::Text(t) => self.text(&t, at),
+            Event::CData(c) => {
+                if self.stack.is_empty() {
+                    return Err(self.syntax(at, self.outside_root("CDATA")));
+                }
+                if (self.capture_depth.is_some() && !self.msg.is_full()) || self.out_depth.is_some() {
+                    let text = c.decode().map_err(|e| self.syntax(at, e.to_string()))?;
+                    self.keep_text(&text);
+                }
+                Ok(())
+            }
+            Event::GeneralRef(r) => self.general_ref(&r, at),
+            Event::Decl(d) => self.decl(&d, at),
+            Event::DocType(_) => {
+                if self.root_seen {
+                    return Err(self.syntax(at, "DOCTYPE after the root element".to_owned()));
+                }
+                // Tolerated, never expanded: entities it declares are rejected where used.
+                Ok(())
+            }
+            Event::Comment(_) | Event::PI(_) | Event::Eof => Ok(()),
+        }
+    }
+
+    /// Text kept for the message (or the failing case's output) being captured.
+    fn keep_text(&mut self, text: &str) {
+        if self.capture_depth.is_some() && !self.msg.is_full() {
+            self.msg.push(text);
+        } else if self.out_depth.is_some() {
+            self.out.push(text);
+        }
+    }
+
+    fn text(&mut self, t: &BytesText<'_>, at: u64) -> Result<(), ResultsError> {
+        if (self.capture_depth.is_some() && !self.msg.is_full()) || self.out_depth.is_some() {
+            // Decoded (and so checked as UTF-8) only when kept.
+            let text = t.decode().map_err(|e| self.syntax(at, e.to_string()))?;
+            self.keep_text(&text);
+        } else if self.stack.is_empty() && t.iter().any(|b| !b.is_ascii_whitespace()) {
+            return Err(self.syntax(at, self.outside_root("text")));
+        }
+        Ok(())
+    }
+
+    fn general_ref(&mut self, r: &BytesRef<'_>, at: u64) -> Result<(), ResultsError> {
+        if self.stack.is_empty() {
+            return Err(self.syntax(at, self.outside_root("an entity reference")));
+        }
+        // Resolved (and so validated) even when not captured: an undeclared entity is an error
+        // wherever it appears.
+        let resolved = resolve_ref(r).map_err(|m| self.syntax(at, m))?;
+        let target = if self.capture_depth.is_some() {
+            Some(&mut self.msg)
+        } else if self.out_depth.is_some() {
+            Some(&mut self.out)
+        } else {
+            None
+        };
+        if let Some(buf) = target {
+            match resolved {
+                Resolved::Char(c) => buf.push_char(c),
+                Resolved::Str(s) => buf.push(s),
+            }
+        }
+        Ok(())
+    }
+
+    fn decl(&mut self, d: &BytesDecl<'_>, at: u64) -> Result<(), ResultsError> {
+        // `cargo test -- --format junit` writes one document per test binary, one after the
+        // other: a declaration after a complete root starts the next document. One inside an
+        // open root means the previous document was cut off.
+        if self.root_done {
+            self.root_seen = false;
+            self.root_done = false;
+        } else if let Some(&(start, _)) = self.stack.first() {
+            let end = self.stack.get(1).map_or(self.names.len(), |&(e, _)| e);
+            let open = String::from_utf8_lossy(&self.names[start..end]).into_owned();
+            let innermost = String::from_utf8_lossy(self.top_name()).into_owned();
+            return Err(self.syntax(
+                at,
+                format!(
+                    "a new XML document starts here while `<{open}>` is still open (inside \
+                     `<{innermost}>`): the previous document was cut off (a test binary that died \
+                     while writing?)"
+                ),
+            ));
+        }
+        if let Some(enc) = d.encoding() {
+            let enc = enc.map_err(|e| self.syntax(at, e.to_string()))?;
+            if !is_utf8_label(&enc) {
+                return Err(self.syntax(
+                    at,
+                    format!(
+                        "the document declares encoding `{}`; only UTF-8 is supported (convert the \
+                         file, e.g. with iconv)",
+                        String::from_utf8_lossy(&enc)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn syntax(&mut self, offset: u64, message: String) -> ResultsError {
-        let (line, column) = self.locator.line_col(offset + self.base).unwrap_or((0, 0));
+        let (line, column) = self.locator.line_col(offset.saturating_add(self.base)).unwrap_or((0, 0));
         ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
     }
 
@@ -447,7 +504,7 @@ impl Parser<'_, '_, '_, '_> {
     }
 
     fn finding(&mut self, offset: u64, message: String) {
-        let line = self.locator.line(offset + self.base);
+        let line = self.locator.line(offset.saturating_add(self.base));
         self.sink.finding(Finding { file: self.path.to_path_buf(), line, message });
     }
 
@@ -466,13 +523,52 @@ impl Parser<'_, '_, '_, '_> {
         // would accept it, expat and the spec do not.
         // memchr: this runs over every tag's bytes, and a byte loop here cost ~10% of a 1M-case run.
         if let Some(i) = memchr::memchr(b'<', e) {
-            return Err(self.syntax(at + 1 + i as u64, "`<` inside a tag".to_owned()));
+            return Err(
+                self.syntax(at.saturating_add(1).saturating_add(i as u64), "`<` inside a tag".to_owned())
+            );
         }
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.syntax(at, format!("nesting deeper than {MAX_DEPTH}")));
         }
         let name = e.name();
         let name = name.as_ref();
+        let kind = self.kind(name, at)?;
+        match kind {
+            Kind::Suites | Kind::Suite => self.open_suite(e, at, kind == Kind::Suites, decoder)?,
+            Kind::Case => self.open_case(e, at, decoder)?,
+            Kind::Result(r) => self.open_result(e, at, r, decoder)?,
+            Kind::SuiteResult(r) => {
+                self.case = CaseState { synthetic: true, ..CaseState::default() };
+                self.msg.clear();
+                self.open_result(e, at, r, decoder)?;
+            }
+            Kind::Other if name == b"property" => self.property(e, at, decoder)?,
+            Kind::Other
+                if matches!(name, b"system-out" | b"system-err")
+                    && self.parent_kind() == Some(Kind::Case)
+                    && matches!(self.case.primary, Some(Outcome::Failed | Outcome::Error))
+                    && self.msg.is_empty() =>
+            {
+                self.check_attrs(e, at)?;
+                if !empty {
+                    self.out.separate();
+                    self.out_depth = Some(self.stack.len().saturating_add(1));
+                }
+            }
+            Kind::Other => self.check_attrs(e, at)?,
+        }
+        if empty {
+            self.close(kind)?;
+        } else {
+            let start = self.names.len();
+            self.names.extend_from_slice(name);
+            self.stack.push((start, kind));
+        }
+        Ok(())
+    }
+
+    /// What the element `name` starting at `at` is, given where it is.
+    fn kind(&mut self, name: &[u8], at: u64) -> Result<Kind, ResultsError> {
         if self.root_done {
             if !matches!(name, b"testsuites" | b"testsuite") {
                 return Err(self.syntax(at, self.outside_root("an element")));
@@ -481,25 +577,23 @@ impl Parser<'_, '_, '_, '_> {
             self.root_seen = false;
             self.root_done = false;
         }
-        let kind = if !self.root_seen {
+        if !self.root_seen {
             self.root_seen = true;
             match name {
-                b"testsuites" => Kind::Suites,
-                b"testsuite" => Kind::Suite,
-                other => {
-                    return Err(ResultsError::Unrecognised {
-                        path: self.path.to_path_buf(),
-                        reason: format!(
-                            "XML root element `<{}>` is not JUnit (`<testsuites>`/`<testsuite>`)",
-                            String::from_utf8_lossy(other)
-                        ),
-                    });
-                }
+                b"testsuites" => Ok(Kind::Suites),
+                b"testsuite" => Ok(Kind::Suite),
+                other => Err(ResultsError::Unrecognised {
+                    path: self.path.to_path_buf(),
+                    reason: format!(
+                        "XML root element `<{}>` is not JUnit (`<testsuites>`/`<testsuite>`)",
+                        String::from_utf8_lossy(other)
+                    ),
+                }),
             }
         } else {
             let parent = self.parent_kind();
             let in_suites = matches!(parent, Some(Kind::Suites | Kind::Suite));
-            match name {
+            Ok(match name {
                 b"testsuite" | b"testcase" if !in_suites => {
                     let message = format!(
                         "`<{}>` inside `<{}>`; it is only allowed in `<testsuites>` or `<testsuite>`",
@@ -522,40 +616,8 @@ impl Parser<'_, '_, '_, '_> {
                 b"error" if parent == Some(Kind::Suite) => Kind::SuiteResult(ResultKind::Error),
                 b"failure" if parent == Some(Kind::Suite) => Kind::SuiteResult(ResultKind::Failure),
                 _ => Kind::Other,
-            }
-        };
-        match kind {
-            Kind::Suites | Kind::Suite => self.open_suite(e, at, kind == Kind::Suites, decoder)?,
-            Kind::Case => self.open_case(e, at, decoder)?,
-            Kind::Result(r) => self.open_result(e, at, r, decoder)?,
-            Kind::SuiteResult(r) => {
-                self.case = CaseState { synthetic: true, ..CaseState::default() };
-                self.msg.clear();
-                self.open_result(e, at, r, decoder)?;
-            }
-            Kind::Other if name == b"property" => self.property(e, at, decoder)?,
-            Kind::Other
-                if matches!(name, b"system-out" | b"system-err")
-                    && self.parent_kind() == Some(Kind::Case)
-                    && matches!(self.case.primary, Some(Outcome::Failed | Outcome::Error))
-                    && self.msg.is_empty() =>
-            {
-                self.check_attrs(e, at)?;
-                if !empty {
-                    self.out.separate();
-                    self.out_depth = Some(self.stack.len() + 1);
-                }
-            }
-            Kind::Other => self.check_attrs(e, at)?,
+            })
         }
-        if empty {
-            self.close(kind)?;
-        } else {
-            let start = self.names.len();
-            self.names.extend_from_slice(name);
-            self.stack.push((start, kind));
-        }
-        Ok(())
     }
 
     fn top_name(&self) -> &[u8] {
@@ -688,7 +750,7 @@ impl Parser<'_, '_, '_, '_> {
             | A::ExpectedQuote(p, _)
             | A::Duplicated(p, _) => p,
         };
-        self.syntax(at + 1 + rel as u64, format!("bad attribute: {err}"))
+        self.syntax(at.saturating_add(1).saturating_add(rel as u64), format!("bad attribute: {err}"))
     }
 
     /// Decodes an attribute value (UTF-8 check, predefined and numeric references).
@@ -716,13 +778,13 @@ impl Parser<'_, '_, '_, '_> {
         self.syntax(at, format!("duplicate attribute `{}`", String::from_utf8_lossy(key)))
     }
 
-    fn open_suite(
+    /// The attributes of a `<testsuite>`/`<testsuites>` start tag that the reader uses.
+    fn suite_attrs(
         &mut self,
         e: &BytesStart<'_>,
         at: u64,
-        is_root_suites: bool,
         decoder: Decoder,
-    ) -> Result<(), ResultsError> {
+    ) -> Result<SuiteAttrs, ResultsError> {
         let mut name: Option<String> = None;
         let mut time: Option<f64> = None;
         let mut suite_file: Option<String> = None;
@@ -778,6 +840,18 @@ impl Parser<'_, '_, '_, '_> {
                 }
             };
         }
+        Ok(SuiteAttrs { name, time, file: suite_file, declared, invalid })
+    }
+
+    fn open_suite(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        is_root_suites: bool,
+        decoder: Decoder,
+    ) -> Result<(), ResultsError> {
+        let SuiteAttrs { name, time, file: suite_file, declared, invalid } =
+            self.suite_attrs(e, at, decoder)?;
         if is_root_suites && name.as_deref() == Some("Mocha Tests") {
             self.dialect = Dialect::Mocha;
         }
@@ -824,34 +898,15 @@ impl Parser<'_, '_, '_, '_> {
         Ok(())
     }
 
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`Counts` of cases read: each is below the document's size in bytes"
+    )]
     fn close_suite(&mut self) {
         let Some(mut frame) = self.suites.pop() else {
             return;
         };
-        if let Some(held) = frame.held.take() {
-            let distinct = rerun::distinct_tests(&held);
-            let reruns = held.len() > distinct
-                && (frame.unique_names
-                    || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64));
-            let held = if reruns { held } else { self.uncounted_empty_cases(&mut frame, held) };
-            let cases = if reruns {
-                // The runner may count failed attempts in `failures=`/`errors=` (gotestsum
-                // does): those figures are compared with the attempts too.
-                let mut attempts = Counts::default();
-                for c in &held {
-                    attempts.add(c.outcome, c.flaky);
-                }
-                frame.merged_attempts = Some(attempts);
-                rerun::merge_reruns(held)
-            } else {
-                held
-            };
-            let merged = frame.merged_attempts.is_some();
-            for case in cases {
-                frame.count(&case, !merged);
-                self.emit(case);
-            }
-        }
+        self.release_held(&mut frame);
         self.unlisted_skipped(&mut frame);
         self.unlisted_errors(&mut frame);
         // What the suite's figures would be had no rerun been merged (its own cases counted
@@ -859,7 +914,62 @@ impl Parser<'_, '_, '_, '_> {
         if let Some(a) = frame.merged_attempts {
             frame.attempts += a;
         }
-        let label = suite_label(&frame);
+        for message in self.mismatches(&frame) {
+            self.finding(frame.start, message);
+        }
+        let c = frame.counts;
+        if let Some(parent) = self.suites.last_mut() {
+            parent.counts += c;
+            parent.synthetic = parent.synthetic.saturating_add(frame.synthetic);
+            parent.runs = parent.runs.saturating_add(frame.runs);
+            parent.attempts += frame.attempts;
+            parent.child_suites = parent.child_suites.saturating_add(1);
+            parent.uncounted = parent.uncounted.saturating_add(frame.uncounted);
+            let accounted = match frame.declared.errors {
+                Declared::Num(n) => n.max(c.errors),
+                _ => c.errors,
+            };
+            parent.child_errors = parent.child_errors.saturating_add(accounted);
+        }
+    }
+
+    /// Emits the cases a suite held, merging reruns when its figures show them.
+    fn release_held(&mut self, frame: &mut SuiteFrame) {
+        let Some(held) = frame.held.take() else { return };
+        // Reruns need fewer distinct tests than cases, and a Go package or a declared count of
+        // them below the cases: without either, the names are not hashed to count the distinct
+        // tests (a cost per case on the thread that puts a split file together).
+        let possible =
+            frame.unique_names || matches!(frame.declared.tests, Declared::Num(n) if n < held.len() as u64);
+        let reruns = possible && {
+            let distinct = rerun::distinct_tests(&held);
+            held.len() > distinct
+                && (frame.unique_names
+                    || matches!(frame.declared.tests, Declared::Num(n) if n == distinct as u64))
+        };
+        let held = if reruns { held } else { self.uncounted_empty_cases(frame, held) };
+        let cases = if reruns {
+            // The runner may count failed attempts in `failures=`/`errors=` (gotestsum
+            // does): those figures are compared with the attempts too.
+            let mut attempts = Counts::default();
+            for c in &held {
+                attempts.add(c.outcome, c.flaky);
+            }
+            frame.merged_attempts = Some(attempts);
+            rerun::merge_reruns(held)
+        } else {
+            held
+        };
+        let merged = frame.merged_attempts.is_some();
+        for case in cases {
+            frame.count(&case, !merged);
+            self.emit(case);
+        }
+    }
+
+    /// The suite's declared figures that none of the readings runners use agrees with.
+    fn mismatches(&self, frame: &SuiteFrame) -> Vec<String> {
+        let label = suite_label(frame);
         let c = frame.counts;
         let d = &frame.declared;
         // The readings of a declared figure that real runners use; any one agreeing is
@@ -918,22 +1028,7 @@ impl Parser<'_, '_, '_, '_> {
                 check(dis, "disabled", &|n| n <= c.skipped, c.skipped, skipped)
             }
         }
-        for message in mismatches {
-            self.finding(frame.start, message);
-        }
-        if let Some(parent) = self.suites.last_mut() {
-            parent.counts += c;
-            parent.synthetic = parent.synthetic.saturating_add(frame.synthetic);
-            parent.runs = parent.runs.saturating_add(frame.runs);
-            parent.attempts += frame.attempts;
-            parent.child_suites = parent.child_suites.saturating_add(1);
-            parent.uncounted = parent.uncounted.saturating_add(frame.uncounted);
-            let accounted = match frame.declared.errors {
-                Declared::Num(n) => n.max(c.errors),
-                _ => c.errors,
-            };
-            parent.child_errors = parent.child_errors.saturating_add(accounted);
-        }
+        mismatches
     }
 
     /// libtest's JUnit, nextest and mocha-junit-reporter write ignored/pending tests only as a
@@ -1063,6 +1158,7 @@ impl Parser<'_, '_, '_, '_> {
         self.case = CaseState::default();
         self.msg.clear();
         self.out.clear();
+        self.result_type.clear();
         self.capture_depth = None;
         self.out_depth = None;
         let [name, classname, file, line, time, status] =
@@ -1154,14 +1250,35 @@ impl Parser<'_, '_, '_, '_> {
         if keep {
             self.msg.separate();
             // Text is captured until this element closes (the depth it will have once pushed).
-            self.capture_depth = Some(self.stack.len() + 1);
+            self.capture_depth = Some(self.stack.len().saturating_add(1));
         }
         Ok(())
     }
 
     fn close_case(&mut self) {
-        let c = std::mem::take(&mut self.case);
+        let pending = self.take_case();
+        match &mut self.fragment {
+            Some(done) => done.push(pending),
+            None => self.finish_case(pending),
+        }
+    }
+
+    /// The case just read, with its message; the case state is reset for the next one.
+    fn take_case(&mut self) -> Pending {
+        let state = std::mem::take(&mut self.case);
         self.capture_depth = None;
+        let message = self.msg.take().or_else(|| {
+            // No message: the end of the output is the best explanation there is.
+            self.out.take().map(|o| format!("(no failure message; the end of the test's output:)\n{o}"))
+        });
+        self.out.clear();
+        self.msg.clear();
+        Pending { state, message }
+    }
+
+    /// Places a case read to its end in its suite: what depends on the suites around it and on
+    /// the document's dialect.
+    fn finish_case(&mut self, Pending { state: c, message }: Pending) {
         // Catch2 writes a `[!shouldfail]` test that failed as expected with `<skipped>` and
         // `<failure>`: an expected failure, counted as skipped like pytest's xfail.
         let expected_failure =
@@ -1199,13 +1316,8 @@ impl Parser<'_, '_, '_, '_> {
             duration_s: c.duration_s,
             runs: c.failed_reruns.saturating_add(1),
             failed_runs: c.failed_reruns.saturating_add(failed_now),
-            message: self.msg.take().or_else(|| {
-                // No message: the end of the output is the best explanation there is.
-                self.out.take().map(|o| format!("(no failure message; the end of the test's output:)\n{o}"))
-            }),
+            message,
         };
-        self.out.clear();
-        self.msg.clear();
         if c.synthetic
             && let Some(frame) = self.suites.last_mut()
         {

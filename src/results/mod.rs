@@ -269,6 +269,14 @@ pub fn read_file_with(
     }
     let src = std::io::Cursor::new(held).chain(src);
     let mut locator = locate::Locator::file(path);
+    if format == Format::Junit && junit::worth_splitting(meta.len()) {
+        // One big file: read on every core (see src/results/junit_split.rs).
+        let reopen = || File::open(path).map(|f| BufReader::with_capacity(64 * 1024, f));
+        let (params, mut stats) = (junit::SplitParams::for_files(), junit::SplitStats::default());
+        return merged(format, sink, opts, |sink| {
+            junit::read_split(src, path, sink, &mut locator, reopen, params, &mut stats)
+        });
+    }
     merged_dispatch(format, src, path, sink, &mut locator, opts)
 }
 
@@ -281,12 +289,22 @@ fn merged_dispatch<R: std::io::BufRead>(
     locator: &mut locate::Locator<'_>,
     opts: &ReadOptions,
 ) -> Result<FileSummary, ResultsError> {
+    merged(format, sink, opts, |sink| dispatch(format, src, path, sink, locator))
+}
+
+/// Runs `read` behind the rerun merger the options ask for.
+fn merged(
+    format: Format,
+    sink: &mut dyn CaseSink,
+    opts: &ReadOptions,
+    read: impl FnOnce(&mut dyn CaseSink) -> Result<u64, ResultsError>,
+) -> Result<FileSummary, ResultsError> {
     if !opts.merge_reruns {
-        let cases = dispatch(format, src, path, sink, locator)?;
+        let cases = read(sink)?;
         return Ok(FileSummary { format, cases });
     }
     let mut merger = RerunMerger::new(sink);
-    dispatch(format, src, path, &mut merger, locator)?;
+    read(&mut merger)?;
     let cases = merger.finish();
     Ok(FileSummary { format, cases })
 }
