@@ -416,29 +416,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
         return Err(vec![Diagnostic::error(root, None, "expected a data directory")]);
     }
 
-    let report_path = root.join(REPORT_FILE);
-    let report = match read_text(&report_path) {
-        Ok(text) => match yaml::parse::<RawReport>(&text, REPORT_FIELDS) {
-            Ok(raw) => {
-                let mut read = ReportReader {
-                    file: &report_path,
-                    source: &text,
-                    errors: &mut errors,
-                    warnings: &mut warnings,
-                    narrative: &mut narrative,
-                };
-                validate_report(raw, &mut read)
-            }
-            Err(e) => {
-                errors.push(e.at(&report_path));
-                None
-            }
-        },
-        Err(d) => {
-            errors.push(d);
-            None
-        }
-    };
+    let report = load_report(&root.join(REPORT_FILE), &mut errors, &mut warnings, &mut narrative);
 
     let mut files = Vec::new();
     let cat_dir = root.join(CATEGORIES_DIR);
@@ -454,12 +432,48 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
             format!("no category manifests found: expected `{CATEGORIES_DIR}/<slug>.yaml` files"),
         ));
     }
+    let categories = load_categories(&cat_dir, &files, &mut errors, &mut warnings);
 
-    let mut categories: Vec<Category> = Vec::new();
-    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut by_slug: BTreeMap<String, PathBuf> = BTreeMap::new();
-    // Reading and parsing is per file and independent: do it on all cores. Validation across
-    // files (duplicates) then runs in the sorted order, so output stays deterministic.
+    match report {
+        Some(report) if errors.is_empty() => Ok(Manifests { report, categories, warnings, narrative }),
+        _ => Err(errors),
+    }
+}
+
+/// Reads and validates report.yaml; `None` (with the problems in `errors`) when it is unusable.
+fn load_report(
+    report_path: &Path,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+    narrative: &mut Vec<NarrativeText>,
+) -> Option<ReportManifest> {
+    let text = match read_text(report_path) {
+        Ok(text) => text,
+        Err(d) => {
+            errors.push(d);
+            return None;
+        }
+    };
+    match yaml::parse::<RawReport>(&text, REPORT_FIELDS) {
+        Ok(raw) => {
+            let mut read = ReportReader { file: report_path, source: &text, errors, warnings, narrative };
+            validate_report(raw, &mut read)
+        }
+        Err(e) => {
+            errors.push(e.at(report_path));
+            None
+        }
+    }
+}
+
+/// Reads every category file (on all cores), then validates them in the sorted order of
+/// `files`, so that duplicates are blamed on the later file and output stays deterministic.
+fn load_categories(
+    cat_dir: &Path,
+    files: &[PathBuf],
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Category> {
     use rayon::prelude::*;
     let parsed: Vec<Result<RawCategory, Diagnostic>> = files
         .par_iter()
@@ -468,6 +482,9 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
             yaml::parse::<RawCategory>(&text, CATEGORY_FIELDS).map_err(|e| e.at(file))
         })
         .collect();
+    let mut categories: Vec<Category> = Vec::new();
+    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut by_slug: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (file, parsed) in files.iter().zip(parsed) {
         let raw = match parsed {
             Ok(raw) => raw,
@@ -476,7 +493,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
                 continue;
             }
         };
-        let slug = slug_of(&cat_dir, file);
+        let slug = slug_of(cat_dir, file);
         if let Some(first) = by_slug.get(&slug) {
             errors.push(Diagnostic::error(
                 file,
@@ -497,19 +514,11 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
             continue;
         }
         by_name.insert(key, file.clone());
-        if let Some(c) = validate_category(raw, slug, file, &mut errors, &mut warnings) {
+        if let Some(c) = validate_category(raw, slug, file, errors, warnings) {
             categories.push(c);
         }
     }
-
-    let report = match report {
-        Some(r) if errors.is_empty() => r,
-        _ => return Err(errors),
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Manifests { report, categories, warnings, narrative })
+    categories
 }
 
 /// Parses and validates the text of one category manifest as if read from `file` (its slug is
