@@ -58,7 +58,22 @@ pub fn report() -> Value {
                 "properties": { "immediate": text_list(), "medium_term": text_list(), "long_term": text_list() }
             },
             "final_remarks": text_list(),
-            "extra": { "type": "object", "description": "Passed to templates untouched." }
+            "extra": { "type": "object", "description": "Passed to templates untouched." },
+            "failure_categories": {
+                "type": "array",
+                "description": "Failure categories, the first that matches a failure wins; unmatched failures are uncategorised.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["name"],
+                    "anyOf": [{ "required": ["message"] }, { "required": ["trace"] }],
+                    "properties": {
+                        "name": { "type": "string", "minLength": 1 },
+                        "message": { "type": "string", "description": "Regex searched in the failure's first line." },
+                        "trace": { "type": "string", "description": "Regex searched in the rest of the failure's text." }
+                    }
+                }
+            }
         }
     })
 }
