@@ -779,7 +779,10 @@ fn failure_categories(
                     errors.push(Diagnostic::error(
                         file,
                         Some(pos(&r)),
-                        format!("invalid `{key}` regex of failure category {name:?}: {e}"),
+                        format!(
+                            "invalid `{key}` regex of failure category {name:?}: {}",
+                            crate::model::causes::regex_reason(&e)
+                        ),
                     ));
                 })
                 .ok()

@@ -354,6 +354,22 @@ pub fn compile(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
 }
 
+/// A regex error in one line: what is wrong and where in the pattern (the crate's own message
+/// spans lines, drawing a caret under the pattern).
+pub fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(reason) = lines.last().and_then(|l| l.strip_prefix("error: ")) else {
+        return lines.join(" ");
+    };
+    // "regex parse error:", the pattern indented by 4, the caret line, "error: …".
+    let caret = lines.get(2).and_then(|l| l.find('^')).map(|c| c.saturating_sub(4));
+    match caret {
+        Some(c) if lines.len() == 4 => format!("{reason} (at character {} of the pattern)", c.saturating_add(1)),
+        _ => reason.to_string(),
+    }
+}
+
 /// The index of the first category a failure text matches (first match wins). A category with
 /// both regexes needs both to match.
 pub fn classify(categories: &[FailureCategory], text: Option<&str>) -> Option<usize> {
@@ -388,6 +404,8 @@ struct Group {
     errors: u64,
     suites: HashSet<u64>,
     suites_more: bool,
+    /// Distinct suite-and-classname pairs (pytest writes one suite; its classnames are files).
+    classes: HashSet<u64>,
     members: Vec<GroupMember>,
     members_omitted: u64,
     category: Option<usize>,
@@ -406,6 +424,12 @@ impl Group {
         }
     }
 
+    fn add_class(&mut self, h: u64) {
+        if self.classes.len() < SUITES_COUNTED {
+            self.classes.insert(h);
+        }
+    }
+
     /// Adds `other`, the same signature's failures read after this group's.
     fn merge(&mut self, other: Group) {
         self.failures = self.failures.saturating_add(other.failures);
@@ -413,6 +437,9 @@ impl Group {
         self.suites_more |= other.suites_more;
         for h in other.suites {
             self.add_suite(h);
+        }
+        for h in other.classes {
+            self.add_class(h);
         }
         let room = MEMBERS_KEPT.saturating_sub(self.members.len());
         let extra = other.members.len().saturating_sub(room) as u64;
@@ -458,9 +485,9 @@ impl Causes {
         let h = fnv(&signature);
         let seen = self.seen;
         self.seen = self.seen.saturating_add(1);
-        let suite = fnv(&case.suite);
+        let place = (fnv(&case.suite), case.classname.as_deref().map(|c| fnv(c) ^ fnv(&case.suite)));
         if let Some(g) = self.groups.get_mut(&h) {
-            count_member(g, case, suite);
+            count_member(g, case, place);
             return;
         }
         if !self.room_for(h) {
@@ -476,11 +503,12 @@ impl Causes {
             errors: 0,
             suites: HashSet::new(),
             suites_more: false,
+            classes: HashSet::new(),
             members: Vec::new(),
             members_omitted: 0,
             category,
         };
-        count_member(&mut g, case, suite);
+        count_member(&mut g, case, place);
         self.order.insert(h);
         self.groups.insert(h, g);
     }
@@ -578,6 +606,7 @@ impl Causes {
             errors: g.errors,
             suites: g.suites.len() as u64,
             suites_more: g.suites_more,
+            classes: g.classes.len() as u64,
             category: g.category.and_then(|c| self.categories.get(c)).map(|c| c.name.clone()),
             example: g.example.clone(),
             members: g.members.clone(),
@@ -586,13 +615,17 @@ impl Causes {
     }
 }
 
-fn count_member(g: &mut Group, case: &TestCase, suite: u64) {
+/// Counts a member into `g`; `place` is the hash of its suite and of its suite and classname.
+fn count_member(g: &mut Group, case: &TestCase, place: (u64, Option<u64>)) {
     if case.outcome == Outcome::Error {
         g.errors = g.errors.saturating_add(1);
     } else {
         g.failures = g.failures.saturating_add(1);
     }
-    g.add_suite(suite);
+    g.add_suite(place.0);
+    if let Some(c) = place.1 {
+        g.add_class(c);
+    }
     if g.members.len() < MEMBERS_KEPT {
         g.members.push(GroupMember {
             name: case.name.clone(),
@@ -629,6 +662,9 @@ pub struct FailureGroup {
     /// Distinct suites among the members (at most 1,000 counted: `suites_more` beyond).
     pub suites: u64,
     pub suites_more: bool,
+    /// Distinct classnames (within their suites) among the members, at most 1,000 counted; 0
+    /// when the results name none.
+    pub classes: u64,
     /// The failure category of its first member, when report.yaml declares categories.
     pub category: Option<String>,
     /// The first member, with the details that explain it.
