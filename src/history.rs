@@ -25,9 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::history::{
-    CurrentRun, Folder, LIST_KEPT, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog, TestRef,
-    loose_id,
-    millis, sort_records,
+    CurrentRun, Folder, LIST_KEPT, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog,
+    TestRef, loose_id, millis, sort_records,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
@@ -505,14 +504,22 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
         let find = |name: &str| {
             schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
         };
-        let cols = [find("id")?, find("file")?, find("suite")?, find("classname")?, find("name")?, find("category")?];
+        let cols = [
+            find("id")?,
+            find("file")?,
+            find("suite")?,
+            find("classname")?,
+            find("name")?,
+            find("category")?,
+        ];
         let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
         let mut gone = std::collections::HashSet::new();
         let mut categories = vec![None; current.len()];
         let mut previous = None;
         for g in 0..reader.num_row_groups() {
             let group = reader.get_row_group(g).map_err(bad)?;
-            let n = usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
+            let n =
+                usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
             let column = |k: usize| group.get_column_reader(cols[k]).map_err(bad);
             let ids: Vec<i64> = read_column(column(0)?, n, "id")?;
             let category = read_optional_strings(column(5)?, n)?;
@@ -538,7 +545,8 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
                     ]);
                 }
                 if let Some([f, s, c, name]) = &names {
-                    let text = |v: &[ByteArray]| v.get(k).map(|b| String::from_utf8_lossy(b.data()).into_owned());
+                    let text =
+                        |v: &[ByteArray]| v.get(k).map(|b| String::from_utf8_lossy(b.data()).into_owned());
                     let classname = text(c).filter(|c| !c.is_empty());
                     run.removed.push(TestRef {
                         name: text(name).unwrap_or_default(),
@@ -568,7 +576,15 @@ fn read_optional_strings(reader: ColumnReader, n: usize) -> Result<Vec<Option<St
     let mut values = values.into_iter();
     Ok(defs
         .iter()
-        .map(|&d| if d > 0 { values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned()) } else { None })
+        .map(
+            |&d| {
+                if d > 0 {
+                    values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned())
+                } else {
+                    None
+                }
+            },
+        )
         .collect())
 }
 

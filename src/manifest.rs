@@ -166,12 +166,15 @@ pub(crate) const REPORT_FIELDS: &[(&str, &str)] = &[
     ("next_steps", "a map of immediate, medium_term, long_term"),
     ("final_remarks", "a list of text"),
     ("extra", "a map"),
+    ("failure_categories", "a list of {name, message, trace}"),
     ("points", "a list of text"),
     ("name", "text"),
     ("implementation", "text"),
     ("immediate", "a list of text"),
     ("medium_term", "a list of text"),
     ("long_term", "a list of text"),
+    ("message", "a regex"),
+    ("trace", "a regex"),
 ];
 
 /// Keys of a category manifest, with what each expects (for messages).
@@ -752,7 +755,7 @@ fn failure_categories(
     file: &Path,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<crate::model::causes::FailureCategory> {
-    use crate::model::causes::{compile, FailureCategory, UNCATEGORISED};
+    use crate::model::causes::{FailureCategory, UNCATEGORISED, compile};
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for c in raw {
@@ -764,7 +767,9 @@ fn failure_categories(
         } else if !seen.insert(name.to_lowercase()) {
             Some(format!("failure category {name:?} is defined twice (names are case-insensitive)"))
         } else if c.message.is_none() && c.trace.is_none() {
-            Some(format!("failure category {name:?} has neither `message` nor `trace`: expected at least one regex"))
+            Some(format!(
+                "failure category {name:?} has neither `message` nor `trace`: expected at least one regex"
+            ))
         } else {
             None
         };

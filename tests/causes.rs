@@ -34,16 +34,30 @@ fn one_error_raised_from_many_tests_is_one_cause() {
     let groups = c["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "{c:#}");
     let db = &groups[0];
-    assert_eq!(db["signature"], "failed on setup with \"ConnectionRefusedError: [Errno <n>] Connection refused\"");
-    assert_eq!(db["headline"], "failed on setup with \"ConnectionRefusedError: [Errno 111] Connection refused\"");
-    assert_eq!((db["count"].as_u64(), db["errors"].as_u64(), db["failures"].as_u64()), (Some(9), Some(9), Some(0)));
+    // The message, and the innermost frame in the repository: the fixture in conftest.py.
+    assert_eq!(
+        db["signature"],
+        "failed on setup with \"ConnectionRefusedError: [Errno <n>] Connection refused\" @ conftest.py:<n>:"
+    );
+    assert_eq!(
+        db["headline"],
+        "failed on setup with \"ConnectionRefusedError: [Errno 111] Connection refused\""
+    );
+    assert_eq!(
+        (db["count"].as_u64(), db["errors"].as_u64(), db["failures"].as_u64()),
+        (Some(9), Some(9), Some(0))
+    );
     assert_eq!((db["suites"].as_u64(), db["classes"].as_u64()), (Some(1), Some(3)));
-    let members: Vec<&str> = db["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    let members: Vec<&str> =
+        db["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
     assert_eq!(members[..3], ["test_billing_list", "test_billing_create", "test_billing_delete"]);
     assert_eq!(members.len(), 9);
     // Messages that differ only in their temp path: one cause, apart from the database.
     let tmp = &groups[1];
-    assert_eq!(tmp["signature"], "FileNotFoundError: [Errno <n>] No such file or directory: <q>");
+    assert_eq!(
+        tmp["signature"],
+        "FileNotFoundError: [Errno <n>] No such file or directory: <q> @ test_cache.py:<n>: FileNotFoundError"
+    );
     assert_eq!(tmp["count"], 3);
     // The assertion failure stands alone, listed as before.
     let singles = c["singles"].as_array().unwrap();
@@ -88,11 +102,8 @@ fn the_budget_keeps_the_cause_headlines_longest() {
 /// A data dir whose report.yaml declares `failure_categories` (and one category reading DB_DOWN).
 fn categorised(dir: &Path, failure_categories: &str) {
     fs::create_dir_all(dir.join("categories")).unwrap();
-    fs::write(
-        dir.join("report.yaml"),
-        format!("title: Causes\nfailure_categories:\n{failure_categories}"),
-    )
-    .unwrap();
+    fs::write(dir.join("report.yaml"), format!("title: Causes\nfailure_categories:\n{failure_categories}"))
+        .unwrap();
     let junit = support::repo().join(DB_DOWN);
     fs::write(
         dir.join("categories/api.yaml"),
@@ -120,15 +131,22 @@ fn overlapping_categories_first_match_wins() {
         .iter()
         .map(|c| (c["name"].as_str().unwrap().to_string(), c["failures"].as_u64().unwrap()))
         .collect();
-    assert_eq!(counts, [
-        ("Infrastructure".to_string(), 9),
-        ("Network".to_string(), 3),
-        ("Test bug".to_string(), 0),
-        ("uncategorised".to_string(), 1)
-    ]);
+    assert_eq!(
+        counts,
+        [
+            ("Infrastructure".to_string(), 9),
+            ("Network".to_string(), 3),
+            ("Test bug".to_string(), 0),
+            ("uncategorised".to_string(), 1)
+        ]
+    );
     assert_eq!(v["results"]["causes"]["groups"][0]["category"], "Infrastructure");
     let md = run([tmp.path()]);
-    assert!(md.stdout.contains("Connection refused\"` — in 1 suite, 3 classes · Infrastructure"), "{}", md.stdout);
+    assert!(
+        md.stdout.contains("Connection refused\"` — in 1 suite, 3 classes · Infrastructure"),
+        "{}",
+        md.stdout
+    );
 }
 
 #[test]
@@ -136,19 +154,25 @@ fn a_bad_failure_category_is_an_error_with_its_position() {
     let tmp = tempfile::tempdir().unwrap();
     categorised(tmp.path(), "  - name: Infrastructure\n    message: 'Connection(Refused'\n");
     let r = gen_report([tmp.path()]).run();
-    assert_bad_input(&r, &[
-        "report.yaml:4:14",
-        "invalid `message` regex of failure category \"Infrastructure\": unclosed group (at character 11 of the pattern)",
-    ]);
+    assert_bad_input(
+        &r,
+        &[
+            "report.yaml:4:14",
+            "invalid `message` regex of failure category \"Infrastructure\": unclosed group (at character 11 of the pattern)",
+        ],
+    );
     let tmp = tempfile::tempdir().unwrap();
     categorised(tmp.path(), "  - name: Flaky\n  - {name: uncategorised, trace: x}\n");
     let r = gen_report([tmp.path()]).run();
-    assert_bad_input(&r, &[
-        "report.yaml:3:11",
-        "failure category \"Flaky\" has neither `message` nor `trace`",
-        "report.yaml:4:12",
-        "the name is reserved",
-    ]);
+    assert_bad_input(
+        &r,
+        &[
+            "report.yaml:3:11",
+            "failure category \"Flaky\" has neither `message` nor `trace`",
+            "report.yaml:4:12",
+            "the name is reserved",
+        ],
+    );
 }
 
 fn junit(cases: &[(&str, &str)]) -> String {
@@ -169,13 +193,15 @@ fn junit(cases: &[(&str, &str)]) -> String {
 fn removed_and_newly_skipped_tests_are_listed_against_the_previous_run() {
     let tmp = tempfile::tempdir().unwrap();
     let (history, file) = (tmp.path().join("history"), tmp.path().join("junit.xml"));
-    fs::write(&file, junit(&[("a", "passed"), ("b", "passed"), ("c", "passed"), ("gone", "passed")])).unwrap();
+    fs::write(&file, junit(&[("a", "passed"), ("b", "passed"), ("c", "passed"), ("gone", "passed")]))
+        .unwrap();
     let record = history.join("1.parquet");
     let r = gen_report(["junit.xml", "--record", record.to_str().unwrap(), "--run-label", "1"])
         .current_dir(tmp.path())
         .run();
     assert_ok(&r);
-    fs::write(&file, junit(&[("a", "passed"), ("b", "skipped"), ("c", "failed"), ("new", "passed")])).unwrap();
+    fs::write(&file, junit(&[("a", "passed"), ("b", "skipped"), ("c", "failed"), ("new", "passed")]))
+        .unwrap();
     let args = ["junit.xml", "--history", "history", "--run-label", "2"];
     let r = gen_report(args.iter().chain(&["--format", "json"])).current_dir(tmp.path()).run();
     assert_ok(&r);
@@ -191,7 +217,10 @@ fn removed_and_newly_skipped_tests_are_listed_against_the_previous_run() {
     assert_eq!(names("added"), ["new"]);
     assert_eq!((ch["removed_total"].as_u64(), ch["recategorised_total"].as_u64()), (Some(1), Some(0)));
     // The removed test counts nowhere in this run: 4 tests, 2 of them passed.
-    assert_eq!((v["totals"]["measured"]["tests"].as_u64(), v["totals"]["measured"]["passed"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(
+        (v["totals"]["measured"]["tests"].as_u64(), v["totals"]["measured"]["passed"].as_u64()),
+        (Some(4), Some(2))
+    );
     let md = gen_report(args).current_dir(tmp.path()).run();
     assert_ok(&md);
     let start = md.stdout.find("### 🧩 Test changes since run 1").expect("a test changes section");

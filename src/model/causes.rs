@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::evidence::{FailedCase, FAILURES_KEPT, HEADLINE_CHARS};
+use super::evidence::{FAILURES_KEPT, FailedCase, HEADLINE_CHARS};
 use crate::results::{Outcome, TestCase};
 
 /// Signatures tracked at most. When a run has more, the ones kept are those whose signature
@@ -279,39 +279,82 @@ pub fn repo_frame(text: &str) -> Option<String> {
             continue;
         }
         if let Some(frame) = t.strip_prefix("at ") {
-            return Some(normalise(frame));
+            // Where, not which function: `demo.ApiTest.t1(ApiTest.java:9)` → `ApiTest.java:<n>`,
+            // so one cause raised from the tests of one class stays one.
+            let place = frame.rsplit_once('(').and_then(|(_, p)| p.strip_suffix(')')).unwrap_or(frame);
+            return Some(normalise(place));
         }
         if let Some(rest) = t.strip_prefix("File \"")
             && let Some((path, after)) = rest.split_once('"')
         {
             let func = after.rsplit_once(" in ").map_or("", |(_, f)| f.trim());
             last_python = Some(format!("{path} in {func}"));
-        } else if let Some(path) = pytest_location(t) {
-            last_python = Some(path.to_string());
+        } else if pytest_location(t).is_some() {
+            // `path:line: what` — pytest's location lines, Go's `x_test.go:12: got 1, want 2`:
+            // what was said there tells two places in one file apart.
+            last_python = Some(t.to_string());
         }
     }
     last_python.map(|p| normalise(&p))
 }
 
-/// A headline that names only a type (`AssertionError`, `java.lang.NullPointerException`):
-/// where it was raised tells causes apart.
-fn bare(normalised: &str) -> bool {
-    !normalised.trim_end_matches(':').contains([' ', ':'])
+/// The signature of a failure text: its normalised headline, plus the innermost frame inside
+/// the repository when the text has one (its file, or a Python function): a generic headline
+/// (`AssertionError`, jest's `expect(received).toBe(expected)`) raised in two places is two
+/// causes, while one error raised through one fixture or helper stays one.
+pub fn signature(text: Option<&str>) -> String {
+    signature_if_telling(text.unwrap_or("")).unwrap_or_default()
 }
 
-/// The signature of a failure text: its normalised headline, plus the innermost frame inside
-/// the repository when the headline names only a type. One message raised from many places is
-/// one cause; a bare `AssertionError` from two places is two.
-pub fn signature(text: Option<&str>) -> String {
-    let Some(text) = text else { return String::new() };
-    let mut sig = normalise(headline(text));
-    if bare(&sig)
-        && let Some(frame) = repo_frame(text)
-    {
-        sig.push_str(" @ ");
-        sig.push_str(&frame);
+/// TAP YAML diagnostic keys (node:test, node-tap): a headline starting with one is where the
+/// runner put the failure, not what it was.
+const TAP_KEYS: &[&str] = &[
+    "at",
+    "location",
+    "diff",
+    "stack",
+    "failureType",
+    "duration_ms",
+    "found",
+    "wanted",
+    "compare",
+    "operator",
+    "expected",
+    "actual",
+    "source",
+    "severity",
+    "datetime",
+    "type",
+];
+
+/// The signature of a failure text, or `None` when it tells nothing to group by: a headline
+/// that is one bare word with no frame to place it (`assert`, `Failed`), or a TAP diagnostic
+/// key (`at:`, `location: '…'`).
+fn signature_if_telling(text: &str) -> Option<String> {
+    let head = headline(text);
+    let key = head.split_once(':').map_or("", |(k, _)| k);
+    if TAP_KEYS.contains(&key) {
+        return None;
     }
-    sig
+    let mut sig = normalise(head);
+    match repo_frame(text) {
+        Some(frame) => {
+            sig.push_str(" @ ");
+            sig.push_str(&frame);
+        }
+        None if !sig.contains(' ') => return None,
+        None => {}
+    }
+    Some(sig)
+}
+
+/// How the JUnit reader introduces the output of a failure that has no message.
+const NO_MESSAGE: &str = "(no failure message";
+
+/// A signature no other test shares: for a failure without a message.
+fn own_signature(case: &TestCase) -> String {
+    let classname = case.classname.as_deref().unwrap_or("");
+    format!("\u{1}no message\u{1}{}\u{1}{classname}\u{1}{}", case.suite, case.name)
 }
 
 /// FNV-1a 64: a fixed hash, so the signatures kept and their order are the same on every run.
@@ -365,7 +408,9 @@ pub fn regex_reason(e: &regex::Error) -> String {
     // "regex parse error:", the pattern indented by 4, the caret line, "error: …".
     let caret = lines.get(2).and_then(|l| l.find('^')).map(|c| c.saturating_sub(4));
     match caret {
-        Some(c) if lines.len() == 4 => format!("{reason} (at character {} of the pattern)", c.saturating_add(1)),
+        Some(c) if lines.len() == 4 => {
+            format!("{reason} (at character {} of the pattern)", c.saturating_add(1))
+        }
         _ => reason.to_string(),
     }
 }
@@ -380,7 +425,8 @@ pub fn classify(categories: &[FailureCategory], text: Option<&str>) -> Option<us
         None => (trimmed.trim(), ""),
     };
     categories.iter().position(|c| {
-        c.message.as_ref().is_none_or(|r| r.is_match(head)) && c.trace.as_ref().is_none_or(|r| r.is_match(trace))
+        c.message.as_ref().is_none_or(|r| r.is_match(head))
+            && c.trace.as_ref().is_none_or(|r| r.is_match(trace))
     })
 }
 
@@ -444,7 +490,8 @@ impl Group {
         let room = MEMBERS_KEPT.saturating_sub(self.members.len());
         let extra = other.members.len().saturating_sub(room) as u64;
         self.members.extend(other.members.into_iter().take(room));
-        self.members_omitted = self.members_omitted.saturating_add(other.members_omitted).saturating_add(extra);
+        self.members_omitted =
+            self.members_omitted.saturating_add(other.members_omitted).saturating_add(extra);
     }
 }
 
@@ -481,7 +528,13 @@ impl Causes {
             Some(n) => *n = n.saturating_add(1),
             None => self.uncategorised = self.uncategorised.saturating_add(1),
         }
-        let signature = signature(case.message.as_deref());
+        // Nothing to tell a cause by (no message; JUnit writes the test's output after this
+        // marker; a bare word): a signature of the test's own, so it stays a single failure.
+        let signature = match case.message.as_deref() {
+            Some(m) if !m.starts_with(NO_MESSAGE) => signature_if_telling(m),
+            _ => None,
+        }
+        .unwrap_or_else(|| own_signature(case));
         let h = fnv(&signature);
         let seen = self.seen;
         self.seen = self.seen.saturating_add(1);
@@ -566,7 +619,11 @@ impl Causes {
             .zip(&self.per_category)
             .map(|(c, &n)| CategoryCount { name: c.name.clone(), failures: n, uncategorised: false })
             .collect();
-        out.push(CategoryCount { name: UNCATEGORISED.into(), failures: self.uncategorised, uncategorised: true });
+        out.push(CategoryCount {
+            name: UNCATEGORISED.into(),
+            failures: self.uncategorised,
+            uncategorised: true,
+        });
         out
     }
 
@@ -576,13 +633,13 @@ impl Causes {
         // Largest first; equal sizes by signature, so the order never depends on reading.
         multi.sort_by(|a, b| b.count().cmp(&a.count()).then_with(|| a.signature.cmp(&b.signature)));
         let groups_total = multi.len() as u64;
-        let groups: Vec<FailureGroup> =
-            multi.iter().take(GROUPS_SHOWN).map(|g| self.group_view(g)).collect();
+        let groups: Vec<FailureGroup> = multi.iter().take(GROUPS_SHOWN).map(|g| self.group_view(g)).collect();
         let grouped_failures = groups.iter().map(|g| g.count).fold(0u64, u64::saturating_add);
         let mut singles: Vec<&Group> = self.groups.values().filter(|g| g.count() == 1).collect();
         singles.sort_by_key(|g| g.first_seen);
         let singles_total = singles.len() as u64;
-        let singles: Vec<FailedCase> = singles.into_iter().take(FAILURES_KEPT).map(|g| g.example.clone()).collect();
+        let singles: Vec<FailedCase> =
+            singles.into_iter().take(FAILURES_KEPT).map(|g| g.example.clone()).collect();
         let listed = grouped_failures.saturating_add(singles.len() as u64);
         CausesView {
             groups_omitted: groups_total.saturating_sub(groups.len() as u64),
@@ -713,7 +770,10 @@ mod tests {
             (r"cannot read C:\Users\ci\AppData\Local\Temp\tmp12.txt", "cannot read <tmp>"),
             ("KeyError: 'user_42'", "KeyError: <q>"),
             ("assert \"abc1\" == \"abd2\"", "assert <q> == <q>"),
-            ("failed on setup with \"OSError: [Errno 98] in use\"", "failed on setup with \"OSError: [Errno <n>] in use\""),
+            (
+                "failed on setup with \"OSError: [Errno 98] in use\"",
+                "failed on setup with \"OSError: [Errno <n>] in use\"",
+            ),
             ("commit deadbeef01 not found", "commit <hex> not found"),
             ("  took   1.25s   of  3s ", "took <n>s of <n>s"),
             ("user_123 and test2", "user_<n> and test<n>"),
@@ -750,9 +810,11 @@ mod tests {
         assert_ne!(a, signature(Some(&trace("other"))));
         // Java: the first `at` frame outside the JDK and JUnit.
         let java = "java.lang.NullPointerException\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:233)\n\tat demo.Db.connect(Db.java:41)\n\tat demo.DbTest.t(DbTest.java:9)";
-        assert_eq!(signature(Some(java)), "java.lang.NullPointerException @ demo.Db.connect(Db.java:<n>)");
-        // A message with words: the frame stays out (one cause raised from many tests).
-        assert_eq!(signature(Some("ValueError: bad input 3\n  File \"/r/t.py\", line 1, in t")), "ValueError: bad input <n>");
+        assert_eq!(signature(Some(java)), "java.lang.NullPointerException @ Db.java:<n>");
+        // Go: the location line says what failed there.
+        let go = "Failed\n=== RUN   TestAbs\n    mathx_test.go:35: Abs(-4) = -4, want 4\n--- FAIL: TestAbs (0.02s)";
+        assert_eq!(signature(Some(go)), "Failed @ mathx_test.go:<n>: Abs(-<n>) = -<n>, want <n>");
+        assert_eq!(signature(Some("ValueError: bad input 3")), "ValueError: bad input <n>");
     }
 
     fn failing(name: &str, suite: &str, message: &str) -> TestCase {
@@ -776,7 +838,10 @@ mod tests {
     fn groups_largest_first_singletons_apart() {
         let mut c = Causes::default();
         for i in 0..5 {
-            c.add(&failing(&format!("db{i}"), &format!("s{}", i % 2), &format!("refused on port {}", 5000 + i)), "r");
+            c.add(
+                &failing(&format!("db{i}"), &format!("s{}", i % 2), &format!("refused on port {}", 5000 + i)),
+                "r",
+            );
         }
         c.add(&failing("odd", "s", "boom"), "r");
         for i in 0..5 {
@@ -798,11 +863,17 @@ mod tests {
     fn merged_parts_equal_one_pass_even_when_full() {
         // More signatures than are tracked: the kept set and counts must not depend on chunks.
         let cases: Vec<TestCase> = (0..GROUPS_TRACKED * 2)
-            .map(|i| failing(&format!("t{i}"), "s", &format!("cause {} of {}", i % (GROUPS_TRACKED + 300), i % 7)))
+            .map(|i| {
+                failing(&format!("t{i}"), "s", &format!("cause {} of {}", i % (GROUPS_TRACKED + 300), i % 7))
+            })
             .map(|mut c| {
                 // Letters, not digits, so each cause is its own signature.
                 let m = c.message.take().unwrap_or_default();
-                c.message = Some(m.bytes().map(|b| if b.is_ascii_digit() { b'a' + (b - b'0') } else { b } as char).collect());
+                c.message = Some(
+                    m.bytes()
+                        .map(|b| if b.is_ascii_digit() { b'a' + (b - b'0') } else { b } as char)
+                        .collect(),
+                );
                 c
             })
             .collect();
@@ -841,13 +912,10 @@ mod tests {
         c.add(&failing("a", "s", "Connection refused"), "r");
         c.add(&failing("b", "s", "nothing known"), "r");
         let counts = c.category_counts();
-        assert_eq!(counts.iter().map(|c| (c.name.as_str(), c.failures)).collect::<Vec<_>>(), [
-            ("Infrastructure", 1),
-            ("Network", 0),
-            ("Test bug", 0),
-            ("Both", 0),
-            ("uncategorised", 1)
-        ]);
+        assert_eq!(
+            counts.iter().map(|c| (c.name.as_str(), c.failures)).collect::<Vec<_>>(),
+            [("Infrastructure", 1), ("Network", 0), ("Test bug", 0), ("Both", 0), ("uncategorised", 1)]
+        );
         assert_eq!(c.view().singles.len(), 2);
     }
 }

@@ -859,7 +859,9 @@ pub fn analyse(
 ) -> History {
     let prev = past.last();
     let n = current.len();
-    let changes = prev.filter(|p| current.measured() && p.info.totals.is_some()).map(|p| test_changes(&now, current, p));
+    let changes = prev
+        .filter(|p| current.measured() && p.info.totals.is_some())
+        .map(|p| test_changes(&now, current, p));
     let state_in = |run: Option<&PastRun>, i: usize| run.map(|r| r.state(i));
 
     // The streak of failing runs ending with run index `end` (in past + now), oldest-first

@@ -641,7 +641,10 @@ fn totals(
         failed_total,
         unmatched_patterns: unmatched.iter().map(|u| u.pattern.clone()).collect(),
         conditions,
-        failure_categories: evidence.filter(|e| e.any_results).map(|e| e.causes.category_counts()).unwrap_or_default(),
+        failure_categories: evidence
+            .filter(|e| e.any_results)
+            .map(|e| e.causes.category_counts())
+            .unwrap_or_default(),
     }
 }
 
