@@ -228,3 +228,37 @@ fn removed_and_newly_skipped_tests_are_listed_against_the_previous_run() {
     let end = section[4..].find("\n### ").map_or(section.len(), |e| e + 4);
     insta::assert_snapshot!("test_changes_section", &section[..end]);
 }
+
+#[test]
+fn a_test_in_another_category_is_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(data.join("categories")).unwrap();
+    fs::write(data.join("report.yaml"), "title: Moves\n").unwrap();
+    let category = |name: &str, location: &str| {
+        fs::write(
+            data.join("categories").join(format!("{}.yaml", name.to_lowercase())),
+            format!("name: {name}\ntarget: 1\ntests: 1\nlocation: {location}\n"),
+        )
+        .unwrap();
+    };
+    category("API", "c");
+    fs::write(tmp.path().join("junit.xml"), junit(&[("a", "passed")])).unwrap();
+    let r = gen_report(["data", "--results", "junit.xml", "--record", "history/1.parquet", "--run-label", "1"])
+        .current_dir(tmp.path())
+        .run();
+    assert_ok(&r);
+    fs::remove_file(data.join("categories/api.yaml")).unwrap();
+    category("Core", "c");
+    let args = ["data", "--results", "junit.xml", "--history", "history", "--run-label", "2", "--format", "json"];
+    let r = gen_report(args).current_dir(tmp.path()).run();
+    assert_ok(&r);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ch = &v["history"]["changes"];
+    assert_eq!(ch["recategorised_total"], 1, "{ch:#}");
+    assert_eq!(
+        (&ch["recategorised"][0]["name"], &ch["recategorised"][0]["from"], &ch["recategorised"][0]["to"]),
+        (&serde_json::json!("a"), &serde_json::json!("API"), &serde_json::json!("Core"))
+    );
+    assert_eq!((ch["added_total"].as_u64(), ch["removed_total"].as_u64()), (Some(0), Some(0)));
+}
