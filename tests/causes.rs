@@ -147,6 +147,12 @@ fn overlapping_categories_first_match_wins() {
         "{}",
         md.stdout
     );
+    assert!(
+        md.stdout
+            .contains("By failure category: Infrastructure 9, Network 3, Test bug 0, uncategorised 1.\n"),
+        "{}",
+        md.stdout
+    );
 }
 
 #[test]
@@ -244,13 +250,15 @@ fn a_test_in_another_category_is_listed() {
     };
     category("API", "c");
     fs::write(tmp.path().join("junit.xml"), junit(&[("a", "passed")])).unwrap();
-    let r = gen_report(["data", "--results", "junit.xml", "--record", "history/1.parquet", "--run-label", "1"])
-        .current_dir(tmp.path())
-        .run();
+    let r =
+        gen_report(["data", "--results", "junit.xml", "--record", "history/1.parquet", "--run-label", "1"])
+            .current_dir(tmp.path())
+            .run();
     assert_ok(&r);
     fs::remove_file(data.join("categories/api.yaml")).unwrap();
     category("Core", "c");
-    let args = ["data", "--results", "junit.xml", "--history", "history", "--run-label", "2", "--format", "json"];
+    let args =
+        ["data", "--results", "junit.xml", "--history", "history", "--run-label", "2", "--format", "json"];
     let r = gen_report(args).current_dir(tmp.path()).run();
     assert_ok(&r);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
