@@ -272,34 +272,37 @@ fn pytest_location(t: &str) -> Option<&str> {
 /// The innermost stack frame inside the repository, as a key: `at` frames (Java, JavaScript,
 /// .NET) list the innermost first; Python tracebacks and pytest locations list it last.
 pub fn repo_frame(text: &str) -> Option<String> {
-    let mut last_python: Option<String> = None;
+    let mut last_python: Option<&str> = None;
+    // Frame-like lines first (cheap prefix checks), the library paths only for those.
+    let outside = |t: &str| LIBRARY.iter().any(|l| t.contains(l));
     for line in text.lines() {
         let t = line.trim();
-        if LIBRARY.iter().any(|l| t.contains(l)) {
-            continue;
-        }
         if let Some(frame) = t.strip_prefix("at ") {
+            if outside(t) {
+                continue;
+            }
             // Where, not which function: `demo.ApiTest.t1(ApiTest.java:9)` → `ApiTest.java:<n>`,
             // so one cause raised from the tests of one class stays one.
             let place = frame.rsplit_once('(').and_then(|(_, p)| p.strip_suffix(')')).unwrap_or(frame);
             return Some(normalise(place));
         }
         if let Some(rest) = t.strip_prefix("File \"")
-            && let Some((path, after)) = rest.split_once('"')
+            && let Some((path, _)) = rest.split_once('"')
         {
-            let func = after.rsplit_once(" in ").map_or("", |(_, f)| f.trim());
-            last_python = Some(format!("{path} in {func}"));
-        } else if pytest_location(t).is_some() {
+            if !outside(t) {
+                last_python = Some(path);
+            }
+        } else if pytest_location(t).is_some() && !outside(t) {
             // `path:line: what` — pytest's location lines, Go's `x_test.go:12: got 1, want 2`:
             // what was said there tells two places in one file apart.
-            last_python = Some(t.to_string());
+            last_python = Some(t);
         }
     }
-    last_python.map(|p| normalise(&p))
+    last_python.map(normalise)
 }
 
 /// The signature of a failure text: its normalised headline, plus the innermost frame inside
-/// the repository when the text has one (its file, or a Python function): a generic headline
+/// the repository when the text has one (its file, or its `path:line: …` line): a generic headline
 /// (`AssertionError`, jest's `expect(received).toBe(expected)`) raised in two places is two
 /// causes, while one error raised through one fixture or helper stays one.
 pub fn signature(text: Option<&str>) -> String {
@@ -806,7 +809,7 @@ mod tests {
             )
         };
         let a = signature(Some(&trace("helpers")));
-        assert_eq!(a, "AssertionError @ /home/ci/repo/tests/helpers.py in check");
+        assert_eq!(a, "AssertionError @ /home/ci/repo/tests/helpers.py");
         assert_ne!(a, signature(Some(&trace("other"))));
         // Java: the first `at` frame outside the JDK and JUnit.
         let java = "java.lang.NullPointerException\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:233)\n\tat demo.Db.connect(Db.java:41)\n\tat demo.DbTest.t(DbTest.java:9)";
