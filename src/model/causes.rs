@@ -257,6 +257,13 @@ const LIBRARY: &[&str] = &[
     "kotlin.",
 ];
 
+/// [`LIBRARY`] as one matcher: one pass over a line instead of one search per path (the
+/// searches were most of the time grouping took).
+static LIBRARY_MATCHER: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    let alternatives: Vec<String> = LIBRARY.iter().map(|l| regex::escape(l)).collect();
+    regex::Regex::new(&alternatives.join("|")).ok()
+});
+
 /// A pytest location line: `tests/test_x.py:12: …`.
 fn pytest_location(t: &str) -> Option<&str> {
     let (path, rest) = t.split_once(':')?;
@@ -274,7 +281,10 @@ fn pytest_location(t: &str) -> Option<&str> {
 pub fn repo_frame(text: &str) -> Option<String> {
     let mut last_python: Option<&str> = None;
     // Frame-like lines first (cheap prefix checks), the library paths only for those.
-    let outside = |t: &str| LIBRARY.iter().any(|l| t.contains(l));
+    let outside = |t: &str| match &*LIBRARY_MATCHER {
+        Some(m) => m.is_match(t),
+        None => LIBRARY.iter().any(|l| t.contains(l)),
+    };
     for line in text.lines() {
         let t = line.trim();
         if let Some(frame) = t.strip_prefix("at ") {
@@ -362,8 +372,16 @@ fn own_signature(case: &TestCase) -> String {
 
 /// FNV-1a 64: a fixed hash, so the signatures kept and their order are the same on every run.
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    // MurmurHash3's finaliser: FNV's low bits mix poorly, and hash tables index by them.
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
+
+/// Sets and maps keyed by those hashes: already mixed, so hashing them again (SipHash) is
+/// wasted work on every failure.
+type Hashes = std::hash::BuildHasherDefault<super::history::IdHasher>;
 
 /// One user-defined failure category (`failure_categories:` in report.yaml).
 #[derive(Debug, Clone)]
@@ -451,10 +469,12 @@ struct Group {
     example: FailedCase,
     failures: u64,
     errors: u64,
-    suites: HashSet<u64>,
+    suites: HashSet<u64, Hashes>,
     suites_more: bool,
     /// Distinct suite-and-classname pairs (pytest writes one suite; its classnames are files).
-    classes: HashSet<u64>,
+    classes: HashSet<u64, Hashes>,
+    /// The last member's place: consecutive members mostly share it.
+    last_place: (u64, Option<u64>),
     members: Vec<GroupMember>,
     members_omitted: u64,
     category: Option<usize>,
@@ -502,7 +522,7 @@ impl Group {
 #[derive(Debug, Clone, Default)]
 pub struct Causes {
     categories: Arc<Vec<FailureCategory>>,
-    groups: HashMap<u64, Group>,
+    groups: HashMap<u64, Group, Hashes>,
     /// The hashes kept, sorted: the largest goes first when the table is full.
     order: BTreeSet<u64>,
     /// Failures read.
@@ -557,9 +577,10 @@ impl Causes {
             example,
             failures: 0,
             errors: 0,
-            suites: HashSet::new(),
+            suites: HashSet::default(),
             suites_more: false,
-            classes: HashSet::new(),
+            classes: HashSet::default(),
+            last_place: (0, None),
             members: Vec::new(),
             members_omitted: 0,
             category,
@@ -682,9 +703,12 @@ fn count_member(g: &mut Group, case: &TestCase, place: (u64, Option<u64>)) {
     } else {
         g.failures = g.failures.saturating_add(1);
     }
-    g.add_suite(place.0);
-    if let Some(c) = place.1 {
-        g.add_class(c);
+    if g.last_place != place || g.count() == 1 {
+        g.add_suite(place.0);
+        if let Some(c) = place.1 {
+            g.add_class(c);
+        }
+        g.last_place = place;
     }
     if g.members.len() < MEMBERS_KEPT {
         g.members.push(GroupMember {
