@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::history::{
-    CurrentRun, Folder, LoggedTest, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State, TestLog,
-    loose_id, millis, sort_records,
+    CurrentRun, Folder, LIST_KEPT, LoggedTest, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State,
+    TestLog, TestRef, loose_id, millis, sort_records,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
@@ -289,6 +289,12 @@ pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize
             Err(s) => folder.skipped.push(s),
         }
     }
+    if let Some(prev) = past.last_mut()
+        && let Err(reason) = previous_details(prev, current)
+    {
+        folder.skipped.push(SkippedRecord { file: prev.file.clone(), reason });
+        past.pop();
+    }
     folder.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(Loaded { past, folder })
 }
@@ -508,6 +514,104 @@ fn read_rows(
     Ok(run)
 }
 
+/// The previous run's tests that this run lacks (named, the first [`LIST_KEPT`]; counted once
+/// per identity) and each matched test's category then: what "test changes" compares. Only
+/// this one record's name columns are read (earlier runs need none).
+fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), String> {
+    if run.file.to_ascii_lowercase().ends_with(".json") {
+        // CTRF: names were kept while reading (see `CtrfSink`); no categories.
+        return Ok(());
+    }
+    let (reader, _) = open_record(Path::new(&run.file))?;
+    guarded(|| {
+        let schema = reader.metadata().file_metadata().schema_descr();
+        let find = |name: &str| {
+            schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
+        };
+        let cols = [
+            find("id")?,
+            find("file")?,
+            find("suite")?,
+            find("classname")?,
+            find("name")?,
+            find("category")?,
+        ];
+        let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
+        let mut gone = std::collections::HashSet::new();
+        let mut categories = vec![None; current.len()];
+        let mut previous = None;
+        for g in 0..reader.num_row_groups() {
+            let group = reader.get_row_group(g).map_err(bad)?;
+            let n =
+                usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
+            let column = |k: usize| group.get_column_reader(cols[k]).map_err(bad);
+            let ids: Vec<i64> = read_column(column(0)?, n, "id")?;
+            let category = read_optional_strings(column(5)?, n)?;
+            let mut names: Option<[Vec<ByteArray>; 4]> = None;
+            for (k, &id) in ids.iter().enumerate() {
+                let found = current.index_after(id as u64, previous);
+                previous = found.or(previous);
+                if let Some(i) = found {
+                    if let (Some(slot), Some(c)) = (categories.get_mut(i), category.get(k)) {
+                        *slot = c.clone();
+                    }
+                    continue;
+                }
+                if !gone.insert(id) || run.removed.len() >= LIST_KEPT {
+                    continue;
+                }
+                if names.is_none() {
+                    names = Some([
+                        read_column(column(1)?, n, "file")?,
+                        read_column(column(2)?, n, "suite")?,
+                        read_column(column(3)?, n, "classname")?,
+                        read_column(column(4)?, n, "name")?,
+                    ]);
+                }
+                if let Some([f, s, c, name]) = &names {
+                    let text =
+                        |v: &[ByteArray]| v.get(k).map(|b| String::from_utf8_lossy(b.data()).into_owned());
+                    let classname = text(c).filter(|c| !c.is_empty());
+                    run.removed.push(TestRef {
+                        name: text(name).unwrap_or_default(),
+                        suite: text(s).unwrap_or_default(),
+                        classname,
+                        file: text(f).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        run.removed_total = gone.len() as u64;
+        run.categories = categories;
+        Ok(())
+    })
+}
+
+/// Reads `n` values of an optional string column: `None` where null.
+fn read_optional_strings(reader: ColumnReader, n: usize) -> Result<Vec<Option<String>>, String> {
+    let ColumnReader::ByteArrayColumnReader(mut r) = reader else {
+        return Err("column `category`: expected string values".into());
+    };
+    let (mut defs, mut values): (Vec<i16>, Vec<ByteArray>) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    r.read_records(n, Some(&mut defs), None, &mut values).map_err(|e| format!("corrupt: {e}"))?;
+    if defs.len() != n {
+        return Err(format!("column `category` has {} values for {n} rows (truncated?)", defs.len()));
+    }
+    let mut values = values.into_iter();
+    Ok(defs
+        .iter()
+        .map(
+            |&d| {
+                if d > 0 {
+                    values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned())
+                } else {
+                    None
+                }
+            },
+        )
+        .collect())
+}
+
 /// Reads `n` values of a required column of the type `T` names.
 fn read_column<T: ColumnValues>(reader: ColumnReader, n: usize, name: &str) -> Result<Vec<T>, String> {
     let values = T::read(reader, n).map_err(|e| format!("column `{name}`: {e}"))?;
@@ -668,7 +772,20 @@ impl CaseSink for CtrfSink<'_> {
         tally(&mut self.counted, state, case.flaky);
         self.counted.duration_s += if case.duration_s.is_finite() { case.duration_s.max(0.0) } else { 0.0 };
         let loose = loose_id(&case.suite, &case.name);
-        self.run.add(self.current.index_loose(loose), state, millis(case.duration_s));
+        let found = self.current.index_loose(loose);
+        if found.is_none() {
+            // Counted per case (CTRF names no file or class to tell two of one name apart).
+            self.run.removed_total = self.run.removed_total.saturating_add(1);
+            if self.run.removed.len() < LIST_KEPT {
+                self.run.removed.push(TestRef {
+                    name: case.name.clone(),
+                    suite: case.suite.clone(),
+                    classname: None,
+                    file: String::new(),
+                });
+            }
+        }
+        self.run.add(found, state, millis(case.duration_s));
     }
     fn finding(&mut self, _finding: Finding) {}
 }

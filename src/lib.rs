@@ -973,8 +973,10 @@ fn read_results(
         .collect();
     let opts = results::ReadOptions { merge_reruns };
     let n = m.categories.len();
+    let failure_categories = std::sync::Arc::new(m.report.failure_categories.clone());
     let fresh = || {
         let mut agg = model::Aggregator::new(n, locator.clone());
+        agg.causes = model::causes::Causes::with_categories(failure_categories.clone());
         agg.keep_cases = keep.cases;
         agg.tests = keep.tests.then(model::history::TestLog::default);
         agg

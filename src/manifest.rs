@@ -63,6 +63,8 @@ pub struct ReportManifest {
     pub next_steps: NextSteps,
     pub final_remarks: Vec<String>,
     pub extra: Extra,
+    /// `failure_categories:`, in declared order (the first that matches a failure wins).
+    pub failure_categories: Vec<crate::model::causes::FailureCategory>,
 }
 
 /// A titled group of narrative points.
@@ -161,12 +163,15 @@ pub(crate) const REPORT_FIELDS: &[(&str, &str)] = &[
     ("next_steps", "a map of immediate, medium_term, long_term"),
     ("final_remarks", "a list of text"),
     ("extra", "a map"),
+    ("failure_categories", "a list of {name, message, trace}"),
     ("points", "a list of text"),
     ("name", "text"),
     ("implementation", "text"),
     ("immediate", "a list of text"),
     ("medium_term", "a list of text"),
     ("long_term", "a list of text"),
+    ("message", "a regex"),
+    ("trace", "a regex"),
 ];
 
 /// Keys of a category manifest, with what each expects (for messages).
@@ -213,6 +218,16 @@ struct RawReport {
     final_remarks: Vec<Text>,
     #[serde(default)]
     extra: RawExtra,
+    #[serde(default)]
+    failure_categories: Vec<RawFailureCategory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFailureCategory {
+    name: Spanned<String>,
+    message: Option<Spanned<String>>,
+    trace: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -573,6 +588,7 @@ impl Manifests {
                 next_steps: NextSteps::default(),
                 final_remarks: Vec::new(),
                 extra: Extra::new(),
+                failure_categories: Vec::new(),
             },
             categories: Vec::new(),
             warnings: Vec::new(),
@@ -675,6 +691,7 @@ fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportMani
         check_amount(&v, "value_target", file, errors)
     });
     check_extra(&raw.extra, "charts", ExtraField::Boolean, file, errors);
+    let failure_categories = failure_categories(raw.failure_categories, file, errors);
     let failed = errors.len() > before;
 
     let mut texts = |items: Vec<Text>, field: &'static str| -> Vec<String> {
@@ -732,7 +749,62 @@ fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportMani
         next_steps,
         final_remarks,
         extra: raw.extra.map,
+        failure_categories,
     })
+}
+
+/// Validates `failure_categories:`: a unique name (not `uncategorised`, the name of failures
+/// none matches) and at least one of `message` and `trace`, each a valid regex.
+fn failure_categories(
+    raw: Vec<RawFailureCategory>,
+    file: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<crate::model::causes::FailureCategory> {
+    use crate::model::causes::{FailureCategory, UNCATEGORISED, compile};
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for c in raw {
+        let name = c.name.value.trim().to_string();
+        let problem = if name.is_empty() {
+            Some("an empty `failure_categories` name: expected text".to_string())
+        } else if name.eq_ignore_ascii_case(UNCATEGORISED) {
+            Some(format!("failure category {name:?}: the name is reserved for failures no category matches"))
+        } else if !seen.insert(name.to_lowercase()) {
+            Some(format!("failure category {name:?} is defined twice (names are case-insensitive)"))
+        } else if c.message.is_none() && c.trace.is_none() {
+            Some(format!(
+                "failure category {name:?} has neither `message` nor `trace`: expected at least one regex"
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            errors.push(Diagnostic::error(file, Some(pos(&c.name)), p));
+            continue;
+        }
+        let mut regex = |r: Option<Spanned<String>>, key: &str| {
+            let r = r?;
+            compile(&r.value)
+                .map_err(|e| {
+                    errors.push(Diagnostic::error(
+                        file,
+                        Some(pos(&r)),
+                        format!(
+                            "invalid `{key}` regex of failure category {name:?}: {}",
+                            crate::model::causes::regex_reason(&e)
+                        ),
+                    ));
+                })
+                .ok()
+        };
+        let (had_message, had_trace) = (c.message.is_some(), c.trace.is_some());
+        let message = regex(c.message, "message");
+        let trace = regex(c.trace, "trace");
+        if message.is_some() == had_message && trace.is_some() == had_trace {
+            out.push(FailureCategory { name, message, trace });
+        }
+    }
+    out
 }
 
 fn validate_category(

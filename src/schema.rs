@@ -58,7 +58,22 @@ pub fn report() -> Value {
                 "properties": { "immediate": text_list(), "medium_term": text_list(), "long_term": text_list() }
             },
             "final_remarks": text_list(),
-            "extra": { "type": "object", "description": "Passed to templates untouched." }
+            "extra": { "type": "object", "description": "Passed to templates untouched." },
+            "failure_categories": {
+                "type": "array",
+                "description": "Failure categories, the first that matches a failure wins; unmatched failures are uncategorised.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["name"],
+                    "anyOf": [{ "required": ["message"] }, { "required": ["trace"] }],
+                    "properties": {
+                        "name": { "type": "string", "minLength": 1 },
+                        "message": { "type": "string", "description": "Regex searched in the failure's first line." },
+                        "trace": { "type": "string", "description": "Regex searched in the rest of the failure's text." }
+                    }
+                }
+            }
         }
     })
 }
@@ -126,7 +141,7 @@ mod tests {
     #[test]
     fn schema_keys_match_the_loader() {
         let mut report_keys: Vec<String> =
-            REPORT_FIELDS.iter().take(16).map(|(k, _)| k.to_string()).collect();
+            REPORT_FIELDS.iter().take(17).map(|(k, _)| k.to_string()).collect();
         report_keys.sort();
         assert_eq!(keys(&report()), report_keys);
         let mut cat_keys: Vec<String> = CATEGORY_FIELDS.iter().take(9).map(|(k, _)| k.to_string()).collect();

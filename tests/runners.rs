@@ -261,8 +261,13 @@ fn rendered_failures_of_every_runner() {
                 continue; // a format not read: listed by the test above
             }
             let md = String::from_utf8(out.stdout).unwrap();
-            let Some(start) = md.find("### ❌ Failures and errors") else { continue };
-            let end = md[start..].find("\n### ").map_or(md.len(), |e| start + e + 1);
+            // "Failures by cause" and/or "Failures and errors", up to the next other section.
+            let Some(start) = md.find("### ❌ Failures") else { continue };
+            let after = |at: usize| md[at..].find("\n### ").map(|e| at + e + 1);
+            let mut end = after(start).unwrap_or(md.len());
+            if md[end..].starts_with("### ❌ Failures and errors") {
+                end = after(end).unwrap_or(md.len());
+            }
             all.push_str(&format!("==== {}\n{}\n", rel(&file), md[start..end].trim_end()));
         }
     }

@@ -382,7 +382,7 @@ fn append_bounded<T>(list: &mut Vec<T>, omitted: &mut u64, other: Vec<T>, other_
     *omitted = omitted.saturating_add(other_omitted).saturating_add(extra);
 }
 
-fn location(case: &TestCase) -> Option<String> {
+pub(super) fn location(case: &TestCase) -> Option<String> {
     match (&case.file, case.line) {
         (Some(f), Some(l)) => Some(format!("{f}:{l}")),
         (Some(f), None) => Some(f.clone()),
@@ -419,7 +419,7 @@ fn flaky_case(case: &TestCase, source: &str) -> FlakyCase {
     }
 }
 
-fn failed_case(case: &TestCase, source: &str) -> FailedCase {
+pub(super) fn failed_case(case: &TestCase, source: &str) -> FailedCase {
     let (message, details) = match case.message.as_deref() {
         Some(text) => headline_and_details(text),
         None => (None, None),
@@ -582,6 +582,8 @@ pub struct Aggregator {
     file_stated: Option<f64>,
     /// One sketch per file read, in order: to notice the same run read twice.
     pub sketches: Vec<FileSketch>,
+    /// Failures grouped by signature and counted per failure category.
+    pub causes: super::causes::Causes,
 }
 
 /// A bounded summary of one file's tests (the [`SKETCH_SIZE`] smallest hashes of trimmed name
@@ -673,6 +675,7 @@ impl Aggregator {
             file_start_duration: 0.0,
             file_stated: None,
             sketches: Vec::new(),
+            causes: super::causes::Causes::default(),
         }
     }
 
@@ -697,6 +700,7 @@ impl Aggregator {
         }
         self.cases.extend(other.cases);
         self.sketches.extend(other.sketches);
+        self.causes.merge(other.causes);
         if let (Some(mine), Some(theirs)) = (self.tests.as_mut(), other.tests) {
             mine.merge(theirs);
         }
@@ -786,6 +790,7 @@ impl CaseSink for Aggregator {
             None => self.uncategorised.add(&case, &self.source),
         }
         self.total.add(&case, &self.source);
+        self.causes.add(&case, &self.source);
         if let Some(sketch) = self.sketches.last_mut() {
             sketch.add(&case);
         }

@@ -348,6 +348,12 @@ impl<'a> CurrentRun<'a> {
         }
     }
 
+    /// The category index of test `i` in this run.
+    pub fn category(&self, i: usize) -> Option<u32> {
+        let log = self.log?;
+        log.tests.get(*self.first.get(i)? as usize)?.category
+    }
+
     /// The index of the test with identity `id`, if this run has it.
     pub fn index(&self, id: u64) -> Option<usize> {
         self.ids.get(&id).map(|&i| i as usize)
@@ -476,12 +482,28 @@ pub struct PastRun {
     durations: Vec<u32>,
     /// Rows of the record that are not tests of this run.
     pub unmatched: u64,
+    /// Read for the previous run only: its tests that this run lacks (the first
+    /// [`LIST_KEPT`]), and how many there are.
+    pub removed: Vec<TestRef>,
+    pub removed_total: u64,
+    /// Read for the previous run only: per test of this run, its category in that run; empty
+    /// when not read (a CTRF report has no categories).
+    pub categories: Vec<Option<String>>,
 }
 
 impl PastRun {
     /// An earlier run with no test of this run seen yet.
     pub fn new(info: RunInfo, file: String, tests: usize) -> PastRun {
-        PastRun { info, file, states: vec![0; tests], durations: vec![0; tests], unmatched: 0 }
+        PastRun {
+            info,
+            file,
+            states: vec![0; tests],
+            durations: vec![0; tests],
+            unmatched: 0,
+            removed: Vec::new(),
+            removed_total: 0,
+            categories: Vec::new(),
+        }
     }
 
     /// Records one row of the run: the test at `index` of this run (or none) ended in `state`.
@@ -744,6 +766,86 @@ pub struct History {
     pub categories: Vec<CategoryTrend>,
     pub folder: Folder,
     pub rules: Rules,
+    /// What changed in the suite itself since the previous run; `null` without a previous run
+    /// or per-test results.
+    pub changes: Option<TestChanges>,
+}
+
+/// A test whose category changed since the previous run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recategorised {
+    #[serde(flatten)]
+    pub test: TestRef,
+    /// Its category then and now; `null` for uncategorised.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Tests added, removed, newly skipped and moved to another category since the previous run:
+/// the suite's own changes. Lists hold the first [`LIST_KEPT`]; the totals count all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestChanges {
+    /// The previous run's label.
+    pub against: String,
+    /// In this run, not in the previous one.
+    pub added: Vec<TestRef>,
+    pub added_total: u64,
+    /// In the previous run, not in this one: not counted in this run at all (never as passing).
+    pub removed: Vec<TestRef>,
+    pub removed_total: u64,
+    /// Skipped now, passed or failed in the previous run.
+    pub newly_skipped: Vec<NewlySkipped>,
+    pub newly_skipped_total: u64,
+    /// In another category than in the previous run (records written by gen-report only).
+    pub recategorised: Vec<Recategorised>,
+    pub recategorised_total: u64,
+}
+
+/// A test skipped now that ran in the previous run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewlySkipped {
+    #[serde(flatten)]
+    pub test: TestRef,
+    /// Its state in the previous run.
+    pub previous: State,
+}
+
+/// The suite's own changes between the previous run and this one.
+pub fn test_changes(now: &RunInfo, current: &CurrentRun, prev: &PastRun) -> TestChanges {
+    let mut added = Vec::new();
+    let mut newly_skipped = Vec::new();
+    let mut recategorised = Vec::new();
+    let name_of = |c: Option<u32>| c.and_then(|c| now.categories.get(c as usize)).map(|c| c.name.clone());
+    for i in 0..current.len() {
+        let (s, before) = (current.states[i], prev.state(i));
+        if before == State::Absent {
+            added.push(current.test(i));
+            continue;
+        }
+        if s == State::Skipped && before.ran() {
+            newly_skipped.push(NewlySkipped { test: current.test(i), previous: before });
+        }
+        if let Some(then) = prev.categories.get(i) {
+            let to = name_of(current.category(i));
+            if *then != to {
+                recategorised.push(Recategorised { test: current.test(i), from: then.clone(), to });
+            }
+        }
+    }
+    let (added, added_total) = kept(added);
+    let (newly_skipped, newly_skipped_total) = kept(newly_skipped);
+    let (recategorised, recategorised_total) = kept(recategorised);
+    TestChanges {
+        against: prev.info.label.clone(),
+        added,
+        added_total,
+        removed: prev.removed.iter().take(LIST_KEPT).cloned().collect(),
+        removed_total: prev.removed_total,
+        newly_skipped,
+        newly_skipped_total,
+        recategorised,
+        recategorised_total,
+    }
 }
 
 /// Computes the History section: `now` is this run, `past` the earlier runs of the window,
@@ -757,6 +859,9 @@ pub fn analyse(
 ) -> History {
     let prev = past.last();
     let n = current.len();
+    let changes = prev
+        .filter(|p| current.measured() && p.info.totals.is_some())
+        .map(|p| test_changes(&now, current, p));
     let state_in = |run: Option<&PastRun>, i: usize| run.map(|r| r.state(i));
 
     // The streak of failing runs ending with run index `end` (in past + now), oldest-first
@@ -943,6 +1048,7 @@ pub fn analyse(
             slowed_min_delta_s: SLOWED_MIN_DELTA_S,
             slowed_min_runs: SLOWED_MIN_RUNS,
         },
+        changes,
     }
 }
 

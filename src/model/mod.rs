@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 pub mod baseline;
+pub mod causes;
 pub mod evidence;
 pub mod history;
 pub mod locate;
@@ -187,6 +188,8 @@ pub struct ResultsView {
     pub all: Bucket,
     /// Cases that matched no category.
     pub uncategorised: Bucket,
+    /// All failures grouped by cause (README, "Failures by cause").
+    pub causes: causes::CausesView,
 }
 
 /// One results file.
@@ -278,6 +281,9 @@ pub struct Totals {
     /// Result patterns that matched no file.
     pub unmatched_patterns: Vec<String>,
     pub conditions: Conditions,
+    /// Failures (and errors) per failure category of report.yaml, first match wins, then the
+    /// `uncategorised` ones; empty when report.yaml declares none or no results were given.
+    pub failure_categories: Vec<causes::CategoryCount>,
 }
 
 /// How many declared stages are in each state.
@@ -426,6 +432,7 @@ pub fn build(
         other_suites: (e.suites.others.tests > 0).then_some(e.suites.others),
         all: e.total.clone(),
         uncategorised: e.uncategorised.clone(),
+        causes: e.causes.view(),
     });
     let date = opts.date.or(r.date).or(opts.source_date).map(|d| d.format("%Y-%m-%d").to_string());
     Report {
@@ -634,6 +641,10 @@ fn totals(
         failed_total,
         unmatched_patterns: unmatched.iter().map(|u| u.pattern.clone()).collect(),
         conditions,
+        failure_categories: evidence
+            .filter(|e| e.any_results)
+            .map(|e| e.causes.category_counts())
+            .unwrap_or_default(),
     }
 }
 
