@@ -858,12 +858,71 @@ pub fn analyse(
     folder: Folder,
 ) -> History {
     let prev = past.last();
-    let n = current.len();
     let changes = prev
         .filter(|p| current.measured() && p.info.totals.is_some())
         .map(|p| test_changes(&now, current, p));
-    let state_in = |run: Option<&PastRun>, i: usize| run.map(|r| r.state(i));
+    let PerTest { new_failures, mut still_failing, fixed, mut flaky, mut slowed, medians } =
+        per_test(&now, current, &past);
 
+    // Worst first; ties keep this run's order (sorts are stable).
+    still_failing.sort_by_key(|t| std::cmp::Reverse(t.runs));
+    flaky.sort_by(|a, b| {
+        b.flip_rate
+            .total_cmp(&a.flip_rate)
+            .then(b.fail_rate.total_cmp(&a.fail_rate))
+            .then(b.flips.cmp(&a.flips))
+    });
+    slowed.sort_by(|a, b| b.delta_s.total_cmp(&a.delta_s));
+
+    let (new_failures, new_failures_total) = kept(new_failures);
+    let (still_failing, still_failing_total) = kept(still_failing);
+    let (fixed, fixed_total) = kept(fixed);
+    let (flaky, flaky_total) = kept(flaky);
+    let (slowed, slowed_total) = kept(slowed);
+    History {
+        window,
+        current: now.label.clone(),
+        runs: run_points(&now, &past),
+        previous: prev.map(|r| r.info.label.clone()),
+        per_test: current.measured(),
+        new_failures,
+        new_failures_total,
+        still_failing,
+        still_failing_total,
+        fixed,
+        fixed_total,
+        flaky,
+        flaky_total,
+        slowest: slowest(current, &medians),
+        slowed,
+        slowed_total,
+        categories: category_trends(&now, &past),
+        folder,
+        rules: Rules {
+            flaky_min_flips: FLAKY_MIN_FLIPS,
+            slowed_ratio: SLOWED_RATIO,
+            slowed_min_delta_s: SLOWED_MIN_DELTA_S,
+            slowed_min_runs: SLOWED_MIN_RUNS,
+        },
+        changes,
+    }
+}
+
+/// What [`per_test`] finds, unsorted and unbounded.
+struct PerTest {
+    new_failures: Vec<NewFailure>,
+    still_failing: Vec<StillFailing>,
+    fixed: Vec<Fixed>,
+    flaky: Vec<FlakyTest>,
+    slowed: Vec<SlowedTest>,
+    /// Each test's median duration over the earlier runs where it ran, in seconds.
+    medians: Vec<Option<f64>>,
+}
+
+/// Every test of this run against the window: new, still failing, fixed, flaky, slowed down.
+fn per_test(now: &RunInfo, current: &CurrentRun, past: &[PastRun]) -> PerTest {
+    let prev = past.last();
+    let n = current.len();
     // The streak of failing runs ending with run index `end` (in past + now), oldest-first
     // order; returns (length, first run's label, reaches the window's start).
     let labels: Vec<&str> = past.iter().map(|r| r.info.label.as_str()).chain([now.label.as_str()]).collect();
@@ -878,108 +937,106 @@ pub fn analyse(
         let len = crate::words::len(end.saturating_sub(start)).saturating_add(1);
         (len, labels.get(start).copied().unwrap_or("").to_string(), start == 0)
     };
-
-    let mut new_failures = Vec::new();
-    let mut still_failing = Vec::new();
-    let mut fixed = Vec::new();
-    let mut flaky = Vec::new();
-    let mut slowed = Vec::new();
-    let mut medians: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut out = PerTest {
+        new_failures: Vec::new(),
+        still_failing: Vec::new(),
+        fixed: Vec::new(),
+        flaky: Vec::new(),
+        slowed: Vec::new(),
+        medians: Vec::with_capacity(n),
+    };
     let mut timings: Vec<u64> = Vec::with_capacity(past.len());
     for i in 0..n {
         let s = current.states[i];
-        let before = state_in(prev, i);
+        let before = prev.map(|r| r.state(i));
         if s.failing() {
             match before {
                 Some(b) if b.failing() => {
                     let (runs, since, at_least) = streak(i, past.len());
-                    still_failing.push(StillFailing {
-                        test: current.test(i),
-                        state: s,
-                        runs,
-                        since,
-                        at_least,
-                    });
+                    let test = current.test(i);
+                    out.still_failing.push(StillFailing { test, state: s, runs, since, at_least });
                 }
-                _ => new_failures.push(NewFailure { test: current.test(i), state: s, previous: before }),
+                _ => out.new_failures.push(NewFailure { test: current.test(i), state: s, previous: before }),
             }
         } else if s.passing() && before.is_some_and(State::failing) {
             let (failed_runs, since, at_least) = streak(i, past.len().saturating_sub(1));
-            fixed.push(Fixed { test: current.test(i), failed_runs, since, at_least });
+            out.fixed.push(Fixed { test: current.test(i), failed_runs, since, at_least });
         }
-
-        // Flips between passed and failed, over the runs where the test ran to a verdict.
-        let (mut runs, mut flips, mut failed, mut rerun_flaky) = (0u64, 0u64, 0u64, 0u64);
-        let mut last: Option<bool> = None;
-        for st in past.iter().map(|r| r.state(i)).chain([s]) {
-            if !st.ran() {
-                continue;
-            }
-            runs = runs.saturating_add(1);
-            let f = st.failing();
-            failed = failed.saturating_add(u64::from(f));
-            rerun_flaky = rerun_flaky.saturating_add(u64::from(st == State::Flaky));
-            if last.is_some_and(|l| l != f) {
-                flips = flips.saturating_add(1);
-            }
-            last = Some(f);
-        }
-        if flips >= FLAKY_MIN_FLIPS {
-            flaky.push(FlakyTest {
-                test: current.test(i),
-                runs,
-                flips,
-                failed,
-                flip_rate: flips as f64 / runs.saturating_sub(1) as f64 * 100.0,
-                fail_rate: failed as f64 / runs as f64 * 100.0,
-                rerun_flaky,
-                state: s,
-            });
-        }
-
-        // Timings: the earlier runs of the window where the test ran.
-        timings.clear();
-        timings.extend(past.iter().filter(|r| r.state(i).ran()).map(|r| r.duration_ms(i)));
-        medians.push(None);
-        if !timings.is_empty() {
-            let m = median_ms(&mut timings);
-            if let Some(last) = medians.last_mut() {
-                *last = Some(m / 1000.0);
-            }
-            let now_s = current.durations[i] as f64 / 1000.0;
-            let median_s = m / 1000.0;
-            let delta = now_s - median_s;
-            if s.ran()
-                && timings.len() >= SLOWED_MIN_RUNS
-                && now_s >= SLOWED_RATIO * median_s
-                && delta >= SLOWED_MIN_DELTA_S - 1e-9
-            {
-                slowed.push(SlowedTest {
-                    test: current.test(i),
-                    duration_s: now_s,
-                    median_s,
-                    ratio: (median_s > 0.0).then(|| now_s / median_s),
-                    delta_s: delta,
-                    timings: timings.len() as u64,
-                });
-            }
-        }
+        out.flaky.extend(flaky_test(current, past, i));
+        let (median, slowed) = slowed_test(current, past, i, &mut timings);
+        out.medians.push(median);
+        out.slowed.extend(slowed);
     }
+    out
+}
 
-    // Worst first; ties keep this run's order (sorts are stable).
-    still_failing.sort_by_key(|t| std::cmp::Reverse(t.runs));
-    flaky.sort_by(|a, b| {
-        b.flip_rate
-            .total_cmp(&a.flip_rate)
-            .then(b.fail_rate.total_cmp(&a.fail_rate))
-            .then(b.flips.cmp(&a.flips))
+/// Test `i` when it flipped between passed and failed at least [`FLAKY_MIN_FLIPS`] times over
+/// the runs where it ran to a verdict.
+fn flaky_test(current: &CurrentRun, past: &[PastRun], i: usize) -> Option<FlakyTest> {
+    let s = current.states[i];
+    let (mut runs, mut flips, mut failed, mut rerun_flaky) = (0u64, 0u64, 0u64, 0u64);
+    let mut last: Option<bool> = None;
+    for st in past.iter().map(|r| r.state(i)).chain([s]) {
+        if !st.ran() {
+            continue;
+        }
+        runs = runs.saturating_add(1);
+        let f = st.failing();
+        failed = failed.saturating_add(u64::from(f));
+        rerun_flaky = rerun_flaky.saturating_add(u64::from(st == State::Flaky));
+        if last.is_some_and(|l| l != f) {
+            flips = flips.saturating_add(1);
+        }
+        last = Some(f);
+    }
+    (flips >= FLAKY_MIN_FLIPS).then(|| FlakyTest {
+        test: current.test(i),
+        runs,
+        flips,
+        failed,
+        flip_rate: flips as f64 / runs.saturating_sub(1) as f64 * 100.0,
+        fail_rate: failed as f64 / runs as f64 * 100.0,
+        rerun_flaky,
+        state: s,
+    })
+}
+
+/// Test `i`'s median duration over the earlier runs where it ran (seconds), and the test when
+/// this run was markedly slower than that median. `timings` is scratch space.
+fn slowed_test(
+    current: &CurrentRun,
+    past: &[PastRun],
+    i: usize,
+    timings: &mut Vec<u64>,
+) -> (Option<f64>, Option<SlowedTest>) {
+    timings.clear();
+    timings.extend(past.iter().filter(|r| r.state(i).ran()).map(|r| r.duration_ms(i)));
+    if timings.is_empty() {
+        return (None, None);
+    }
+    let median_s = median_ms(timings) / 1000.0;
+    let now_s = current.durations[i] as f64 / 1000.0;
+    let delta = now_s - median_s;
+    let slowed = current.states[i].ran()
+        && timings.len() >= SLOWED_MIN_RUNS
+        && now_s >= SLOWED_RATIO * median_s
+        && delta >= SLOWED_MIN_DELTA_S - 1e-9;
+    let test = slowed.then(|| SlowedTest {
+        test: current.test(i),
+        duration_s: now_s,
+        median_s,
+        ratio: (median_s > 0.0).then(|| now_s / median_s),
+        delta_s: delta,
+        timings: timings.len() as u64,
     });
-    slowed.sort_by(|a, b| b.delta_s.total_cmp(&a.delta_s));
+    (Some(median_s), test)
+}
 
-    let mut order: Vec<usize> = (0..n).filter(|&i| current.durations[i] > 0).collect();
-    // Slowest first; equal durations keep this run's order.
+/// This run's slowest tests (slowest first; equal durations keep this run's order).
+fn slowest(current: &CurrentRun, medians: &[Option<f64>]) -> Vec<SlowTest> {
+    let mut order: Vec<usize> = (0..current.len()).filter(|&i| current.durations[i] > 0).collect();
     order.sort_by(|&a, &b| current.durations[b].cmp(&current.durations[a]));
-    let slowest = order
+    order
         .into_iter()
         .take(SLOWEST_KEPT)
         .map(|i| SlowTest {
@@ -987,10 +1044,12 @@ pub fn analyse(
             duration_s: current.durations[i] as f64 / 1000.0,
             median_s: medians.get(i).copied().flatten(),
         })
-        .collect();
+        .collect()
+}
 
-    let categories = now
-        .categories
+/// Each category of this run, with its figures in every run of the window.
+fn category_trends(now: &RunInfo, past: &[PastRun]) -> Vec<CategoryTrend> {
+    now.categories
         .iter()
         .map(|c| CategoryTrend {
             name: c.name.clone(),
@@ -998,12 +1057,15 @@ pub fn analyse(
             points: past
                 .iter()
                 .map(|r| &r.info)
-                .chain([&now])
+                .chain([now])
                 .map(|info| info.categories.iter().find(|p| p.name == c.name).cloned())
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
+/// The window's runs, oldest first, this one last.
+fn run_points(now: &RunInfo, past: &[PastRun]) -> Vec<RunPoint> {
     let point = |info: &RunInfo, file: Option<&str>, current: bool| RunPoint {
         label: info.label.clone(),
         date: info.date.clone(),
@@ -1016,40 +1078,8 @@ pub fn analyse(
         credited: info.credited,
     };
     let mut runs: Vec<RunPoint> = past.iter().map(|r| point(&r.info, Some(&r.file), false)).collect();
-    runs.push(point(&now, None, true));
-
-    let (new_failures, new_failures_total) = kept(new_failures);
-    let (still_failing, still_failing_total) = kept(still_failing);
-    let (fixed, fixed_total) = kept(fixed);
-    let (flaky, flaky_total) = kept(flaky);
-    let (slowed, slowed_total) = kept(slowed);
-    History {
-        window,
-        current: now.label.clone(),
-        runs,
-        previous: prev.map(|r| r.info.label.clone()),
-        per_test: current.measured(),
-        new_failures,
-        new_failures_total,
-        still_failing,
-        still_failing_total,
-        fixed,
-        fixed_total,
-        flaky,
-        flaky_total,
-        slowest,
-        slowed,
-        slowed_total,
-        categories,
-        folder,
-        rules: Rules {
-            flaky_min_flips: FLAKY_MIN_FLIPS,
-            slowed_ratio: SLOWED_RATIO,
-            slowed_min_delta_s: SLOWED_MIN_DELTA_S,
-            slowed_min_runs: SLOWED_MIN_RUNS,
-        },
-        changes,
-    }
+    runs.push(point(now, None, true));
+    runs
 }
 
 fn kept<T>(mut v: Vec<T>) -> (Vec<T>, u64) {

@@ -556,49 +556,15 @@ fn totals(
     let met = credited >= target && failed_total == 0 && categories_not_run == 0 && !empty;
 
     let zero_config = categories.is_empty();
+    let verified = with_results || zero_config;
     let verdict = if zero_config {
-        match measured {
-            Some(m) if m.failed_total() > 0 => Verdict::Failed,
-            Some(m) if m.tests > 0 => Verdict::Passed,
-            _ if failed_total > 0 => Verdict::Failed,
-            _ => Verdict::Empty,
-        }
+        zero_config_verdict(measured, failed_total)
     } else {
         verdict(met, categories_met, categories.len())
     };
-    let verified = with_results || zero_config;
-    let worst_category = categories.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
-    let verdict_status = match verdict {
-        Verdict::Met | Verdict::Passed if verified => Status::Ok,
-        Verdict::Met | Verdict::Passed => Status::Unverified,
-        Verdict::PartlyMet => Status::Warn,
-        Verdict::NotMet | Verdict::Failed | Verdict::Empty => Status::Fail,
-    };
-    let mut status = verdict_status.max(worst_category);
-    if failed_total > 0 {
-        status = Status::Fail;
-    }
-    let value_backed = categories
-        .iter()
-        .filter(|c| c.run_status == Status::Ok && c.evidence == Evidence::Measured)
-        .map(|c| c.value)
-        .fold(0.0, |a, v| a + v);
-    let value_at_risk = categories
-        .iter()
-        .filter(|c| with_results && matches!(c.run_status, Status::Fail | Status::NotRun))
-        .map(|c| c.value)
-        .fold(0.0, |a, v| a + v);
-
-    let mut stages = StageCounts::default();
-    for s in manifests.categories.iter().flat_map(|c| &c.status) {
-        match s.state {
-            StageState::Ok => stages.ok = stages.ok.saturating_add(1),
-            StageState::Issues => stages.issues = stages.issues.saturating_add(1),
-            StageState::Failed => stages.failed = stages.failed.saturating_add(1),
-            StageState::NotRun => stages.not_run = stages.not_run.saturating_add(1),
-        }
-        stages.total = stages.total.saturating_add(1);
-    }
+    let status = overall_status(verdict, verified, categories, failed_total);
+    let (value_backed, value_at_risk) = value_split(categories, with_results);
+    let stages = stage_counts(manifests);
     let conditions = Conditions {
         failures: failed_total > 0,
         below_target: !zero_config && (!met || categories_met < categories.len()),
@@ -646,6 +612,66 @@ fn totals(
             .map(|e| e.causes.category_counts())
             .unwrap_or_default(),
     }
+}
+
+/// The verdict without manifests: the results alone pass, fail or are empty.
+fn zero_config_verdict(measured: Option<Measured>, failed_total: u64) -> Verdict {
+    match measured {
+        Some(m) if m.failed_total() > 0 => Verdict::Failed,
+        Some(m) if m.tests > 0 => Verdict::Passed,
+        _ if failed_total > 0 => Verdict::Failed,
+        _ => Verdict::Empty,
+    }
+}
+
+/// The one status of the run (Total row, badge, exit code): the verdict's, never better than
+/// the worst category's, and ❌ whenever a test failed.
+fn overall_status(
+    verdict: Verdict,
+    verified: bool,
+    categories: &[CategoryFigures],
+    failed_total: u64,
+) -> Status {
+    let worst_category = categories.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
+    let verdict_status = match verdict {
+        Verdict::Met | Verdict::Passed if verified => Status::Ok,
+        Verdict::Met | Verdict::Passed => Status::Unverified,
+        Verdict::PartlyMet => Status::Warn,
+        Verdict::NotMet | Verdict::Failed | Verdict::Empty => Status::Fail,
+    };
+    if failed_total > 0 { Status::Fail } else { verdict_status.max(worst_category) }
+}
+
+/// Declared value backed by measured, passing categories, and value at risk in categories that
+/// failed or did not run (only when results were given).
+fn value_split(categories: &[CategoryFigures], with_results: bool) -> (f64, f64) {
+    let value_backed = categories
+        .iter()
+        .filter(|c| c.run_status == Status::Ok && c.evidence == Evidence::Measured)
+        .map(|c| c.value)
+        .fold(0.0, |a, v| a + v);
+    let value_at_risk = categories
+        .iter()
+        .filter(|c| with_results && matches!(c.run_status, Status::Fail | Status::NotRun))
+        .map(|c| c.value)
+        .fold(0.0, |a, v| a + v);
+    (value_backed, value_at_risk)
+}
+
+/// How many declared stages are in each state, over every category.
+fn stage_counts(manifests: &Manifests) -> StageCounts {
+    let mut stages = StageCounts::default();
+    for s in manifests.categories.iter().flat_map(|c| &c.status) {
+        let count = match s.state {
+            StageState::Ok => &mut stages.ok,
+            StageState::Issues => &mut stages.issues,
+            StageState::Failed => &mut stages.failed,
+            StageState::NotRun => &mut stages.not_run,
+        };
+        *count = count.saturating_add(1);
+        stages.total = stages.total.saturating_add(1);
+    }
+    stages
 }
 
 /// "Target partly met: 40 of a 100-test target pass (40%); 3 failed; 2 of 5 categories not
