@@ -641,55 +641,57 @@ impl ReportReader<'_> {
     }
 }
 
+/// `date:` as a date, or an error at its position.
+fn report_date(d: &Spanned<String>, file: &Path, errors: &mut Vec<Diagnostic>) -> Option<chrono::NaiveDate> {
+    let date = parse_date(&d.value);
+    if date.is_none() {
+        errors.push(Diagnostic::error(
+            file,
+            Some(pos(d)),
+            format!("invalid `date` {:?}: expected a date as YYYY-MM-DD", d.value),
+        ));
+    }
+    date
+}
+
+/// `currency:` as a three-letter code, or an error at its position (and an empty code).
+fn currency(c: &Spanned<String>, file: &Path, errors: &mut Vec<Diagnostic>) -> String {
+    let code = c.value.trim();
+    if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_uppercase()) {
+        return code.to_string();
+    }
+    errors.push(Diagnostic::error(
+        file,
+        Some(pos(c)),
+        format!("invalid `currency` {:?}: expected a three-letter ISO code such as USD or EUR", c.value),
+    ));
+    String::new()
+}
+
+/// `value_target:` as an amount; `None` (with an error at its position) when unusable.
+fn value_target(v: &Spanned<f64>, file: &Path, errors: &mut Vec<Diagnostic>) -> Option<f64> {
+    // The ratio divides by it: below a cent it would print absurd or infinite figures.
+    if v.value > 0.0 && v.value < MIN_VALUE_TARGET {
+        errors.push(Diagnostic::error(
+            file,
+            Some(pos(v)),
+            format!(
+                "invalid `value_target` {}: expected 0 (no target) or an amount of at least {MIN_VALUE_TARGET} (one cent)",
+                shown(v.value)
+            ),
+        ));
+        return None;
+    }
+    check_amount(v, "value_target", file, errors)
+}
+
 fn validate_report(raw: RawReport, read: &mut ReportReader) -> Option<ReportManifest> {
     let file = read.file;
     let errors = &mut *read.errors;
     let before = errors.len();
-    let date = raw.date.and_then(|d| match parse_date(&d.value) {
-        Some(date) => Some(date),
-        None => {
-            errors.push(Diagnostic::error(
-                file,
-                Some(pos(&d)),
-                format!("invalid `date` {:?}: expected a date as YYYY-MM-DD", d.value),
-            ));
-            None
-        }
-    });
-    let currency = match raw.currency {
-        None => "USD".to_string(),
-        Some(c) => {
-            let code = c.value.trim();
-            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_uppercase()) {
-                code.to_string()
-            } else {
-                errors.push(Diagnostic::error(
-                    file,
-                    Some(pos(&c)),
-                    format!(
-                        "invalid `currency` {:?}: expected a three-letter ISO code such as USD or EUR",
-                        c.value
-                    ),
-                ));
-                String::new()
-            }
-        }
-    };
-    let value_target = raw.value_target.map(|v| {
-        // The ratio divides by it: below a cent it would print absurd or infinite figures.
-        if v.value > 0.0 && v.value < MIN_VALUE_TARGET {
-            errors.push(Diagnostic::error(
-                file,
-                Some(pos(&v)),
-                format!(
-                    "invalid `value_target` {}: expected 0 (no target) or an amount of at least {MIN_VALUE_TARGET} (one cent)",
-                    shown(v.value)
-                ),
-            ));
-            return None;
-        }
-        check_amount(&v, "value_target", file, errors)
-    });
+    let date = raw.date.and_then(|d| report_date(&d, file, errors));
+    let currency = raw.currency.map_or_else(|| "USD".to_string(), |c| currency(&c, file, errors));
+    let value_target = raw.value_target.map(|v| value_target(&v, file, errors));
     check_extra(&raw.extra, "charts", ExtraField::Boolean, file, errors);
     let failure_categories = failure_categories(raw.failure_categories, file, errors);
     let failed = errors.len() > before;

@@ -535,19 +535,14 @@ fn totals(
 ) -> Totals {
     let r = &manifests.report;
     let with_results = measured.is_some() || !unmatched.is_empty();
-    let uncategorised = evidence.map(|e| e.uncategorised.measured).unwrap_or_default();
     let sum = |f: &dyn Fn(&CategoryFigures) -> u64| categories.iter().map(f).fold(0, u64::saturating_add);
     let declared_tests = manifests.categories.iter().map(|c| c.tests).fold(0, u64::saturating_add);
     // Every measured case counts, categorised or not: never silently dropped.
-    let tests = match measured {
-        Some(m) => m.tests,
-        None => declared_tests,
-    };
-    let credited = sum(&|c| c.credited).saturating_add(uncategorised.passed);
-    let (target, target_source) = match r.target {
-        Some(t) => (t, "explicit"),
-        None => (sum(&|c| c.target), "sum-of-categories"),
-    };
+    let tests = measured.map_or(declared_tests, |m| m.tests);
+    let credited =
+        sum(&|c| c.credited).saturating_add(evidence.map_or(0, |e| e.uncategorised.measured.passed));
+    let (target, target_source) =
+        r.target.map_or_else(|| (sum(&|c| c.target), "sum-of-categories"), |t| (t, "explicit"));
     let failed_total = measured.map_or(0, |m| m.failed_total());
     let categories_met = categories.iter().filter(|c| c.met).count();
     let categories_not_run = categories.iter().filter(|c| c.evidence == Evidence::NotRun).count();
@@ -557,21 +552,16 @@ fn totals(
 
     let zero_config = categories.is_empty();
     let verified = with_results || zero_config;
-    let verdict = if zero_config {
-        zero_config_verdict(measured, failed_total)
-    } else {
-        verdict(met, categories_met, categories.len())
+    let verdict = match zero_config {
+        true => zero_config_verdict(measured, failed_total),
+        false => verdict(met, categories_met, categories.len()),
     };
     let status = overall_status(verdict, verified, categories, failed_total);
     let (value_backed, value_at_risk) = value_split(categories, with_results);
     let stages = stage_counts(manifests);
-    let conditions = Conditions {
-        failures: failed_total > 0,
-        below_target: !zero_config && (!met || categories_met < categories.len()),
-        mismatch: findings.iter().any(|f| f.kind.is_mismatch()),
-        not_run: categories_not_run > 0 || !unmatched.is_empty(),
-        empty,
-    };
+    let below_target = !zero_config && (!met || categories_met < categories.len());
+    let conditions =
+        Conditions::of(failed_total, below_target, findings, categories_not_run, unmatched, empty);
     let verdict_text = verdict.phrase(verified);
     let percent = percent(credited, target);
     let headline =
@@ -611,6 +601,26 @@ fn totals(
             .filter(|e| e.any_results)
             .map(|e| e.causes.category_counts())
             .unwrap_or_default(),
+    }
+}
+
+impl Conditions {
+    /// The `--fail-on` conditions, from the figures [`totals`] computed.
+    fn of(
+        failed_total: u64,
+        below_target: bool,
+        findings: &[ModelFinding],
+        categories_not_run: usize,
+        unmatched: &[Unmatched],
+        empty: bool,
+    ) -> Conditions {
+        Conditions {
+            failures: failed_total > 0,
+            below_target,
+            mismatch: findings.iter().any(|f| f.kind.is_mismatch()),
+            not_run: categories_not_run > 0 || !unmatched.is_empty(),
+            empty,
+        }
     }
 }
 
