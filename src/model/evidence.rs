@@ -759,7 +759,7 @@ fn bound_name(s: &mut String) {
     }
     let full = s.len();
     s.truncate(cut);
-    s.push_str(&format!("… ({} bytes)", crate::render::filters::thousands(full as u128)));
+    s.push_str(&format!("… ({} bytes)", crate::words::thousands(full as u128)));
 }
 
 /// Longest time a test case may take, in seconds (about 31.7 years): a larger `time` is as

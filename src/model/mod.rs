@@ -515,7 +515,7 @@ fn evidence_findings(manifests: &Manifests, e: &Aggregator) -> Vec<ModelFinding>
             line: None,
             message: format!(
                 "… and {} more findings in the result files, not listed",
-                crate::render::filters::thousands(u128::from(e.findings_omitted))
+                crate::words::thousands(u128::from(e.findings_omitted))
             ),
         });
     }
@@ -753,12 +753,10 @@ fn evidence_note(
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
+use crate::words::count_as as plural;
 
 fn thousands(n: u64) -> String {
-    crate::render::filters::thousands(u128::from(n))
+    crate::words::thousands(u128::from(n))
 }
 
 fn category_figures(

@@ -1091,21 +1091,12 @@ fn notice(budget: &Budget, items: &[String]) -> String {
 
 /// `n` and `noun`, plural unless `n` is 1: "1 passing row", "1,234 passing rows".
 fn count(n: usize, noun: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {noun}{s}", thousands(n))
+    crate::words::count(crate::words::len(n), noun)
 }
 
 /// `1234567` as `1,234,567`.
 fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::words::thousands(u128::from(crate::words::len(n)))
 }
 
 #[cfg(test)]

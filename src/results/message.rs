@@ -168,7 +168,7 @@ impl MessageBuf {
         Some(format!(
             "{}\n{TRUNCATION_MARKER} ({} bytes cut) {TRUNCATION_MARKER}\n{}",
             head.trim_end(),
-            crate::render::filters::thousands(u128::from(cut)),
+            crate::words::thousands(u128::from(cut)),
             tail.trim_end()
         ))
     }
