@@ -1230,14 +1230,25 @@ fn signal_during_output_removes_the_temp_file() {
     }
     for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
         d.write("out/report.md", "previous report\n");
-        let mut child = Command::new(support::BIN)
-            .args(["data", "-o", "out/report.md"])
+        let mut cmd = Command::new(support::BIN);
+        cmd.args(["data", "-o", "out/report.md"])
             .current_dir(d.root())
             .env("LD_PRELOAD", &so)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        // As a foreground run: a test run from a background job inherits SIGINT ignored, and
+        // gen-report rightly leaves an ignored signal ignored.
+        // SAFETY: only async-signal-safe `signal` calls between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                    libc::signal(s, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().unwrap();
         let started = Instant::now();
         while !entries(&d.path("out")).iter().any(|e| e.starts_with(".tmp")) {
             assert!(child.try_wait().unwrap().is_none(), "gen-report ended before writing");
