@@ -179,8 +179,8 @@ struct DeclaredTotals {
     disabled: Declared,
 }
 
-/// An open suite (or the root `<testsuites>`).
-#[derive(Debug)]
+/// An open suite (or the root `<testsuites>`). `Default` is a suite with nothing counted yet.
+#[derive(Debug, Default)]
 struct SuiteFrame {
     name: String,
     is_root_suites: bool,
@@ -873,19 +873,10 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             is_root_suites,
             start: at,
             declared,
-            counts: Counts::default(),
-            synthetic: 0,
             index,
-            runs: 0,
             held,
-            merged_attempts: None,
-            attempts: Counts::default(),
-            own: Counts::default(),
-            child_suites: 0,
-            uncounted: 0,
-            child_errors: 0,
-            unique_names: false,
             file: suite_file,
+            ..SuiteFrame::default()
         };
         for (label, value) in invalid {
             let message = format!(

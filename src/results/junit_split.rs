@@ -43,7 +43,7 @@ use memchr::memmem;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::{Counts, DeclaredTotals, Kind, MAX_DEPTH, Parser, Pending, SuiteFrame, UTF8_BOM};
+use super::{Kind, MAX_DEPTH, Parser, Pending, SuiteFrame, UTF8_BOM};
 use super::{configure, read, skip_bom};
 use crate::results::locate::Locator;
 use crate::results::{CaseSink, Finding, ResultsError, TestCase};
@@ -449,25 +449,7 @@ fn fragment_parser<'p, 's, 'l, 'b>(
     p.root_seen = true;
     p.names.extend_from_slice(b"testsuite");
     p.stack.push((0, Kind::Suite));
-    p.suites.push(SuiteFrame {
-        name: String::new(),
-        is_root_suites: false,
-        start: 0,
-        declared: DeclaredTotals::default(),
-        counts: Counts::default(),
-        synthetic: 0,
-        index: 0,
-        runs: 0,
-        held: None,
-        merged_attempts: None,
-        attempts: Counts::default(),
-        own: Counts::default(),
-        child_suites: 0,
-        uncounted: 0,
-        child_errors: 0,
-        unique_names: false,
-        file: None,
-    });
+    p.suites.push(SuiteFrame::default());
     p
 }
 
