@@ -438,7 +438,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     if cat_dir.is_dir() {
         collect_yaml(&cat_dir, &mut files, &mut errors);
     }
-    files.sort();
+    sort_paths(&mut files);
     warn_stray_yaml(root, &mut warnings, &mut errors);
     if files.is_empty() {
         warnings.push(Diagnostic::warning(
@@ -920,7 +920,22 @@ pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let cannot =
         |e: &std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(e)));
-    let meta = fs::metadata(path).map_err(|e| cannot(&e))?;
+    // One path lookup: open (never waiting, should it be a FIFO), then ask the open file what
+    // it is. (10,000 manifests: a stat and an open each were a tenth of loading them.)
+    let mut o = fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
+    #[cfg(not(unix))]
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(Diagnostic::error(
+            path,
+            None,
+            "cannot read the file: it is a directory; expected a regular file",
+        ));
+    }
+    let f = o.open(path).map_err(|e| cannot(&e))?;
+    let meta = f.metadata().map_err(|e| cannot(&e))?;
     if !meta.is_file() {
         let what =
             if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
@@ -942,21 +957,22 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
     if meta.len() > MAX_MANIFEST_BYTES {
         return Err(too_big(meta.len()));
     }
-    let mut bytes = Vec::new();
-    // The file may grow between the check and the read: never read more than the limit.
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| cannot(&e))?;
+    // Sized for the file and one more byte, so it is read in one call and the end seen in a
+    // second; the file may grow between the check and the read: never read more than the limit.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot(&e))?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
         // Manifests are read with lone CRs as line breaks, so snippets show the line reported.
-        Ok(s) if is_yaml(path) => Ok(yaml::lone_cr_to_lf(s).into_owned()),
-        Ok(s) => Ok(s.to_string()),
+        Ok(s) if is_yaml(path) && s.contains('\r') => Ok(yaml::lone_cr_to_lf(&s).into_owned()),
+        Ok(s) => Ok(s),
         Err(e) => {
-            let (line, col) = line_col(bytes, e.valid_up_to());
+            let (line, col) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
             Err(Diagnostic::error(
                 path,
                 Some((line, col)),
@@ -988,6 +1004,16 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// Collects manifest files below `dir`. Symlinked directories are not followed (no loops).
+/// Sorts paths listed under one directory in `Path` order (component by component) by a byte
+/// key: each separator mapped below every other byte orders clean paths the same way, and the
+/// component-by-component comparison was a tenth of loading 10,000 manifests.
+fn sort_paths(files: &mut [PathBuf]) {
+    files.sort_by_cached_key(|p| {
+        let bytes = p.as_os_str().as_encoded_bytes();
+        bytes.iter().map(|&b| if std::path::is_separator(char::from(b)) { 0 } else { b }).collect::<Vec<u8>>()
+    });
+}
+
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -1082,6 +1108,32 @@ mod tests {
         let e = yaml::parse::<RawCategory>(y, CATEGORY_FIELDS).err().unwrap();
         assert!(e.message.contains("done"), "{}", e.message);
         assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn paths_sort_as_path_does() {
+        let parts = ["a", "a-b", "a.b", "ab", "a b", "b", "A", "é"];
+        let mut all = Vec::new();
+        for x in parts {
+            all.push(PathBuf::from("data/categories").join(x));
+            for y in parts {
+                all.push(PathBuf::from("data/categories").join(x).join(y));
+                all.push(PathBuf::from("data/categories").join(x).join(y).join("z.yaml"));
+            }
+        }
+        let mut expected = all.clone();
+        expected.sort();
+        // From several starting orders: a stable sort must not hide a wrong key.
+        for rotate in [0, 7, 40, 100] {
+            let mut got = all.clone();
+            got.rotate_left(rotate);
+            got.reverse();
+            sort_paths(&mut got);
+            assert_eq!(got, expected);
+        }
+        // `a/b` before `a-b`: where bytewise order ('-' < '/') and component order differ.
+        let i = |p: &str| expected.iter().position(|q| q == Path::new("data/categories").join(p).as_path());
+        assert!(i("a/b") < i("a-b"));
     }
 
     #[test]

@@ -279,7 +279,6 @@ fn pytest_location(t: &str) -> Option<&str> {
 /// The innermost stack frame inside the repository, as a key: `at` frames (Java, JavaScript,
 /// .NET) list the innermost first; Python tracebacks and pytest locations list it last.
 pub fn repo_frame(text: &str) -> Option<String> {
-    let mut last_python: Option<&str> = None;
     // Frame-like lines first (cheap prefix checks), the library paths only for those.
     let outside = |t: &str| match &*LIBRARY_MATCHER {
         Some(m) => m.is_match(t),
@@ -296,19 +295,27 @@ pub fn repo_frame(text: &str) -> Option<String> {
             let place = frame.rsplit_once('(').and_then(|(_, p)| p.strip_suffix(')')).unwrap_or(frame);
             return Some(normalise(place));
         }
+    }
+    // No `at` frame in the repository: the last Python frame or location line that is. Read
+    // from the end, so the library matcher runs on the frames after it only, not on every one.
+    for line in text.lines().rev() {
+        let t = line.trim();
+        if t.starts_with("at ") {
+            continue;
+        }
         if let Some(rest) = t.strip_prefix("File \"")
             && let Some((path, _)) = rest.split_once('"')
         {
             if !outside(t) {
-                last_python = Some(path);
+                return Some(normalise(path));
             }
         } else if pytest_location(t).is_some() && !outside(t) {
             // `path:line: what` — pytest's location lines, Go's `x_test.go:12: got 1, want 2`:
             // what was said there tells two places in one file apart.
-            last_python = Some(t);
+            return Some(normalise(t));
         }
     }
-    last_python.map(normalise)
+    None
 }
 
 /// The signature of a failure text: its normalised headline, plus the innermost frame inside
@@ -782,6 +789,61 @@ pub struct CausesView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The forward scan `repo_frame` replaced, kept as the oracle: the first repository `at`
+    /// frame, else the last repository Python frame or location line.
+    fn repo_frame_forward(text: &str) -> Option<String> {
+        let outside = |t: &str| LIBRARY.iter().any(|l| t.contains(l));
+        let mut last_python: Option<&str> = None;
+        for line in text.lines() {
+            let t = line.trim();
+            if let Some(frame) = t.strip_prefix("at ") {
+                if outside(t) {
+                    continue;
+                }
+                let place = frame.rsplit_once('(').and_then(|(_, p)| p.strip_suffix(')')).unwrap_or(frame);
+                return Some(normalise(place));
+            }
+            if let Some(rest) = t.strip_prefix("File \"")
+                && let Some((path, _)) = rest.split_once('"')
+            {
+                if !outside(t) {
+                    last_python = Some(path);
+                }
+            } else if pytest_location(t).is_some() && !outside(t) {
+                last_python = Some(t);
+            }
+        }
+        last_python.map(normalise)
+    }
+
+    #[test]
+    fn repo_frame_agrees_with_the_forward_scan_on_every_mix_of_frames() {
+        let kinds = [
+            "    at demo.ApiTest.t1(ApiTest.java:9)",
+            "    at org.junit.Assert.fail(Assert.java:89)",
+            "  File \"/app/tests/test_db.py\", line 12, in test_x",
+            "  File \"/usr/lib/python3/site-packages/_pytest/runner.py\", line 3, in call",
+            "  File \"/app/unclosed.py, line 4",
+            "tests/test_api.py:41: AssertionError",
+            "/home/u/.cargo/registry/src/x.rs:7: panicked",
+            "E   assert 1 == 2",
+        ];
+        let mut checked = 0;
+        for len in 0..=4u32 {
+            for mut code in 0..kinds.len().pow(len) {
+                let mut lines = vec!["Headline: something broke"];
+                for _ in 0..len {
+                    lines.push(kinds[code % kinds.len()]);
+                    code /= kinds.len();
+                }
+                let text = lines.join("\n");
+                assert_eq!(repo_frame(&text), repo_frame_forward(&text), "{text}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 1 + 8 + 64 + 512 + 4096);
+    }
 
     #[test]
     fn placeholders() {
