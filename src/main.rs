@@ -19,3 +19,8 @@ fn main() {
     };
     std::process::exit(code);
 }
+
+// Reading results allocates a few short strings per test case on every core; glibc's malloc
+// spent ~20% of a 1M-case run in malloc/free and its arena locks (perf). See Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
