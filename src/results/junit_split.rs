@@ -64,11 +64,12 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// The cut used for files: 4 MiB windows (two in flight: memory stays flat), two chunks
-    /// per core.
+    /// The cut used for files: 1 MiB windows (two in flight: memory stays flat), two chunks
+    /// per core. On 2 cores, 256 KiB to 4 MiB windows took the same time on a 1M-case file;
+    /// 4 MiB kept 55 MiB resident, 1 MiB 35 MiB.
     pub(crate) fn for_files() -> Self {
         let threads = rayon::current_num_threads().max(1);
-        Params { window: 4 << 20, max_window: 64 << 20, chunks: threads.saturating_mul(2) }
+        Params { window: 1 << 20, max_window: 64 << 20, chunks: threads.saturating_mul(2) }
     }
 }
 
