@@ -42,7 +42,9 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[path = "junit_split.rs"]
 mod split;
-pub(crate) use split::{Params as SplitParams, Stats as SplitStats, read_split, worth_splitting};
+pub(crate) use split::{
+    Params as SplitParams, SPLIT_MIN_BYTES, Stats as SplitStats, read_split, worth_splitting,
+};
 
 /// Reads a JUnit XML document from `src`, handing cases and findings to `sink`.
 ///
@@ -75,6 +77,37 @@ pub(crate) fn read<R: BufRead>(
         };
         parser.event(event, at, decoder)?;
         buf.clear();
+    }
+}
+
+/// Reads a JUnit XML document held in memory, as [`read`] does from a stream: the same events
+/// from quick-xml's slice reader, borrowed instead of copied into a buffer one by one.
+pub(crate) fn read_slice(
+    doc: &[u8],
+    path: &Path,
+    sink: &mut dyn CaseSink,
+    locator: &mut Locator<'_>,
+) -> Result<u64, ResultsError> {
+    let mut src = doc;
+    let base = skip_bom(&mut src).map_err(|e| ResultsError::io(path, e))?;
+    let mut parser = Parser::new(path, sink, locator, base);
+    let mut reader = Reader::from_reader(src);
+    configure(&mut reader);
+    let decoder = reader.decoder();
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(Event::Eof) => {
+                let end = reader.buffer_position();
+                return parser.finish(end);
+            }
+            Ok(event) => event,
+            Err(e) => {
+                let pos = reader.error_position();
+                return Err(parser.syntax(pos, e.to_string()));
+            }
+        };
+        parser.event(event, at, decoder)?;
     }
 }
 

@@ -594,6 +594,14 @@ mod tests {
         (r, rec)
     }
 
+    fn in_memory(doc: &[u8]) -> Outcome {
+        let mut rec = Record::default();
+        let mut loc = Locator::bytes(doc);
+        let r =
+            super::super::read_slice(doc, Path::new("r.xml"), &mut rec, &mut loc).map_err(|e| e.to_string());
+        (r, rec)
+    }
+
     fn split(doc: &[u8], params: Params) -> (Outcome, Stats) {
         let mut rec = Record::default();
         let mut loc = Locator::bytes(doc);
@@ -618,6 +626,7 @@ mod tests {
     /// cut that had to fall back.
     fn check_equal(name: &str, doc: &[u8]) -> Option<(Params, Option<&'static str>)> {
         let want = one_pass(doc);
+        assert_eq!(in_memory(doc), want, "{name}: the slice reader differs from the stream reader");
         let mut fell_back = None;
         for params in cuts() {
             let (got, stats) = split(doc, params);
