@@ -619,19 +619,32 @@ impl FileSketch {
 
     /// Estimated share of tests the two files have in common (Jaccard similarity of their
     /// name-and-outcome sets), from the union's smallest hashes.
+    ///
+    /// Both lists are sorted and distinct, so the union's smallest hashes come from one merge:
+    /// no allocation, no sort. (Files of equal size are compared pairwise, and 100 of them were
+    /// a seventh of reading 100k cases while this sorted a fresh vector per pair.)
+    #[allow(clippy::arithmetic_side_effects, reason = "indices and counts below SKETCH_SIZE")]
     pub fn similarity(&self, other: &FileSketch) -> f64 {
-        let mut union: Vec<u64> = self.smallest.iter().chain(&other.smallest).copied().collect();
-        union.sort_unstable();
-        union.dedup();
-        union.truncate(SKETCH_SIZE);
-        if union.is_empty() {
+        let (a, b) = (&self.smallest, &other.smallest);
+        let (mut i, mut j, mut union, mut both) = (0, 0, 0usize, 0usize);
+        while union < SKETCH_SIZE {
+            match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x == y => {
+                    both += 1;
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(y)) if x < y => i += 1,
+                (Some(_), None) => i += 1,
+                (_, Some(_)) => j += 1,
+                (None, None) => break,
+            }
+            union += 1;
+        }
+        if union == 0 {
             return 0.0;
         }
-        let both = union
-            .iter()
-            .filter(|h| self.smallest.binary_search(h).is_ok() && other.smallest.binary_search(h).is_ok())
-            .count();
-        both as f64 / union.len() as f64
+        both as f64 / union as f64
     }
 }
 
@@ -815,6 +828,44 @@ impl CaseSink for Aggregator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sketch_similarity_is_the_union_sort_it_replaced() {
+        fn by_sorting(a: &[u64], b: &[u64]) -> f64 {
+            let mut union: Vec<u64> = a.iter().chain(b).copied().collect();
+            union.sort_unstable();
+            union.dedup();
+            union.truncate(SKETCH_SIZE);
+            if union.is_empty() {
+                return 0.0;
+            }
+            let both =
+                union.iter().filter(|h| a.binary_search(h).is_ok() && b.binary_search(h).is_ok()).count();
+            both as f64 / union.len() as f64
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..2000 {
+            // Small value ranges make shared hashes common; lengths from empty to full.
+            let range = [4, 50, 300, 1 << 40][round % 4];
+            let mut sketch = || {
+                let n = next(200);
+                let mut v: Vec<u64> = (0..n).map(|_| next(range)).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.truncate(SKETCH_SIZE);
+                FileSketch { source: String::new(), cases: v.len() as u64, smallest: v }
+            };
+            let (a, b) = (sketch(), sketch());
+            assert_eq!(a.similarity(&b), by_sorting(&a.smallest, &b.smallest), "{a:?} {b:?}");
+            assert_eq!(a.similarity(&a), if a.smallest.is_empty() { 0.0 } else { 1.0 });
+        }
+    }
 
     fn case(name: &str, file: Option<&str>, classname: Option<&str>, outcome: Outcome, d: f64) -> TestCase {
         TestCase {
