@@ -598,18 +598,8 @@ fn read_optional_strings(reader: ColumnReader, n: usize) -> Result<Vec<Option<St
         return Err(format!("column `category` has {} values for {n} rows (truncated?)", defs.len()));
     }
     let mut values = values.into_iter();
-    Ok(defs
-        .iter()
-        .map(
-            |&d| {
-                if d > 0 {
-                    values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned())
-                } else {
-                    None
-                }
-            },
-        )
-        .collect())
+    let mut text = || values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned());
+    Ok(defs.iter().map(|&d| if d > 0 { text() } else { None }).collect())
 }
 
 /// Reads `n` values of a required column of the type `T` names.

@@ -377,13 +377,11 @@ fn own_signature(case: &TestCase) -> String {
     format!("\u{1}no message\u{1}{}\u{1}{classname}\u{1}{}", case.suite, case.name)
 }
 
-/// FNV-1a 64: a fixed hash, so the signatures kept and their order are the same on every run.
+/// A fixed hash (FNV-1a, mixed), so the signatures kept and their order are the same on every
+/// run.
 fn fnv(s: &str) -> u64 {
-    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    // MurmurHash3's finaliser: FNV's low bits mix poorly, and hash tables index by them.
-    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    use super::history::{FNV_OFFSET, fnv1a, mix64};
+    mix64(fnv1a(FNV_OFFSET, s.as_bytes()))
 }
 
 /// Sets and maps keyed by those hashes: already mixed, so hashing them again (SipHash) is
@@ -568,7 +566,8 @@ impl Causes {
         let h = fnv(&signature);
         let seen = self.seen;
         self.seen = self.seen.saturating_add(1);
-        let place = (fnv(&case.suite), case.classname.as_deref().map(|c| fnv(c) ^ fnv(&case.suite)));
+        let suite = fnv(&case.suite);
+        let place = (suite, case.classname.as_deref().map(|c| fnv(c) ^ suite));
         if let Some(g) = self.groups.get_mut(&h) {
             count_member(g, case, place);
             return;

@@ -604,10 +604,8 @@ impl FileSketch {
     fn add(&mut self, case: &TestCase) {
         self.cases = self.cases.saturating_add(1);
         // A fixed hash (FNV-1a), not RandomState: the same inputs give the same findings.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in case.name.trim().bytes().chain([0, case.outcome as u8]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        use super::history::{FNV_OFFSET, fnv1a};
+        let h = fnv1a(fnv1a(FNV_OFFSET, case.name.trim().as_bytes()), &[0, case.outcome as u8]);
         if self.smallest.len() == SKETCH_SIZE && self.smallest.last().is_some_and(|&m| h >= m) {
             return;
         }

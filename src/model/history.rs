@@ -115,24 +115,26 @@ pub fn loose_id(suite: &str, name: &str) -> u64 {
 }
 
 fn hash_parts(parts: &[&str]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(PRIME);
-        }
-    };
-    for p in parts {
+    let h = parts.iter().fold(FNV_OFFSET, |h, p| {
         // The length first, so ("ab", "c") and ("a", "bc") differ.
-        eat(&(p.len() as u64).to_le_bytes());
-        eat(p.as_bytes());
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        fnv1a(fnv1a(h, &(p.len() as u64).to_le_bytes()), p.as_bytes())
+    });
+    mix64(h)
+}
+
+/// FNV-1a 64's starting state.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64 over `bytes`, continuing from state `h` ([`FNV_OFFSET`] to start): a fixed hash,
+/// the same on every platform and run.
+pub(crate) fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// MurmurHash3's 64-bit finaliser: FNV's low bits mix poorly, and hash tables index by them.
+pub(crate) fn mix64(h: u64) -> u64 {
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
 }
 

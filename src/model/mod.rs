@@ -552,9 +552,10 @@ fn totals(
 
     let zero_config = categories.is_empty();
     let verified = with_results || zero_config;
-    let verdict = match zero_config {
-        true => zero_config_verdict(measured, failed_total),
-        false => verdict(met, categories_met, categories.len()),
+    let verdict = if zero_config {
+        zero_config_verdict(measured, failed_total)
+    } else {
+        verdict(met, categories_met, categories.len())
     };
     let status = overall_status(verdict, verified, categories, failed_total);
     let (value_backed, value_at_risk) = value_split(categories, with_results);
