@@ -320,7 +320,7 @@ fn parse_window(s: &str) -> Result<usize, String> {
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    gen_report::manifest::parse_date(s).ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+    gen_report::manifest::check_date(s).map_err(|why| format!("{s:?}: {why}"))
 }
 
 impl Cli {
@@ -506,8 +506,19 @@ mod tests {
     fn bad_date_is_rejected() {
         for bad in ["11/09/2025", "2026-2-3", "+12026-01-01"] {
             let e = Cli::try_parse_from(["gen-report", "d", "--date", bad]).unwrap_err();
-            let want = format!("expected a date as YYYY-MM-DD, got \"{bad}\"");
+            let want = format!("\"{bad}\": expected a date as YYYY-MM-DD");
             assert!(e.to_string().contains(&want), "{bad}: {e}");
         }
+        // A date of the right shape that does not exist says which part does not.
+        for (bad, why) in [
+            ("2026-13-01", "month 13 does not exist"),
+            ("2026-00-10", "month 0 does not exist"),
+            ("2026-02-29", "day 29 does not exist: February 2026 has 28 days"),
+            ("2026-04-31", "day 31 does not exist: April 2026 has 30 days"),
+        ] {
+            let e = Cli::try_parse_from(["gen-report", "d", "--date", bad]).unwrap_err();
+            assert!(e.to_string().contains(why), "{bad}: {e}");
+        }
+        assert!(Cli::try_parse_from(["gen-report", "d", "--date", "2028-02-29"]).is_ok());
     }
 }

@@ -39,9 +39,24 @@ pub fn mode(inputs: &[PathBuf]) -> Result<Mode, Error> {
         [one] if one.is_dir() && (one.join(REPORT_FILE).exists() || one.join("categories").is_dir()) => {
             Ok(Mode::Data(one.clone()))
         }
-        [one] if one.is_dir() && !has_result_files(one) => Ok(Mode::Data(one.clone())),
+        [one] if one.is_dir() && !has_result_files(one) => Err(Error::Input(vec![neither(one)])),
         many => Ok(Mode::Results(many.to_vec())),
     }
+}
+
+/// A folder with neither manifests nor results: what each would need, since "cannot read
+/// report.yaml" would send a user who meant results to write a manifest.
+fn neither(dir: &Path) -> Diagnostic {
+    let endings = RESULT_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ");
+    Diagnostic::error(
+        dir,
+        None,
+        format!(
+            "neither a data directory nor a folder of test results: a data directory holds \
+             `{REPORT_FILE}` and `categories/*.yaml` (`gen-report init <dir>` writes a start), and \
+             result files end in {endings}"
+        ),
+    )
 }
 
 fn has_result_files(dir: &Path) -> bool {

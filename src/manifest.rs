@@ -436,7 +436,7 @@ pub fn load_dir(root: &Path) -> Result<Manifests, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let cat_dir = root.join(CATEGORIES_DIR);
     if cat_dir.is_dir() {
-        collect_yaml(&cat_dir, &mut files, &mut errors);
+        collect_yaml(&cat_dir, &mut files, &mut errors, &mut warnings);
     }
     sort_paths(&mut files);
     warn_stray_yaml(root, &mut warnings, &mut errors);
@@ -643,15 +643,17 @@ impl ReportReader<'_> {
 
 /// `date:` as a date, or an error at its position.
 fn report_date(d: &Spanned<String>, file: &Path, errors: &mut Vec<Diagnostic>) -> Option<chrono::NaiveDate> {
-    let date = parse_date(&d.value);
-    if date.is_none() {
-        errors.push(Diagnostic::error(
-            file,
-            Some(pos(d)),
-            format!("invalid `date` {:?}: expected a date as YYYY-MM-DD", d.value),
-        ));
+    match check_date(&d.value) {
+        Ok(date) => Some(date),
+        Err(why) => {
+            errors.push(Diagnostic::error(
+                file,
+                Some(pos(d)),
+                format!("invalid `date` {:?}: {why}", d.value),
+            ));
+            None
+        }
     }
-    date
 }
 
 /// `currency:` as a three-letter code, or an error at its position (and an empty code).
@@ -861,15 +863,48 @@ pub const MIN_VALUE_TARGET: f64 = 0.01;
 /// A date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day), as the
 /// manifests and `--date` take it; chrono alone would also take `2026-2-3` and `+12026-01-01`.
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    check_date(s).ok()
+}
+
+/// [`parse_date`], or why `s` is not a date: the shape it must have, or, when it has that shape,
+/// the part that does not exist ("month 13 does not exist"), since repeating "expected
+/// YYYY-MM-DD" to someone who wrote that shape tells them nothing.
+pub fn check_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
     let b = s.as_bytes();
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
-        return None;
+        return Err("expected a date as YYYY-MM-DD (four-digit year, two-digit month and day)".into());
     }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    let Some(name) = month.checked_sub(1).and_then(|m| MONTHS.get(m as usize)) else {
+        return Err(format!("month {month} does not exist: expected a month from 01 to 12"));
+    };
+    let days = (28..=31).rev().find(|&d| chrono::NaiveDate::from_ymd_opt(year as i32, month, d).is_some());
+    match chrono::NaiveDate::from_ymd_opt(year as i32, month, day) {
+        Some(date) => Ok(date),
+        None => match days {
+            Some(days) => Err(format!("day {day} does not exist: {name} {year} has {days} days")),
+            None => Err(format!("year {year} is out of range")),
+        },
+    }
 }
 
 /// A money amount must be finite and not negative.
@@ -1014,7 +1049,12 @@ fn sort_paths(files: &mut [PathBuf]) {
     });
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
+fn collect_yaml(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -1048,7 +1088,7 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
             }
         };
         if ft.is_dir() {
-            collect_yaml(&path, out, errors);
+            collect_yaml(&path, out, errors, warnings);
         } else if is_yaml(&path) {
             // Only symlinks need a second look (to what they point at).
             if ft.is_file() || (ft.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_file())) {
@@ -1056,8 +1096,24 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>
             } else if !ft.is_symlink() {
                 errors.push(Diagnostic::error(&path, None, "expected a regular file"));
             }
+        } else if is_yaml_leftover(&path) {
+            warnings.push(leftover_warning(&path));
         }
     }
+}
+
+/// A file named like a manifest with something after the extension (`auth.yaml.bak`,
+/// `auth.yml~`, `.auth.yaml.swp`): an editor's or a hand-made backup, or a manifest renamed out
+/// of the way. Not read, and said so, since it may equally be a category someone meant to keep.
+fn is_yaml_leftover(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()) else {
+        return false;
+    };
+    !is_yaml(path) && (name.contains(".yaml") || name.contains(".yml"))
+}
+
+fn leftover_warning(path: &Path) -> Diagnostic {
+    Diagnostic::warning(path, None, "not read: only files ending in `.yaml` or `.yml` are manifests")
 }
 
 /// YAML files in the data directory that no rule reads are pointed out, never silently dropped.
@@ -1072,9 +1128,15 @@ fn warn_stray_yaml(root: &Path, warnings: &mut Vec<Diagnostic>, errors: &mut Vec
             return;
         }
     };
-    stray.retain(|p| is_yaml(p) && p.file_name().and_then(|n| n.to_str()) != Some(REPORT_FILE));
+    stray.retain(|p| {
+        (is_yaml(p) || is_yaml_leftover(p)) && p.file_name().and_then(|n| n.to_str()) != Some(REPORT_FILE)
+    });
     stray.sort();
     for p in stray {
+        if is_yaml_leftover(&p) {
+            warnings.push(leftover_warning(&p));
+            continue;
+        }
         warnings.push(Diagnostic::warning(
             &p,
             None,

@@ -169,6 +169,14 @@ fn explain(msg: &str, fields: &[(&str, &str)]) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("duplicate key `{key}`: each key may appear once");
     }
+    // Messages say "key", as YAML does, never serde's "field".
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        return match fields.iter().find(|(k, _)| *k == name) {
+            Some((_, e)) => format!("missing key `{name}`: expected {e}"),
+            None => format!("missing key `{name}`"),
+        };
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
         // Only the keys valid at this level, as the library lists them.

@@ -331,14 +331,17 @@ fn wrong_type_sequence() {
 #[test]
 fn missing_field() {
     let r = gen_report(["missing_field"]).current_dir(fixtures()).run();
-    assert_bad_input(&r, &["missing_field/categories/auth.yaml", "missing field `target`"]);
+    assert_bad_input(
+        &r,
+        &["missing_field/categories/auth.yaml", "missing key `target`: expected a whole number"],
+    );
 }
 
 // Checks a missing field is not blamed on the key that happens to come last.
 #[test]
 fn missing_field_blames_no_other_key() {
     let r = gen_report(["missing_field"]).current_dir(fixtures()).run();
-    assert_bad_input(&r, &["missing field `target`"]);
+    assert_bad_input(&r, &["missing key `target`"]);
     assert!(!r.stderr.contains("invalid value for `value`"), "{}", r.stderr);
 }
 
@@ -388,12 +391,51 @@ fn not_utf8() {
     assert_bad_input(&r, &["categories/auth.yaml:1:9", "UTF-8"]);
 }
 
-// Checks an empty data directory is refused, naming the missing report.yaml.
+// Checks a folder with neither manifests nor results is refused as neither, saying what a data
+// directory and a results folder would hold (not "cannot read report.yaml").
 #[test]
 fn empty_data_dir() {
     let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("notes.txt"), "hello").unwrap();
     let r = run([tmp.path()]);
-    assert_bad_input(&r, &["report.yaml", "no such file"]);
+    assert_bad_input(
+        &r,
+        &[
+            "neither a data directory nor a folder of test results",
+            "`report.yaml`",
+            "gen-report init",
+            ".xml",
+        ],
+    );
+    assert!(!r.stderr.contains("cannot read"), "{}", r.stderr);
+}
+
+// Checks files named like manifests with other endings (`.yaml.bak`, `.yml~`) are warned
+// about, in categories/ and beside report.yaml, and not read.
+#[test]
+fn manifest_leftovers_are_warned_about() {
+    let copy = SeedCopy::new();
+    let auth = fs::read_to_string(copy.data.join("categories/auth.yaml")).unwrap();
+    fs::write(copy.data.join("categories/auth.yaml.bak"), &auth).unwrap();
+    fs::write(copy.data.join("categories/auth.yml~"), &auth).unwrap();
+    fs::write(copy.data.join("report.yaml.orig"), "title: x\n").unwrap();
+    let r = run([&copy.data]);
+    assert_ok(&r);
+    for name in ["categories/auth.yaml.bak", "categories/auth.yml~", "report.yaml.orig"] {
+        let at = r.stderr.find(name).unwrap_or_else(|| panic!("no warning names {name}:\n{}", r.stderr));
+        let before = &r.stderr[..at];
+        assert!(
+            before
+                .rsplit("warning: ")
+                .next()
+                .unwrap()
+                .starts_with("not read: only files ending in `.yaml` or `.yml`"),
+            "{name}:\n{}",
+            r.stderr
+        );
+    }
+    // Read once: the duplicate would otherwise be an error naming both files.
+    assert!(!r.stderr.contains("error"), "{}", r.stderr);
 }
 
 // Checks a data directory that does not exist is refused.

@@ -1763,23 +1763,20 @@ fn dates_are_strict_and_empty_source_date_epoch_is_unset() {
     assert!(!out.stdout.contains("**Date**"));
     let out = env_run("soon", &["data", "--date", "2026-01-02"]);
     assert_refusal(&out, &["error: SOURCE_DATE_EPOCH=\"soon\": expected whole seconds since 1970-01-01"]);
-    for bad in ["2026-2-3", "+12026-01-01", "2026-02-30"] {
+    for (bad, why) in [
+        ("2026-2-3", "expected a date as YYYY-MM-DD"),
+        ("+12026-01-01", "expected a date as YYYY-MM-DD"),
+        ("2026-02-30", "day 30 does not exist: February 2026 has 28 days"),
+        ("2026-13-01", "month 13 does not exist"),
+    ] {
         let out = d.run(&["data", "--date", bad]);
         assert_eq!(out.code, 2);
         assert!(
-            out.stderr.contains(&format!(
-                "for '--date <YYYY-MM-DD>': expected a date as YYYY-MM-DD, got \"{bad}\""
-            )),
+            out.stderr.contains(&format!("for '--date <YYYY-MM-DD>': \"{bad}\": {why}")),
             "{}",
             out.stderr
         );
         d.write("data/report.yaml", format!("title: T\ndate: \"{bad}\"\n"));
-        d.refused(
-            &["data"],
-            &[
-                "--> data/report.yaml:2:7\n",
-                &format!("invalid `date` \"{bad}\": expected a date as YYYY-MM-DD"),
-            ],
-        );
+        d.refused(&["data"], &["--> data/report.yaml:2:7\n", &format!("invalid `date` \"{bad}\": {why}")]);
     }
 }
