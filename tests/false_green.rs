@@ -99,6 +99,65 @@ fn crashed_test_binary_is_red() {
     assert_eq!(o.json["totals"]["verdict"], "failed");
 }
 
+// Checks ctest's not-run tests (ctest 4.4.5 --output-junit): a missing executable, missing
+// required files and a failed fixture are failures as ctest prints them ("4 tests failed"),
+// its skips (SKIP_RETURN_CODE, SKIP_REGULAR_EXPRESSION) and DISABLED are skipped, and no
+// finding: ctest's own failures="1" skipped="5" follow its rule.
+#[test]
+fn ctest_not_run_is_failed() {
+    let file = fixture("runners/ctest-junit/not-run-reasons").join("ctest-junit.xml");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    let m = &o.json["totals"]["measured"];
+    assert_eq!(
+        [&m["tests"], &m["passed"], &m["failures"], &m["skipped"]].map(|v| v.as_u64().unwrap()),
+        [8, 1, 4, 3]
+    );
+    let failed: Vec<&str> = o.json["results"]["all"]["failed_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["missing_executable", "required_file_missing", "db_setup", "needs_db"]);
+    assert!(
+        o.markdown.contains("Not Run (ctest counts it failed): Unable to find executable"),
+        "{}",
+        o.markdown
+    );
+    assert!(o.json["findings"].as_array().unwrap().is_empty(), "{}", o.json["findings"]);
+}
+
+// Checks EUnit's surefire report of a test cancelled by its timeout (`<skipped type="timeout">`;
+// EUnit printed "One or more tests were cancelled", result error): an error, red everywhere.
+#[test]
+fn eunit_timeout_is_an_error() {
+    let file = fixture("runners/eunit/surefire-timeout").join("TEST-demo_tests.xml");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    let m = &o.json["totals"]["measured"];
+    assert_eq!(
+        [&m["tests"], &m["passed"], &m["errors"], &m["skipped"]].map(|v| v.as_u64().unwrap()),
+        [3, 1, 2, 0]
+    );
+    assert!(o.markdown.contains("cancelled: timed out or aborted, not skipped"), "{}", o.markdown);
+    assert!(o.json["findings"].as_array().unwrap().is_empty(), "skipped=\"1\" is EUnit's rule");
+}
+
+// Checks TAP numbering as TAP::Harness reads it: `1..2 / ok 1 / ok 1` and `ok 1 / ok 3 / ok 2`
+// (prove: "Tests out of sequence", Result: FAIL) are red, never "All tests passed".
+#[test]
+fn tap_numbers_out_of_sequence_are_red() {
+    for (case, file, tests) in [("duplicate-number", "dup.tap", 3), ("out-of-order", "order.tap", 4)] {
+        let path = fixture(&format!("runners/tap-perl/{case}")).join(file);
+        let o = outputs(&[path.to_str().unwrap()]);
+        assert_red(&o);
+        assert_eq!(o.json["totals"]["measured"]["tests"], tests, "{case}");
+        assert!(o.markdown.contains("[tests out of sequence]"), "{}", o.markdown);
+        assert!(o.markdown.contains("Tests out of sequence.  Found ("), "{}", o.markdown);
+    }
+}
+
 // Checks a suite-level <error> outside any <testcase> (hand-written in TestReports.jl's shape,
 // see the fixture's ORIGIN.md): counted, named, shown with its message, and red.
 #[test]

@@ -5,6 +5,15 @@
 //! - a `status` attribute of `disabled`, `ignored`, `skipped` or `notrun` (any case) makes the
 //!   case [`Outcome::Skipped`] and wins over any `<failure>`/`<error>` child. This matches
 //!   mikepenz/action-junit-report: such tests were not run, so a recorded failure is stale;
+//! - except ctest's not-run: ctest writes every test it did not run as `status="notrun"` with
+//!   `<skipped message="{completion status}"/>`, and counts it failed unless that status is one
+//!   of its skips (cmCTestRunTest: `SKIP_RETURN_CODE=<n>`, `SKIP_REGULAR_EXPRESSION_MATCHED`;
+//!   `DISABLED` is `status="disabled"`). "Unable to find executable", "Required Files
+//!   Missing", "Fixture dependency failed"... are [`Outcome::Failed`], as ctest prints them
+//!   under "The following tests FAILED"; ctest's own `failures=`/`skipped=` count them as skipped;
+//! - a `<skipped type=…>` whose type says the test was stopped (`timeout`, `cancelled`,
+//!   `aborted`, `interrupted`: EUnit's surefire report of a cancelled test) is
+//!   [`Outcome::Error`]; the producer's `skipped=` counts it, so its figures still agree;
 //! - Surefire/Gradle `<flakyFailure>`/`<flakyError>` mean the case passed on a rerun:
 //!   the outcome is decided by the other children (usually passed) and the case is flaky;
 //! - `<rerunFailure>`/`<rerunError>` are further failed attempts of a failed case and do not
@@ -250,6 +259,10 @@ struct SuiteFrame {
     unique_names: bool,
     /// The suite's `file` attribute (mocha-junit-reporter puts the test file there).
     file: Option<String>,
+    /// Cases below it that ctest did not run and counts failed, but declares `skipped`.
+    not_run: u64,
+    /// Cases below it whose `<skipped>` says they were stopped (errors), declared `skipped`.
+    cancelled: u64,
 }
 
 /// What a suite's start tag says.
@@ -273,6 +286,8 @@ struct Readings {
     synthetic: u64,
     runs: u64,
     uncounted: u64,
+    not_run: u64,
+    cancelled: u64,
 }
 
 impl Readings {
@@ -280,8 +295,20 @@ impl Readings {
         n == field(&self.all) || n == field(&self.attempts) || n == field(&self.own)
     }
 
+    fn failures_agree(&self, n: u64) -> bool {
+        // ctest declares its not-run failures as skipped.
+        self.agree(n, |k| k.failures) || n == self.all.failures.saturating_sub(self.not_run)
+    }
+
     fn skipped_agree(&self, n: u64) -> bool {
-        self.agree(n, |k| k.skipped) || n == self.all.skipped.saturating_sub(self.uncounted)
+        self.agree(n, |k| k.skipped)
+            || n == self.all.skipped.saturating_sub(self.uncounted)
+            || n == self.all.skipped.saturating_add(self.not_run).saturating_add(self.cancelled)
+    }
+
+    fn errors_agree(&self, n: u64) -> bool {
+        // EUnit declares its timed-out tests as skipped.
+        self.agree(n, |k| k.errors) || n == self.all.errors.saturating_sub(self.cancelled)
     }
 
     fn tests_agree(&self, n: u64) -> bool {
@@ -330,6 +357,12 @@ struct CaseState {
     result_line: Option<u32>,
     duration_s: f64,
     status_skips: bool,
+    /// `status="notrun"` (ctest's and gtest's word for a test that did not run).
+    status_notrun: bool,
+    /// The `message` of the first `<skipped>` child: ctest's completion status.
+    skip_reason: Option<String>,
+    /// A `<skipped type=…>` that says the test was stopped, not skipped (EUnit's `timeout`).
+    skip_cancelled: bool,
     primary: Option<Outcome>,
     rerun: Option<Outcome>,
     flaky_seen: bool,
@@ -949,6 +982,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             parent.attempts += frame.attempts;
             parent.child_suites = parent.child_suites.saturating_add(1);
             parent.uncounted = parent.uncounted.saturating_add(frame.uncounted);
+            parent.not_run = parent.not_run.saturating_add(frame.not_run);
+            parent.cancelled = parent.cancelled.saturating_add(frame.cancelled);
             let accounted = match frame.declared.errors {
                 Declared::Num(n) => n.max(c.errors),
                 _ => c.errors,
@@ -1006,6 +1041,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             synthetic: frame.synthetic,
             runs: frame.runs,
             uncounted: frame.uncounted,
+            not_run: frame.not_run,
+            cancelled: frame.cancelled,
         };
         let mut mismatches: Vec<String> = Vec::new();
         let mut check =
@@ -1027,10 +1064,10 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                 ("test case", "test cases"),
             );
             let failed = ("failed test case", "failed test cases");
-            check(d.failures, "failures", &|n| r.agree(n, |k| k.failures), c.failures, failed);
+            check(d.failures, "failures", &|n| r.failures_agree(n), c.failures, failed);
         }
         let errored = ("test case with an error", "test cases with an error");
-        check(d.errors, "errors", &|n| r.agree(n, |k| k.errors), c.errors, errored);
+        check(d.errors, "errors", &|n| r.errors_agree(n), c.errors, errored);
         let skipped = ("skipped test case", "skipped test cases");
         match (d.skipped, d.disabled) {
             (Declared::Num(s), Declared::Num(dis)) => {
@@ -1203,7 +1240,9 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             self.case.duration_s = parse_time(&self.value(&a, at, decoder)?);
         }
         if let Some(a) = status {
-            self.case.status_skips = status_means_skipped(&self.value(&a, at, decoder)?);
+            let v = self.value(&a, at, decoder)?;
+            self.case.status_skips = status_means_skipped(&v);
+            self.case.status_notrun = v.trim().eq_ignore_ascii_case("notrun");
         }
         Ok(())
     }
@@ -1254,6 +1293,18 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         // Duplicates are errors even in a result whose message is not kept.
         let [message, kind_attr, file, line] = self.pick(e, at, [b"message", b"type", b"file", b"line"])?;
+        if kind == ResultKind::Skipped
+            && self.case.skip_reason.is_none()
+            && let Some(a) = &message
+        {
+            self.case.skip_reason = Some(self.value(a, at, decoder)?.into_owned());
+        }
+        if kind == ResultKind::Skipped
+            && let Some(a) = &kind_attr
+            && skip_type_means_stopped(&self.value(a, at, decoder)?)
+        {
+            self.case.skip_cancelled = true;
+        }
         if keep {
             if let Some(a) = message {
                 let v = self.value(&a, at, decoder)?;
@@ -1307,7 +1358,31 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         // `<failure>`: an expected failure, counted as skipped like pytest's xfail.
         let expected_failure =
             self.dialect == Dialect::Catch2 && c.skipped_seen && c.primary == Some(Outcome::Failed);
-        let outcome = if c.status_skips || expected_failure {
+        // ctest's not-run that ctest counts failed (see the module's counting policy).
+        let not_run = c.status_notrun && c.skipped_seen && !ctest_counts_skipped(c.skip_reason.as_deref());
+        if not_run && let Some(frame) = self.suites.last_mut() {
+            frame.not_run = frame.not_run.saturating_add(1);
+        }
+        // A skip that says the test was stopped (timed out, cancelled, aborted) is an error.
+        let cancelled = c.skip_cancelled && !c.status_skips && c.primary == Some(Outcome::Skipped);
+        if cancelled && let Some(frame) = self.suites.last_mut() {
+            frame.cancelled = frame.cancelled.saturating_add(1);
+        }
+        let message = if not_run {
+            Some(format!("Not Run (ctest counts it failed): {}", message.as_deref().unwrap_or("")))
+        } else if cancelled {
+            Some(format!(
+                "cancelled: timed out or aborted, not skipped\n{}",
+                message.as_deref().unwrap_or("")
+            ))
+        } else {
+            message
+        };
+        let outcome = if cancelled {
+            Outcome::Error
+        } else if not_run {
+            Outcome::Failed
+        } else if c.status_skips || expected_failure {
             Outcome::Skipped
         } else {
             c.primary.or(c.rerun).unwrap_or(Outcome::Passed)
@@ -1404,6 +1479,23 @@ fn is_utf8_label(enc: &[u8]) -> bool {
         || enc.eq_ignore_ascii_case(b"utf8")
         || enc.eq_ignore_ascii_case(b"us-ascii")
         || enc.eq_ignore_ascii_case(b"ascii")
+}
+
+/// Whether a `<skipped type=…>` says the test was stopped rather than skipped: EUnit's
+/// surefire writes a cancelled (timed-out) test as `<skipped type="timeout">`.
+fn skip_type_means_stopped(kind: &str) -> bool {
+    let k = kind.trim().to_ascii_lowercase();
+    ["timeout", "timedout", "timed out", "timed_out", "cancel", "abort", "interrupt"]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
+/// Whether ctest counts a not-run test with this completion status skipped, not failed
+/// (cmCTestRunTest sets exactly these two for a skip; everything else not run is a failure).
+fn ctest_counts_skipped(reason: Option<&str>) -> bool {
+    let r = reason.unwrap_or("").trim();
+    r == "SKIP_REGULAR_EXPRESSION_MATCHED"
+        || r.strip_prefix("SKIP_RETURN_CODE=").is_some_and(|n| n.parse::<i64>().is_ok())
 }
 
 /// `status` values that mean the test did not run (compared case-insensitively).
