@@ -377,6 +377,8 @@ struct CaseState {
 enum Resolved {
     Char(char),
     Str(&'static str),
+    /// The literal text of a reference to a DTD-declared entity.
+    Owned(String),
 }
 
 struct Parser<'p, 's, 'l, 'b> {
@@ -406,6 +408,11 @@ struct Parser<'p, 's, 'l, 'b> {
     /// The root's `time`, else the sum of the top-level suites' (see
     /// [`CaseSink::stated_duration`]).
     root_time: Option<f64>,
+    /// Entities the DOCTYPE declares, with the literal text a reference to each keeps.
+    dtd: Vec<(String, String)>,
+    /// Elements directly under a suite that JUnit does not have (the first few): a document of
+    /// another kind under a JUnit root name (Check's `<suite>`/`<test>`) when no case is read.
+    foreign: Vec<String>,
     top_time: Option<f64>,
     dialect: Dialect,
     /// Set when this parser reads test cases cut out of a split document (see `split`): each
@@ -441,6 +448,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             cases: 0,
             suites_opened: 0,
             root_time: None,
+            foreign: Vec::new(),
+            dtd: Vec::new(),
             top_time: None,
             dialect: Dialect::Generic,
             fragment: None,
@@ -466,11 +475,23 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             }
             Event::GeneralRef(r) => self.general_ref(&r, at),
             Event::Decl(d) => self.decl(&d, at),
-            Event::DocType(_) => {
+            Event::DocType(d) => {
                 if self.root_seen {
                     return Err(self.syntax(at, "DOCTYPE after the root element".to_owned()));
                 }
-                // Tolerated, never expanded: entities it declares are rejected where used.
+                // Tolerated, never expanded nor fetched: a reference to an entity it declares
+                // keeps its literal text; any other unknown reference is an error.
+                let names = super::xml::dtd_entities(&d);
+                if !names.is_empty() {
+                    self.finding(at, super::xml::dtd_finding(&names));
+                    self.dtd = names
+                        .into_iter()
+                        .map(|n| {
+                            let literal = format!("&{n};");
+                            (n, literal)
+                        })
+                        .collect();
+                }
                 Ok(())
             }
             Event::Comment(_) | Event::PI(_) | Event::Eof => Ok(()),
@@ -503,7 +524,16 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         // Resolved (and so validated) even when not captured: an undeclared entity is an error
         // wherever it appears.
-        let resolved = resolve_ref(r).map_err(|m| self.syntax(at, m))?;
+        let resolved = match resolve_ref(r) {
+            Ok(r) => r,
+            Err(m) => {
+                let name = String::from_utf8_lossy(r);
+                match super::xml::entity_literal(&self.dtd, &name) {
+                    Some(l) => Resolved::Owned(l.to_owned()),
+                    None => return Err(self.syntax(at, m)),
+                }
+            }
+        };
         let target = if self.capture_depth.is_some() {
             Some(&mut self.msg)
         } else if self.out_depth.is_some() {
@@ -515,6 +545,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             match resolved {
                 Resolved::Char(c) => buf.push_char(c),
                 Resolved::Str(s) => buf.push(s),
+                Resolved::Owned(s) => buf.push(&s),
             }
         }
         Ok(())
@@ -621,7 +652,18 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                     self.out_depth = Some(self.stack.len().saturating_add(1));
                 }
             }
-            Kind::Other => self.check_attrs(e, at)?,
+            Kind::Other => {
+                if matches!(self.parent_kind(), Some(Kind::Suites | Kind::Suite))
+                    && !matches!(name, b"properties" | b"system-out" | b"system-err")
+                    && self.foreign.len() < 4
+                {
+                    let n = String::from_utf8_lossy(name).into_owned();
+                    if !self.foreign.contains(&n) {
+                        self.foreign.push(n);
+                    }
+                }
+                self.check_attrs(e, at)?;
+            }
         }
         if empty {
             self.close(kind)?;
@@ -755,6 +797,19 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         if !self.root_seen {
             return Err(self.syntax(end, "no root element".to_owned()));
         }
+        if self.cases == 0 && !self.foreign.is_empty() {
+            // Not an empty run: a document this reader does not know, which would read as
+            // "0 tests" and hide whatever it holds.
+            let names: Vec<String> = self.foreign.iter().map(|n| format!("`<{n}>`")).collect();
+            return Err(ResultsError::Unrecognised {
+                path: self.path.to_path_buf(),
+                reason: format!(
+                    "it has a JUnit root element but no `<testcase>`; it holds {} instead, so it is some \
+                     other XML format, not an empty JUnit run",
+                    names.join(", ")
+                ),
+            });
+        }
         if let Some(t) = self.root_time.or(self.top_time).filter(|t| t.is_finite() && *t > 0.0) {
             self.sink.stated_duration(t);
         }
@@ -826,7 +881,11 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         at: u64,
         decoder: Decoder,
     ) -> Result<Cow<'a, str>, ResultsError> {
-        attr.decode_and_unescape_value(decoder).map_err(|err| {
+        let dtd = &self.dtd;
+        let value = attr.decode_and_unescape_value_with(decoder, |n| {
+            quick_xml::escape::resolve_predefined_entity(n).or_else(|| super::xml::entity_literal(dtd, n))
+        });
+        value.map_err(|err| {
             use quick_xml::escape::EscapeError;
             let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
             let what = match err {
@@ -1648,6 +1707,35 @@ mod tests {
         assert_eq!(sink.cases[2].message.as_deref(), Some("f"));
     }
 
+    // A JUnit root holding elements JUnit does not have and no test case is another format
+    // (read as "0 tests" it would hide what it holds); an empty JUnit run stays readable.
+    #[test]
+    fn foreign_structure_under_a_junit_root_is_refused() {
+        let err = run("<testsuites><suite><title>T</title><test result=\"failure\"/></suite></testsuites>")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("holds `<suite>` instead"), "{err}");
+        assert!(
+            run("<testsuites><testsuite name=\"s\" tests=\"0\"><properties/></testsuite></testsuites>")
+                .is_ok()
+        );
+    }
+
+    // DTD entities, internal or SYSTEM, are never expanded nor fetched: a reference keeps its
+    // literal text (in text and attributes), the DOCTYPE is a finding; undeclared ones fail.
+    #[test]
+    fn dtd_entities_are_kept_literally() {
+        let xml = "<!DOCTYPE testsuite [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> <!ENTITY % p \"x\"> ]>\n\
+                   <testsuite><testcase name=\"a&xxe;\"><failure message=\"m\">got &xxe;</failure></testcase></testsuite>";
+        let sink = run(xml).unwrap();
+        assert_eq!(sink.cases[0].name, "a&xxe;");
+        assert_eq!(sink.cases[0].message.as_deref(), Some("m\ngot &xxe;"));
+        assert_eq!(sink.findings.len(), 1);
+        assert!(sink.findings[0].message.contains("the entity `xxe`"), "{:?}", sink.findings);
+        let (_, _, m) = syntax_err("<testsuite><testcase name=\"a\">&nope;</testcase></testsuite>");
+        assert!(m.starts_with("undeclared entity `&nope;`"), "{m}");
+    }
+
     #[test]
     fn status_attribute_skips_and_wins_over_failure() {
         let sink = run(r#"<testsuite>
@@ -1710,18 +1798,15 @@ mod tests {
 ]>
 <testsuite><testcase name="a"/></testsuite>"#;
         assert_eq!(run(laughs).unwrap().cases.len(), 1);
-        // Using a DTD entity (internal or external) is an error with position.
+        // Using a DTD entity (internal or external) keeps its literal text: never expanded.
         let xxe = r#"<!DOCTYPE t [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
 <testsuite>
   <testcase name="a"><failure>&xxe;</failure></testcase>
 </testsuite>"#;
-        let (line, column, message) = syntax_err(xxe);
-        assert_eq!((line, column), (3, 31));
-        assert!(message.contains("`&xxe;`"), "{message}");
-        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"/>";
-        let (line, _, message) = syntax_err(in_attr);
-        assert_eq!(line, 2);
-        assert!(message.contains("lol"), "{message}");
+        assert_eq!(run(xxe).unwrap().cases[0].message.as_deref(), Some("&xxe;"));
+        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"><testcase name=\"&lol;\"/></testsuite>";
+        let sink = run(in_attr).unwrap();
+        assert_eq!((sink.cases[0].name.as_str(), sink.cases[0].suite.as_str()), ("&lol;", "&lol;"));
         // Even in content that is otherwise ignored.
         let ignored = "<testsuite><system-out>&custom;</system-out></testsuite>";
         assert!(syntax_err(ignored).2.contains("custom"));
@@ -1912,8 +1997,11 @@ mod tests {
 
     #[test]
     fn nesting_depth_is_limited() {
-        let ok =
-            format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH - 1), "</x>".repeat(MAX_DEPTH - 1));
+        let ok = format!(
+            "<testsuite><testcase name=\"a\"/>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH - 1),
+            "</x>".repeat(MAX_DEPTH - 1)
+        );
         assert!(run(&ok).is_ok());
         let deep = format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH), "</x>".repeat(MAX_DEPTH));
         let (_, _, m) = syntax_err(&deep);
