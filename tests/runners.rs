@@ -115,6 +115,17 @@ const COUNT_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     ("check/xml-and-tap/check.tap", "errors", "as above"),
     (
+        "pytest/teardown-error-7.4.4/junit.xml",
+        "*",
+        "as pytest 9: a failed test with a teardown error is two <testcase> elements (tests=\"4\", agreeing with them); the summary counts by worst outcome",
+    ),
+    ("pytest/teardown-error-8.3.5/junit.xml", "*", "as above"),
+    (
+        "playwright/ctrf-reporter/ctrf-report.json",
+        "*",
+        "playwright-ctrf-json-reporter 0.0.29 writes the `test.fail()` that passed (Playwright: failed) as a passed, flaky entry; only its summary keeps the failure",
+    ),
+    (
         "playwright/max-failures/pw-maxfail.json",
         "tests",
         "the top-level error 'Testing stopped early after 1 maximum allowed failures' is one errored `[run error]` case, which Playwright's own counts leave out",
@@ -129,6 +140,10 @@ const FINDING_EXCEPTIONS: &[(&str, &str)] = &[
     ("tap-perl/plan-mismatch/plan_mismatch.tap", "the plan (1..5) is not met: 3 test points"),
     ("tap-perl/duplicate-number/dup.tap", "test 1 twice, test 2 never: prove's parse error"),
     ("tap-perl/out-of-order/order.tap", "1, 3, 2: prove's parse errors"),
+    (
+        "playwright/ctrf-reporter/ctrf-report.json",
+        "its summary (failed 4) disagrees with its entries (3 failed): the entries lost a failure",
+    ),
     (
         "tap-perl/mixed/basic.tap",
         "died.tap holds a Perl error line that is not TAP: it is reported, not ignored in silence",

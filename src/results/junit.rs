@@ -263,6 +263,9 @@ struct SuiteFrame {
     not_run: u64,
     /// Cases below it whose `<skipped>` says they were stopped (errors), declared `skipped`.
     cancelled: u64,
+    /// Cases below it that stand for a unittest class or module fixture that failed
+    /// (`setUpClass (mod.Class)`): nose2 leaves them out of its `tests=`.
+    holders: u64,
 }
 
 /// What a suite's start tag says.
@@ -288,6 +291,7 @@ struct Readings {
     uncounted: u64,
     not_run: u64,
     cancelled: u64,
+    holders: u64,
 }
 
 impl Readings {
@@ -319,6 +323,7 @@ impl Readings {
             || n == self.attempts.tests
             || n == self.own.tests.saturating_add(self.child_suites)
             || n == self.all.tests.saturating_sub(self.uncounted)
+            || (self.holders > 0 && n == self.all.tests.saturating_sub(self.holders))
     }
 }
 
@@ -1043,6 +1048,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             parent.uncounted = parent.uncounted.saturating_add(frame.uncounted);
             parent.not_run = parent.not_run.saturating_add(frame.not_run);
             parent.cancelled = parent.cancelled.saturating_add(frame.cancelled);
+            parent.holders = parent.holders.saturating_add(frame.holders);
             let accounted = match frame.declared.errors {
                 Declared::Num(n) => n.max(c.errors),
                 _ => c.errors,
@@ -1102,6 +1108,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             uncounted: frame.uncounted,
             not_run: frame.not_run,
             cancelled: frame.cancelled,
+            holders: frame.holders,
         };
         let mut mismatches: Vec<String> = Vec::new();
         let mut check =
@@ -1421,6 +1428,16 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         let not_run = c.status_notrun && c.skipped_seen && !ctest_counts_skipped(c.skip_reason.as_deref());
         if not_run && let Some(frame) = self.suites.last_mut() {
             frame.not_run = frame.not_run.saturating_add(1);
+        }
+        // unittest's stand-in for a failed class/module fixture (nose2 splits its description
+        // "setUpClass (mod.Class)" at the last dot, into classname and name).
+        let holder = [c.classname.as_deref(), c.name.as_deref()].into_iter().flatten().any(|n| {
+            ["setUpClass (", "tearDownClass (", "setUpModule (", "tearDownModule ("]
+                .iter()
+                .any(|p| n.starts_with(p))
+        });
+        if holder && let Some(frame) = self.suites.last_mut() {
+            frame.holders = frame.holders.saturating_add(1);
         }
         // A skip that says the test was stopped (timed out, cancelled, aborted) is an error.
         let cancelled = c.skip_cancelled && !c.status_skips && c.primary == Some(Outcome::Skipped);
