@@ -274,6 +274,34 @@ fn lone_assembly_and_test_suite_roots() {
     assert_eq!(case(&sink, "Shop.Tests.CartTests.Totals").message.as_deref(), Some("expected 3"));
 }
 
+// Checks Dart's `--reporter json` events (a published fixture, see dart-json.ORIGIN.md): hidden
+// "loading" tests are not cases, a timeout and exceptions are errors; a stream cut before its
+// `done` event leaves the running test errored and the run red.
+#[test]
+fn dart_json_events() {
+    let (format, sink) = read(&formats("dart-json.json"));
+    assert_eq!(format, Format::DartJson);
+    assert_eq!(counts(&sink), [6, 1, 1, 3, 1, 0]);
+    let failing = case(&sink, "Test 1 Test 1.1 Failing test");
+    assert_eq!(failing.outcome, Outcome::Failed);
+    assert!(failing.message.as_deref().unwrap().starts_with("Expected: <2>"));
+    assert_eq!(case(&sink, "Timeout test").outcome, Outcome::Error);
+    assert_eq!(case(&sink, "Skipped test").message.as_deref(), Some("skipped test"));
+    let whole = std::fs::read_to_string(formats("dart-json.json")).unwrap();
+    let cut: String = whole.lines().take(13).map(|l| format!("{l}\n")).collect();
+    let mut sink = CollectSink::default();
+    read_bytes_with(cut.as_bytes(), Path::new("d.json"), &mut sink, &ReadOptions::default()).unwrap();
+    let names: Vec<(&str, Outcome)> = sink.cases.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+    assert_eq!(
+        names,
+        [
+            ("Timeout test", Outcome::Error),
+            ("Test 1 Passing test", Outcome::Error),
+            ("[run did not finish]", Outcome::Error)
+        ]
+    );
+}
+
 #[test]
 fn dotnet_formats() {
     let corpus = "tests/corpus/junit/dorny__test-reporter/__tests__/fixtures";

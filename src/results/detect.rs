@@ -26,6 +26,8 @@ pub enum Format {
     MochaJson,
     /// Playwright's `--reporter=json` document (`config`, `suites`, `errors`, `stats`).
     PlaywrightJson,
+    /// Dart/Flutter `--reporter json` events (first line `{"type":"start","protocolVersion":…}`).
+    DartJson,
     /// Jest's `--json` document (Vitest's `--reporter=json` has the same shape).
     JestJson,
     /// RSpec's `--format json` document.
@@ -82,6 +84,7 @@ impl fmt::Display for Format {
             Format::Tap => "TAP",
             Format::MochaJson => "Mocha JSON",
             Format::PlaywrightJson => "Playwright JSON",
+            Format::DartJson => "Dart JSON",
             Format::JestJson => "Jest/Vitest JSON",
             Format::RspecJson => "RSpec JSON",
             Format::Trx => "TRX (Visual Studio test results)",
@@ -267,6 +270,9 @@ fn classify_event_line(line: &[u8]) -> Option<Format> {
     let serde_json::Value::Object(obj) = serde_json::from_slice(line).ok()? else {
         return None;
     };
+    if obj.get("type").and_then(|t| t.as_str()) == Some("start") && obj.contains_key("protocolVersion") {
+        return Some(Format::DartJson);
+    }
     if matches!(obj.get("type").and_then(|t| t.as_str()), Some("suite" | "test")) {
         return Some(Format::LibtestJson);
     }

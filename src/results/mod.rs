@@ -48,6 +48,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 mod ctrf;
+mod dart;
 mod detect;
 mod gotest;
 mod jestjson;
@@ -228,7 +229,7 @@ impl ResultsError {
 
 /// The formats gen-report reads, for messages.
 pub const SUPPORTED: &str = "JUnit XML, CTRF JSON, libtest JSON, go test JSON, TAP, Mocha JSON, \
-    Playwright JSON, Jest/Vitest JSON, RSpec JSON, TRX, NUnit 2/3 XML and xUnit.net v2 XML";
+    Playwright JSON, Dart JSON, Jest/Vitest JSON, RSpec JSON, TRX, NUnit 2/3 XML and xUnit.net v2 XML";
 
 /// Reads one results file of any supported format, streaming its cases into `sink`.
 ///
@@ -356,6 +357,7 @@ fn dispatch<R: std::io::BufRead>(
         Format::Tap => tap::read(src, path, sink),
         Format::MochaJson => mocha::read(src, path, sink),
         Format::PlaywrightJson => playwright::read(src, path, sink),
+        Format::DartJson => dart::read(src, path, sink),
         Format::JestJson => jestjson::read(src, path, sink),
         Format::RspecJson => rspec::read(src, path, sink),
         Format::Trx => trx::read(src, path, sink, locator),
