@@ -303,6 +303,14 @@ fn failing_category_never_meets_its_target() {
     assert!(o.badge.contains(">7/9<"), "{}", o.badge);
     let metrics: Vec<&str> = md.lines().filter(|l| l.starts_with("| Passing tests |")).collect();
     assert_eq!(metrics, ["| Passing tests | 9 | 7 (78%) | ❌ |"]);
+    // The chart's bars take the categories' statuses: API failed, UI never ran; none is "met".
+    let html = gen_report([data.to_str().unwrap(), "--format", "html"]).run().stdout;
+    assert!(!html.contains("class=\"bar met\""), "a bar painted met");
+    assert!(html.contains("<rect class=\"bar fail\""), "API's bar is not red");
+    assert!(
+        html.contains("<title>UI: 1 of 1 (not run)</title>")
+            || html.contains("<title>UI: 0 of 1 (not run)</title>")
+    );
 }
 
 // Checks zero-config on a run where everything passed: passed, ✅, no -0.0, and a duration
