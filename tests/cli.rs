@@ -228,7 +228,7 @@ fn one_category_change() {
     ));
     assert!(new.contains("77 tests declared against a 100-test target (77%), 23 short, across 5 categories"));
     assert!(new.contains("Below target: Auth (16/25)"));
-    assert!(new.contains("| Tests (declared) | 100 | 77 (77%) | ❌ |"));
+    assert!(new.contains("| Tests (declared) | 100 | 77 (77%) | ⚠️ |"));
     let tables = markdown::tables(new);
     let stats = markdown::table(&tables, &STATISTICS);
     assert_eq!(row(stats, "Auth")[1..4], ["25", "16", "64%"]);

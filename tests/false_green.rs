@@ -99,6 +99,125 @@ fn crashed_test_binary_is_red() {
     assert_eq!(o.json["totals"]["verdict"], "failed");
 }
 
+// Checks ctest's not-run tests (ctest 4.4.5 --output-junit): a missing executable, missing
+// required files and a failed fixture are failures as ctest prints them ("4 tests failed"),
+// its skips (SKIP_RETURN_CODE, SKIP_REGULAR_EXPRESSION) and DISABLED are skipped, and no
+// finding: ctest's own failures="1" skipped="5" follow its rule.
+#[test]
+fn ctest_not_run_is_failed() {
+    let file = fixture("runners/ctest-junit/not-run-reasons").join("ctest-junit.xml");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    let m = &o.json["totals"]["measured"];
+    assert_eq!(
+        [&m["tests"], &m["passed"], &m["failures"], &m["skipped"]].map(|v| v.as_u64().unwrap()),
+        [8, 1, 4, 3]
+    );
+    let failed: Vec<&str> = o.json["results"]["all"]["failed_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["missing_executable", "required_file_missing", "db_setup", "needs_db"]);
+    assert!(
+        o.markdown.contains("Not Run (ctest counts it failed): Unable to find executable"),
+        "{}",
+        o.markdown
+    );
+    assert!(o.json["findings"].as_array().unwrap().is_empty(), "{}", o.json["findings"]);
+}
+
+// Checks EUnit's surefire report of a test cancelled by its timeout (`<skipped type="timeout">`;
+// EUnit printed "One or more tests were cancelled", result error): an error, red everywhere.
+#[test]
+fn eunit_timeout_is_an_error() {
+    let file = fixture("runners/eunit/surefire-timeout").join("TEST-demo_tests.xml");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    let m = &o.json["totals"]["measured"];
+    assert_eq!(
+        [&m["tests"], &m["passed"], &m["errors"], &m["skipped"]].map(|v| v.as_u64().unwrap()),
+        [3, 1, 2, 0]
+    );
+    assert!(o.markdown.contains("cancelled: timed out or aborted, not skipped"), "{}", o.markdown);
+    assert!(o.json["findings"].as_array().unwrap().is_empty(), "skipped=\"1\" is EUnit's rule");
+}
+
+// Checks TAP numbering as TAP::Harness reads it: `1..2 / ok 1 / ok 1` and `ok 1 / ok 3 / ok 2`
+// (prove: "Tests out of sequence", Result: FAIL) are red, never "All tests passed".
+#[test]
+fn tap_numbers_out_of_sequence_are_red() {
+    for (case, file, tests) in [("duplicate-number", "dup.tap", 3), ("out-of-order", "order.tap", 4)] {
+        let path = fixture(&format!("runners/tap-perl/{case}")).join(file);
+        let o = outputs(&[path.to_str().unwrap()]);
+        assert_red(&o);
+        assert_eq!(o.json["totals"]["measured"]["tests"], tests, "{case}");
+        assert!(o.markdown.contains("[tests out of sequence]"), "{}", o.markdown);
+        assert!(o.markdown.contains("Tests out of sequence.  Found ("), "{}", o.markdown);
+    }
+}
+
+// Checks Playwright's JSON reporter output (1.65.2): read as Playwright, never as Mocha JSON
+// (both have `stats`); 4 failures (a timeout among them) and a flaky test, as Playwright printed.
+#[test]
+fn playwright_json_is_read_as_playwright() {
+    let file = fixture("runners/playwright/mixed-retries").join("playwright.json");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    let m = &o.json["totals"]["measured"];
+    assert_eq!(
+        [&m["tests"], &m["passed"], &m["failures"], &m["skipped"], &m["flaky"]].map(|v| v.as_u64().unwrap()),
+        [8, 3, 4, 1, 1]
+    );
+    assert!(o.markdown.contains("| Playwright JSON | 8 |"), "{}", o.markdown);
+    assert!(o.markdown.contains("Test timeout of 1000ms exceeded"), "{}", o.markdown);
+    // Stopped by --max-failures: the run's own error is an errored case.
+    let file = fixture("runners/playwright/max-failures").join("pw-maxfail.json");
+    let o = outputs(&[file.to_str().unwrap()]);
+    assert_red(&o);
+    assert!(o.markdown.contains("Testing stopped early after 1 maximum allowed failures"), "{}", o.markdown);
+}
+
+// Checks Check's own XML (root `<testsuites xmlns="http://check.sourceforge.net/ns">`, read as
+// "JUnit, 0 tests" before): refused with exit 2, saying what it is and what to use instead.
+#[test]
+fn check_xml_is_refused_not_read_as_empty_junit() {
+    let file = fixture("runners/check/xml-and-tap").join("check.xml");
+    let r = gen_report([file.to_str().unwrap(), "--fail-on", "failures"]).run();
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("is a Check XML file, which gen-report does not read"), "{}", r.stderr);
+    assert!(r.stderr.contains("srunner_set_tap"), "{}", r.stderr);
+    // Its TAP log of the same run is read, and red.
+    let tap = fixture("runners/check/xml-and-tap").join("check.tap");
+    assert_red(&outputs(&[tap.to_str().unwrap()]));
+}
+
+// Checks the bundled data/ (declared counts only, no results): the chart never paints a
+// category "met" (GCP and Staging are over target on declared counts and never ran), the badge
+// says "declared", and the Result line and the Metrics row show the same status.
+#[test]
+fn declared_counts_are_never_painted_met() {
+    let html = gen_report(["data", "--format", "html"]).run();
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    assert!(!html.stdout.contains("class=\"bar met\""), "a declared-only bar painted met");
+    assert!(html.stdout.contains("<rect class=\"bar notrun\""));
+    assert!(html.stdout.contains("<title>GCP: 22 of 15 (not run)</title>"));
+    let tmp = tempfile::tempdir().unwrap();
+    let badge = tmp.path().join("b.svg");
+    let b = gen_report(["badge", "data", "-o", badge.to_str().unwrap()]).run();
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let svg = fs::read_to_string(&badge).unwrap();
+    assert!(svg.contains("<title>tests: 67/100 declared</title>"), "{svg}");
+    assert!(!svg.contains(GREEN));
+    let md = gen_report(["data"]).run().stdout;
+    let result = md.lines().find(|l| l.starts_with("**Result**")).unwrap();
+    let row = md.lines().find(|l| l.starts_with("| Tests (declared) |")).unwrap();
+    assert!(result.starts_with("**Result**: ⚠️"), "{result}");
+    assert_eq!(row, "| Tests (declared) | 100 | 67 (67%) | ⚠️ |");
+}
+
 // Checks a suite-level <error> outside any <testcase> (hand-written in TestReports.jl's shape,
 // see the fixture's ORIGIN.md): counted, named, shown with its message, and red.
 #[test]
@@ -184,6 +303,14 @@ fn failing_category_never_meets_its_target() {
     assert!(o.badge.contains(">7/9<"), "{}", o.badge);
     let metrics: Vec<&str> = md.lines().filter(|l| l.starts_with("| Passing tests |")).collect();
     assert_eq!(metrics, ["| Passing tests | 9 | 7 (78%) | ❌ |"]);
+    // The chart's bars take the categories' statuses: API failed, UI never ran; none is "met".
+    let html = gen_report([data.to_str().unwrap(), "--format", "html"]).run().stdout;
+    assert!(!html.contains("class=\"bar met\""), "a bar painted met");
+    assert!(html.contains("<rect class=\"bar fail\""), "API's bar is not red");
+    assert!(
+        html.contains("<title>UI: 1 of 1 (not run)</title>")
+            || html.contains("<title>UI: 0 of 1 (not run)</title>")
+    );
 }
 
 // Checks zero-config on a run where everything passed: passed, ✅, no -0.0, and a duration
@@ -253,10 +380,12 @@ fn empty_results_trip_fail_on_empty() {
     assert_eq!(verdict_lines(&md), ["**Result**: ❌ No tests ran: 0 tests — 0 passed, 0 skipped, in 0.02 s"]);
 }
 
-// Property: for any results input, if any case failed, errored or did not finish, no output
-// shows ✅ on a total or verdict and --fail-on failures exits 1; otherwise (some case passed,
-// none failed) the run reads green. Inputs are generated JUnit and libtest documents from a
-// fixed seed, so a failure reproduces.
+// Property: for any results input, if any case failed, errored, timed out, was not run (as its
+// runner counts it) or its stream is broken, no output shows ✅ on a total or verdict, the badge
+// is not green, and --fail-on failures exits 1; otherwise (some case passed, none failed) the
+// run reads green. Inputs are generated JUnit (ctest's not-run and EUnit's timeout shapes
+// among them), libtest, TAP (numbers out of sequence among them) and Playwright JSON documents
+// from a fixed seed, so a failure reproduces.
 #[test]
 fn property_no_false_green() {
     let tmp = tempfile::tempdir().unwrap();
@@ -267,65 +396,150 @@ fn property_no_false_green() {
         rng ^= rng << 17;
         rng % n
     };
-    for round in 0..40 {
+    for round in 0..48 {
         let cases = 1 + next(6);
         let mut bad = false;
-        let path = if round % 2 == 0 {
-            let mut xml = String::from("<testsuites>\n");
-            for s in 0..1 + next(3) {
-                xml.push_str(&format!("<testsuite name=\"s{s}\">\n"));
+        let path = match round % 4 {
+            0 => {
+                let mut xml = String::from("<testsuites>\n");
+                for s in 0..1 + next(3) {
+                    xml.push_str(&format!("<testsuite name=\"s{s}\">\n"));
+                    for c in 0..cases {
+                        let (attrs, body) = match next(10) {
+                            0 => {
+                                bad = true;
+                                ("", "<failure message=\"boom\"/>")
+                            }
+                            1 => {
+                                bad = true;
+                                ("", "<error message=\"crash\"/>")
+                            }
+                            2 => ("", "<skipped/>"),
+                            3 => ("", "<flakyFailure message=\"first try\"/>"),
+                            4 => {
+                                bad = true;
+                                ("", "<skipped type=\"timeout\">in function timer:sleep/1</skipped>")
+                            }
+                            5 => {
+                                bad = true;
+                                (" status=\"notrun\"", "<skipped message=\"Unable to find executable\"/>")
+                            }
+                            6 => (" status=\"notrun\"", "<skipped message=\"SKIP_RETURN_CODE=77\"/>"),
+                            7 => (" status=\"disabled\"", ""),
+                            _ => ("", ""),
+                        };
+                        xml.push_str(&format!(
+                            "<testcase classname=\"c\" name=\"t{c}\"{attrs}>{body}</testcase>\n"
+                        ));
+                    }
+                    if next(8) == 0 {
+                        bad = true;
+                        xml.push_str("<error message=\"fixture blew up\"/>\n");
+                    }
+                    xml.push_str("</testsuite>\n");
+                }
+                xml.push_str("</testsuites>\n");
+                let p = tmp.path().join(format!("r{round}.xml"));
+                fs::write(&p, xml).unwrap();
+                p
+            }
+            1 => {
+                let mut lines =
+                    vec![format!("{{\"type\":\"suite\",\"event\":\"started\",\"test_count\":{cases}}}")];
+                let crash = next(4) == 0;
                 for c in 0..cases {
-                    let body = match next(6) {
+                    lines.push(format!("{{\"type\":\"test\",\"event\":\"started\",\"name\":\"t{c}\"}}"));
+                    if crash && c == cases - 1 {
+                        bad = true;
+                        break;
+                    }
+                    let event = match next(5) {
                         0 => {
                             bad = true;
-                            "<failure message=\"boom\"/>"
+                            "failed"
+                        }
+                        1 => "ignored",
+                        _ => "ok",
+                    };
+                    lines.push(format!("{{\"type\":\"test\",\"event\":\"{event}\",\"name\":\"t{c}\"}}"));
+                }
+                if !crash {
+                    lines.push("{\"type\":\"suite\",\"event\":\"ok\"}".into());
+                }
+                let p = tmp.path().join(format!("r{round}.json"));
+                fs::write(&p, lines.join("\n") + "\n").unwrap();
+                p
+            }
+            2 => {
+                // TAP 12 as prove reads it: a wrong number (duplicate, gap, reorder) fails it.
+                let mut lines = vec![format!("1..{cases}")];
+                for c in 1..=cases {
+                    let mut n = c;
+                    if next(6) == 0 {
+                        bad = true;
+                        n = if c > 1 { c - 1 } else { c + 1 };
+                    }
+                    let line = match next(6) {
+                        0 => {
+                            bad = true;
+                            format!("not ok {n} - t{c}")
+                        }
+                        1 => format!("ok {n} - t{c} # SKIP no db"),
+                        _ => format!("ok {n} - t{c}"),
+                    };
+                    lines.push(line);
+                }
+                let p = tmp.path().join(format!("r{round}.tap"));
+                fs::write(&p, lines.join("\n") + "\n").unwrap();
+                p
+            }
+            _ => {
+                // Playwright JSON: a spec per case, its status and attempts.
+                let mut specs = Vec::new();
+                let mut run_errors = "[]";
+                for c in 0..cases {
+                    let (status, results) = match next(7) {
+                        0 => {
+                            bad = true;
+                            (
+                                "unexpected",
+                                r#"[{"status":"failed","errors":[{"message":"boom"}],"error":{"message":"boom"}}]"#,
+                            )
                         }
                         1 => {
                             bad = true;
-                            "<error message=\"crash\"/>"
+                            (
+                                "unexpected",
+                                r#"[{"status":"timedOut","errors":[{"message":"Test timeout"}],"error":{"message":"Test timeout"}}]"#,
+                            )
                         }
-                        2 => "<skipped/>",
-                        3 => "<flakyFailure message=\"first try\"/>",
-                        _ => "",
+                        2 => {
+                            bad = true;
+                            ("unexpected", r#"[{"status":"interrupted","errors":[]}]"#)
+                        }
+                        3 => (
+                            "flaky",
+                            r#"[{"status":"failed","errors":[{"message":"first"}],"error":{"message":"first"}},{"status":"passed","errors":[]}]"#,
+                        ),
+                        4 => ("skipped", r#"[{"status":"skipped","errors":[]}]"#),
+                        _ => ("expected", r#"[{"status":"passed","errors":[]}]"#),
                     };
-                    xml.push_str(&format!("<testcase classname=\"c\" name=\"t{c}\">{body}</testcase>\n"));
+                    specs.push(format!(
+                        r#"{{"title":"t{c}","ok":true,"file":"a.spec.js","line":{c},"tests":[{{"expectedStatus":"passed","status":"{status}","annotations":[],"results":{results}}}]}}"#
+                    ));
                 }
                 if next(8) == 0 {
                     bad = true;
-                    xml.push_str("<error message=\"fixture blew up\"/>\n");
+                    run_errors = r#"[{"message":"Error: global setup failed"}]"#;
                 }
-                xml.push_str("</testsuite>\n");
+                let doc = format!(
+                    r#"{{"config":{{}},"suites":[{{"title":"a.spec.js","file":"a.spec.js","specs":[{}],"suites":[]}}],"errors":{run_errors}}}"#,
+                    specs.join(",")
+                );
+                let p = tmp.path().join(format!("pw{round}.json"));
+                fs::write(&p, doc).unwrap();
+                p
             }
-            xml.push_str("</testsuites>\n");
-            let p = tmp.path().join(format!("r{round}.xml"));
-            fs::write(&p, xml).unwrap();
-            p
-        } else {
-            let mut lines =
-                vec![format!("{{\"type\":\"suite\",\"event\":\"started\",\"test_count\":{cases}}}")];
-            let crash = next(4) == 0;
-            for c in 0..cases {
-                lines.push(format!("{{\"type\":\"test\",\"event\":\"started\",\"name\":\"t{c}\"}}"));
-                if crash && c == cases - 1 {
-                    bad = true;
-                    break;
-                }
-                let event = match next(5) {
-                    0 => {
-                        bad = true;
-                        "failed"
-                    }
-                    1 => "ignored",
-                    _ => "ok",
-                };
-                lines.push(format!("{{\"type\":\"test\",\"event\":\"{event}\",\"name\":\"t{c}\"}}"));
-            }
-            if !crash {
-                lines.push("{\"type\":\"suite\",\"event\":\"ok\"}".into());
-            }
-            let p = tmp.path().join(format!("r{round}.json"));
-            fs::write(&p, lines.join("\n") + "\n").unwrap();
-            p
         };
         let o = outputs(&[path.to_str().unwrap()]);
         let ran = o.json["totals"]["measured"]["passed"].as_u64().unwrap() > 0;

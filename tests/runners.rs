@@ -100,6 +100,37 @@ const COUNT_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "died.tap ends without a plan after the script died (exit 255): one errored stand-in for the run that did not finish, which prove's totals count nowhere",
     ),
     ("tap-perl/mixed/basic.tap", "errors", "as above"),
+    (
+        "tap-perl/duplicate-number/dup.tap",
+        "tests",
+        "numbers out of sequence fail the file (prove: 'Parse errors: Tests out of sequence', Result: FAIL): one errored stand-in says so; prove counts the 2 points only",
+    ),
+    ("tap-perl/duplicate-number/dup.tap", "errors", "as above"),
+    ("tap-perl/out-of-order/order.tap", "tests", "as above"),
+    ("tap-perl/out-of-order/order.tap", "errors", "as above"),
+    (
+        "check/xml-and-tap/check.tap",
+        "failed",
+        "TAP has only ok / not ok: Check's error (the segfault) is a `not ok` like its failure",
+    ),
+    ("check/xml-and-tap/check.tap", "errors", "as above"),
+    (
+        "pytest/teardown-error-7.4.4/junit.xml",
+        "*",
+        "as pytest 9: a failed test with a teardown error is two <testcase> elements (tests=\"4\", agreeing with them); the summary counts by worst outcome",
+    ),
+    ("pytest/teardown-error-8.3.5/junit.xml", "*", "as above"),
+    (
+        "playwright/ctrf-reporter/ctrf-report.json",
+        "*",
+        "playwright-ctrf-json-reporter 0.0.29 writes the `test.fail()` that passed (Playwright: failed) as a passed, flaky entry; only its summary keeps the failure",
+    ),
+    (
+        "playwright/max-failures/pw-maxfail.json",
+        "tests",
+        "the top-level error 'Testing stopped early after 1 maximum allowed failures' is one errored `[run error]` case, which Playwright's own counts leave out",
+    ),
+    ("playwright/max-failures/pw-maxfail.json", "errors", "as above"),
 ];
 
 /// (file suffix, why): findings that real output raises and that are kept, because the file
@@ -107,6 +138,12 @@ const COUNT_EXCEPTIONS: &[(&str, &str, &str)] = &[
 const FINDING_EXCEPTIONS: &[(&str, &str)] = &[
     ("tap-perl/bail-out/bail.tap", "the plan (1..4) is not met: the run bailed out"),
     ("tap-perl/plan-mismatch/plan_mismatch.tap", "the plan (1..5) is not met: 3 test points"),
+    ("tap-perl/duplicate-number/dup.tap", "test 1 twice, test 2 never: prove's parse error"),
+    ("tap-perl/out-of-order/order.tap", "1, 3, 2: prove's parse errors"),
+    (
+        "playwright/ctrf-reporter/ctrf-report.json",
+        "its summary (failed 4) disagrees with its entries (3 failed): the entries lost a failure",
+    ),
     (
         "tap-perl/mixed/basic.tap",
         "died.tap holds a Perl error line that is not TAP: it is reported, not ignored in silence",

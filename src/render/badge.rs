@@ -7,7 +7,8 @@ const GREEN: &str = "#4c1";
 const YELLOW: &str = "#dfb317";
 const RED: &str = "#e05d44";
 
-/// The badge for a report: "tests 67/100" with targets, "tests 40 passed, 2 failed" with
+/// The badge for a report: "tests 67/100" with targets and results ("67/100 declared" when no
+/// result backs them), "tests 40 passed, 2 failed" with
 /// results only; coloured by the verdict (or by failures in zero-config mode).
 pub fn for_report(report: &Report, label: &str) -> String {
     let t = &report.totals;
@@ -17,8 +18,11 @@ pub fn for_report(report: &Report, label: &str) -> String {
             Some(m) if m.tests > 0 => format!("{} passed", m.passed),
             _ => "no tests ran".to_string(),
         }
-    } else {
+    } else if t.verified {
         format!("{}/{}", t.credited, t.target)
+    } else {
+        // No result backs the figure: it is what the manifests declare, not what passed.
+        format!("{}/{} declared", t.credited, t.target)
     };
     // The colour is the report's one status: the badge cannot be greener than the report.
     let colour = match t.status {

@@ -24,6 +24,10 @@ pub enum Format {
     Tap,
     /// Mocha's `--reporter json` document.
     MochaJson,
+    /// Playwright's `--reporter=json` document (`config`, `suites`, `errors`, `stats`).
+    PlaywrightJson,
+    /// Dart/Flutter `--reporter json` events (first line `{"type":"start","protocolVersion":…}`).
+    DartJson,
     /// Jest's `--json` document (Vitest's `--reporter=json` has the same shape).
     JestJson,
     /// RSpec's `--format json` document.
@@ -41,6 +45,9 @@ pub enum Format {
     Catch2Xml,
     /// TestNG's `testng-results.xml`: recognised, not read.
     TestNg,
+    /// Check's (the C unit test framework) own XML (`<testsuites xmlns="http://check.sourceforge.net/ns">`
+    /// with `<suite>`/`<test result=…>`): recognised, not read.
+    CheckXml,
     /// Nothing we know.
     Unknown,
 }
@@ -48,13 +55,17 @@ pub enum Format {
 impl Format {
     /// Whether gen-report reads this format (the others are refused with a clear error).
     pub fn is_supported(self) -> bool {
-        !matches!(self, Format::Catch2Xml | Format::TestNg | Format::Unknown)
+        !matches!(self, Format::Catch2Xml | Format::TestNg | Format::CheckXml | Format::Unknown)
     }
 
     /// What to do instead, for a recognised format gen-report does not read.
     pub(crate) fn advice(self) -> Option<&'static str> {
         match self {
             Format::Catch2Xml => Some("run the tests with `--reporter junit` for JUnit XML"),
+            Format::CheckXml => Some(
+                "have Check write TAP instead (`srunner_set_tap(sr, \"check.tap\")` or \
+                 CK_TAP_LOG_FILE_NAME=check.tap)",
+            ),
             Format::TestNg => {
                 Some("read the JUnit XML TestNG writes beside it (`junitreports/TEST-*.xml`) instead")
             }
@@ -72,6 +83,8 @@ impl fmt::Display for Format {
             Format::GoTestJson => "go test JSON (test2json)",
             Format::Tap => "TAP",
             Format::MochaJson => "Mocha JSON",
+            Format::PlaywrightJson => "Playwright JSON",
+            Format::DartJson => "Dart JSON",
             Format::JestJson => "Jest/Vitest JSON",
             Format::RspecJson => "RSpec JSON",
             Format::Trx => "TRX (Visual Studio test results)",
@@ -80,6 +93,7 @@ impl fmt::Display for Format {
             Format::XunitNet => "xUnit.net v2 XML",
             Format::Catch2Xml => "Catch2 XML",
             Format::TestNg => "TestNG XML",
+            Format::CheckXml => "Check XML",
             Format::Unknown => "unknown format",
         };
         f.write_str(name)
@@ -88,6 +102,7 @@ impl fmt::Display for Format {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const TRX_NAMESPACE: &[u8] = b"http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+const CHECK_NAMESPACE: &[u8] = b"http://check.sourceforge.net/ns";
 
 /// How many bytes of content (after the prologue: BOM, whitespace, XML declaration, comments,
 /// processing instructions, doctype) are looked at to decide.
@@ -168,8 +183,12 @@ pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
         }
         Some(b'<') => match root_element(body) {
             Root::Found(name, tag, complete) => {
-                // Only TRX is told by more than its root's name (its namespace attribute).
-                if !complete && !eof && name == b"TestRun" && tag.len() < CONTENT_LIMIT {
+                // Only TRX and Check are told by more than their root's name (a namespace).
+                if !complete
+                    && !eof
+                    && matches!(name, b"TestRun" | b"testsuites")
+                    && tag.len() < CONTENT_LIMIT
+                {
                     return Sniff::NeedMore;
                 }
                 Sniff::Known(classify_root(name, tag))
@@ -196,13 +215,14 @@ pub(crate) fn unknown_reason(head: &[u8]) -> String {
         Some(b'<') => match root_element(body) {
             Root::Found(name, _, _) => format!(
                 "XML with root element `<{}>`, which is none of JUnit (`<testsuites>`/`<testsuite>`), \
-                 TRX (`<TestRun>`), NUnit (`<test-run>`/`<test-results>`) or xUnit.net (`<assemblies>`)",
+                 TRX (`<TestRun>`), NUnit (`<test-run>`/`<test-results>`/`<test-suite>`) or xUnit.net \
+                 (`<assemblies>`/`<assembly>`)",
                 String::from_utf8_lossy(name)
             ),
             _ => "XML whose root element was not found".to_owned(),
         },
         Some(b'{') => "JSON, but none of CTRF (`results.tests`), libtest or go test JSON lines, Mocha, \
-                       Jest/Vitest or RSpec JSON"
+                       Playwright, Jest/Vitest or RSpec JSON"
             .to_owned(),
         Some(b'[') => "a JSON array; the JSON result formats are objects".to_owned(),
         Some(_) => "neither XML, JSON nor TAP".to_owned(),
@@ -211,10 +231,12 @@ pub(crate) fn unknown_reason(head: &[u8]) -> String {
 
 fn classify_root(name: &[u8], tag: &[u8]) -> Format {
     match name {
+        // Check's own XML borrows JUnit's root name; its namespace tells it apart.
+        b"testsuites" if contains(tag, CHECK_NAMESPACE) => Format::CheckXml,
         b"testsuites" | b"testsuite" => Format::Junit,
         b"test-run" => Format::Nunit { version: 3 },
-        b"test-results" => Format::Nunit { version: 2 },
-        b"assemblies" => Format::XunitNet,
+        b"test-results" | b"test-suite" => Format::Nunit { version: 2 },
+        b"assemblies" | b"assembly" => Format::XunitNet,
         // TRX's root is plain `<TestRun>`; only the namespace makes it TRX.
         b"TestRun" if contains(tag, TRX_NAMESPACE) => Format::Trx,
         b"Catch" | b"Catch2TestRun" => Format::Catch2Xml,
@@ -248,6 +270,9 @@ fn classify_event_line(line: &[u8]) -> Option<Format> {
     let serde_json::Value::Object(obj) = serde_json::from_slice(line).ok()? else {
         return None;
     };
+    if obj.get("type").and_then(|t| t.as_str()) == Some("start") && obj.contains_key("protocolVersion") {
+        return Some(Format::DartJson);
+    }
     if matches!(obj.get("type").and_then(|t| t.as_str()), Some("suite" | "test")) {
         return Some(Format::LibtestJson);
     }
@@ -263,7 +288,12 @@ fn classify_document(keys: &TopKeys) -> Option<Format> {
     if object_value("results") {
         return Some(Format::Ctrf);
     }
-    if object_value("stats") {
+    // Playwright's document has a `stats` object too (its keys are not Mocha's): its
+    // `config` and `suites` tell it apart, and Mocha needs its own arrays beside `stats`.
+    if has("config") && has("suites") {
+        return Some(Format::PlaywrightJson);
+    }
+    if object_value("stats") && (has("tests") || has("passes") || has("failures") || has("pending")) {
         return Some(Format::MochaJson);
     }
     if has("numTotalTests") || has("numTotalTestSuites") || (has("testResults") && has("numFailedTests")) {

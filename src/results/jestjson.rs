@@ -6,8 +6,9 @@
 //! `name` comes after its cases), so memory holds one test file's cases at a time.
 //!
 //! Status: `passed` (and `focused`) → passed; `failed` → failed; `pending`, `skipped`,
-//! `disabled` and `todo` → skipped; anything else is an error. A passed test that needed
-//! retries is flaky: Jest says so with `invocations` > 1 (and `retryReasons`), Vitest only
+//! `disabled` and `todo` → skipped (the values of `@jest/types` `Status`); `error` (a stand-in
+//! for a test file that failed to run) and anything else is an errored case, never refused.
+//! A passed test that needed retries is flaky: Jest says so with `invocations` > 1 (and `retryReasons`), Vitest only
 //! keeps the failed attempt's message in `failureMessages`. A test file that failed without a
 //! failing test (it did not compile, a hook threw: Jest's "Test suite failed to run") is one
 //! errored case named `[test file failed to run]` with the file's message; `wasInterrupted` is
@@ -35,6 +36,11 @@ enum Status {
     Skipped,
     Disabled,
     Todo,
+    /// A stand-in some producers write for a test file that failed to run.
+    Error,
+    /// Any status neither Jest nor Vitest documents: never read as a pass.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +243,7 @@ fn case_of(a: Assertion, msg: &mut MessageBuf) -> TestCase {
         Status::Passed | Status::Focused => Outcome::Passed,
         Status::Failed => Outcome::Failed,
         Status::Pending | Status::Skipped | Status::Disabled | Status::Todo => Outcome::Skipped,
+        Status::Error | Status::Unknown => Outcome::Error,
     };
     let invocations = a.invocations.count().map_or(1, |n| u32::try_from(n.max(1)).unwrap_or(u32::MAX));
     // Failed attempts before the last: Jest counts invocations; Vitest only leaves the failed
@@ -254,7 +261,11 @@ fn case_of(a: Assertion, msg: &mut MessageBuf) -> TestCase {
     let message = match outcome {
         Outcome::Passed if flaky => a.retry_reasons.text.or(a.failure_messages.text),
         Outcome::Passed | Outcome::Skipped => None,
-        _ => a.failure_messages.text,
+        _ => a.failure_messages.text.or_else(|| match a.status {
+            Status::Unknown => Some("a status neither Jest nor Vitest writes: read as an error".to_owned()),
+            Status::Error => Some("status `error`: the test did not run to completion".to_owned()),
+            _ => None,
+        }),
     };
     let mut name = a.ancestor_titles.join(" > ");
     if !name.is_empty() {
@@ -287,7 +298,7 @@ impl State<'_> {
             case.suite.clone_from(&name);
             case.suite_index = index;
             case.file = Some(name.clone()).filter(|n| !n.is_empty());
-            any_failed |= case.outcome == Outcome::Failed;
+            any_failed |= matches!(case.outcome, Outcome::Failed | Outcome::Error);
             self.counts.add(case.outcome, case.flaky);
             self.cases = self.cases.saturating_add(1);
             self.sink.case(case);
@@ -329,6 +340,21 @@ mod tests {
         let n = read(json.as_bytes(), Path::new("j.json"), &mut sink)?;
         assert_eq!(n as usize, sink.cases.len());
         Ok(sink)
+    }
+
+    // A synthetic `error` entry (a test file that failed to run) and a status no runner
+    // documents are errored cases, not a refused file.
+    #[test]
+    fn error_and_unknown_statuses_are_errors() {
+        let json = r#"{"numTotalTests":2,"numPassedTests":0,"numFailedTests":1,"testResults":[
+            {"assertionResults":[
+               {"ancestorTitles":[],"title":"Test suite failed to run","status":"error","failureMessages":["process.exit called with 1"]},
+               {"ancestorTitles":[],"title":"odd","status":"exploded"}],
+             "name":"/p/a.test.js","status":"failed","message":""}]}"#;
+        let sink = run(json).unwrap();
+        let got: Vec<(&str, Outcome)> = sink.cases.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+        assert_eq!(got, [("Test suite failed to run", Outcome::Error), ("odd", Outcome::Error)]);
+        assert_eq!(sink.cases[0].message.as_deref(), Some("process.exit called with 1"));
     }
 
     #[test]
@@ -375,14 +401,9 @@ mod tests {
         let sink = run(json).unwrap();
         assert!(sink.cases[0].flaky);
         assert_eq!((sink.cases[0].runs, sink.cases[0].failed_runs), (2, 1));
-        let bad = r#"{"testResults":[{"assertionResults":[{"title":"x","status":"exploded"}]}]}"#;
-        match run(bad) {
-            Err(ResultsError::Syntax { line: 1, column, message, .. }) => {
-                assert!(column > 50);
-                assert!(message.contains("exploded"), "{message}");
-            }
-            other => panic!("{other:?}"),
-        }
+        // A status no runner documents is an errored case, never a pass and never a refusal.
+        let odd = r#"{"testResults":[{"assertionResults":[{"title":"x","status":"exploded"}]}]}"#;
+        assert_eq!(run(odd).unwrap().cases[0].outcome, Outcome::Error);
         assert!(matches!(run(r#"{"testResults":[{"assertionResults":[]"#), Err(ResultsError::Syntax { .. })));
     }
 }

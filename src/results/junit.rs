@@ -5,6 +5,15 @@
 //! - a `status` attribute of `disabled`, `ignored`, `skipped` or `notrun` (any case) makes the
 //!   case [`Outcome::Skipped`] and wins over any `<failure>`/`<error>` child. This matches
 //!   mikepenz/action-junit-report: such tests were not run, so a recorded failure is stale;
+//! - except ctest's not-run: ctest writes every test it did not run as `status="notrun"` with
+//!   `<skipped message="{completion status}"/>`, and counts it failed unless that status is one
+//!   of its skips (cmCTestRunTest: `SKIP_RETURN_CODE=<n>`, `SKIP_REGULAR_EXPRESSION_MATCHED`;
+//!   `DISABLED` is `status="disabled"`). "Unable to find executable", "Required Files
+//!   Missing", "Fixture dependency failed"... are [`Outcome::Failed`], as ctest prints them
+//!   under "The following tests FAILED"; ctest's own `failures=`/`skipped=` count them as skipped;
+//! - a `<skipped type=…>` whose type says the test was stopped (`timeout`, `cancelled`,
+//!   `aborted`, `interrupted`: EUnit's surefire report of a cancelled test) is
+//!   [`Outcome::Error`]; the producer's `skipped=` counts it, so its figures still agree;
 //! - Surefire/Gradle `<flakyFailure>`/`<flakyError>` mean the case passed on a rerun:
 //!   the outcome is decided by the other children (usually passed) and the case is flaky;
 //! - `<rerunFailure>`/`<rerunError>` are further failed attempts of a failed case and do not
@@ -250,6 +259,13 @@ struct SuiteFrame {
     unique_names: bool,
     /// The suite's `file` attribute (mocha-junit-reporter puts the test file there).
     file: Option<String>,
+    /// Cases below it that ctest did not run and counts failed, but declares `skipped`.
+    not_run: u64,
+    /// Cases below it whose `<skipped>` says they were stopped (errors), declared `skipped`.
+    cancelled: u64,
+    /// Cases below it that stand for a unittest class or module fixture that failed
+    /// (`setUpClass (mod.Class)`): nose2 leaves them out of its `tests=`.
+    holders: u64,
 }
 
 /// What a suite's start tag says.
@@ -273,6 +289,9 @@ struct Readings {
     synthetic: u64,
     runs: u64,
     uncounted: u64,
+    not_run: u64,
+    cancelled: u64,
+    holders: u64,
 }
 
 impl Readings {
@@ -280,8 +299,20 @@ impl Readings {
         n == field(&self.all) || n == field(&self.attempts) || n == field(&self.own)
     }
 
+    fn failures_agree(&self, n: u64) -> bool {
+        // ctest declares its not-run failures as skipped.
+        self.agree(n, |k| k.failures) || n == self.all.failures.saturating_sub(self.not_run)
+    }
+
     fn skipped_agree(&self, n: u64) -> bool {
-        self.agree(n, |k| k.skipped) || n == self.all.skipped.saturating_sub(self.uncounted)
+        self.agree(n, |k| k.skipped)
+            || n == self.all.skipped.saturating_sub(self.uncounted)
+            || n == self.all.skipped.saturating_add(self.not_run).saturating_add(self.cancelled)
+    }
+
+    fn errors_agree(&self, n: u64) -> bool {
+        // EUnit declares its timed-out tests as skipped.
+        self.agree(n, |k| k.errors) || n == self.all.errors.saturating_sub(self.cancelled)
     }
 
     fn tests_agree(&self, n: u64) -> bool {
@@ -292,6 +323,7 @@ impl Readings {
             || n == self.attempts.tests
             || n == self.own.tests.saturating_add(self.child_suites)
             || n == self.all.tests.saturating_sub(self.uncounted)
+            || (self.holders > 0 && n == self.all.tests.saturating_sub(self.holders))
     }
 }
 
@@ -330,6 +362,12 @@ struct CaseState {
     result_line: Option<u32>,
     duration_s: f64,
     status_skips: bool,
+    /// `status="notrun"` (ctest's and gtest's word for a test that did not run).
+    status_notrun: bool,
+    /// The `message` of the first `<skipped>` child: ctest's completion status.
+    skip_reason: Option<String>,
+    /// A `<skipped type=…>` that says the test was stopped, not skipped (EUnit's `timeout`).
+    skip_cancelled: bool,
     primary: Option<Outcome>,
     rerun: Option<Outcome>,
     flaky_seen: bool,
@@ -344,6 +382,8 @@ struct CaseState {
 enum Resolved {
     Char(char),
     Str(&'static str),
+    /// The literal text of a reference to a DTD-declared entity.
+    Owned(String),
 }
 
 struct Parser<'p, 's, 'l, 'b> {
@@ -373,6 +413,11 @@ struct Parser<'p, 's, 'l, 'b> {
     /// The root's `time`, else the sum of the top-level suites' (see
     /// [`CaseSink::stated_duration`]).
     root_time: Option<f64>,
+    /// Entities the DOCTYPE declares, with the literal text a reference to each keeps.
+    dtd: Vec<(String, String)>,
+    /// Elements directly under a suite that JUnit does not have (the first few): a document of
+    /// another kind under a JUnit root name (Check's `<suite>`/`<test>`) when no case is read.
+    foreign: Vec<String>,
     top_time: Option<f64>,
     dialect: Dialect,
     /// Set when this parser reads test cases cut out of a split document (see `split`): each
@@ -408,6 +453,8 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             cases: 0,
             suites_opened: 0,
             root_time: None,
+            foreign: Vec::new(),
+            dtd: Vec::new(),
             top_time: None,
             dialect: Dialect::Generic,
             fragment: None,
@@ -433,11 +480,23 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             }
             Event::GeneralRef(r) => self.general_ref(&r, at),
             Event::Decl(d) => self.decl(&d, at),
-            Event::DocType(_) => {
+            Event::DocType(d) => {
                 if self.root_seen {
                     return Err(self.syntax(at, "DOCTYPE after the root element".to_owned()));
                 }
-                // Tolerated, never expanded: entities it declares are rejected where used.
+                // Tolerated, never expanded nor fetched: a reference to an entity it declares
+                // keeps its literal text; any other unknown reference is an error.
+                let names = super::xml::dtd_entities(&d);
+                if !names.is_empty() {
+                    self.finding(at, super::xml::dtd_finding(&names));
+                    self.dtd = names
+                        .into_iter()
+                        .map(|n| {
+                            let literal = format!("&{n};");
+                            (n, literal)
+                        })
+                        .collect();
+                }
                 Ok(())
             }
             Event::Comment(_) | Event::PI(_) | Event::Eof => Ok(()),
@@ -470,7 +529,16 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         // Resolved (and so validated) even when not captured: an undeclared entity is an error
         // wherever it appears.
-        let resolved = resolve_ref(r).map_err(|m| self.syntax(at, m))?;
+        let resolved = match resolve_ref(r) {
+            Ok(r) => r,
+            Err(m) => {
+                let name = String::from_utf8_lossy(r);
+                match super::xml::entity_literal(&self.dtd, &name) {
+                    Some(l) => Resolved::Owned(l.to_owned()),
+                    None => return Err(self.syntax(at, m)),
+                }
+            }
+        };
         let target = if self.capture_depth.is_some() {
             Some(&mut self.msg)
         } else if self.out_depth.is_some() {
@@ -482,6 +550,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             match resolved {
                 Resolved::Char(c) => buf.push_char(c),
                 Resolved::Str(s) => buf.push(s),
+                Resolved::Owned(s) => buf.push(&s),
             }
         }
         Ok(())
@@ -588,7 +657,18 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                     self.out_depth = Some(self.stack.len().saturating_add(1));
                 }
             }
-            Kind::Other => self.check_attrs(e, at)?,
+            Kind::Other => {
+                if matches!(self.parent_kind(), Some(Kind::Suites | Kind::Suite))
+                    && !matches!(name, b"properties" | b"system-out" | b"system-err")
+                    && self.foreign.len() < 4
+                {
+                    let n = String::from_utf8_lossy(name).into_owned();
+                    if !self.foreign.contains(&n) {
+                        self.foreign.push(n);
+                    }
+                }
+                self.check_attrs(e, at)?;
+            }
         }
         if empty {
             self.close(kind)?;
@@ -722,6 +802,19 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         if !self.root_seen {
             return Err(self.syntax(end, "no root element".to_owned()));
         }
+        if self.cases == 0 && !self.foreign.is_empty() {
+            // Not an empty run: a document this reader does not know, which would read as
+            // "0 tests" and hide whatever it holds.
+            let names: Vec<String> = self.foreign.iter().map(|n| format!("`<{n}>`")).collect();
+            return Err(ResultsError::Unrecognised {
+                path: self.path.to_path_buf(),
+                reason: format!(
+                    "it has a JUnit root element but no `<testcase>`; it holds {} instead, so it is some \
+                     other XML format, not an empty JUnit run",
+                    names.join(", ")
+                ),
+            });
+        }
         if let Some(t) = self.root_time.or(self.top_time).filter(|t| t.is_finite() && *t > 0.0) {
             self.sink.stated_duration(t);
         }
@@ -793,7 +886,11 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         at: u64,
         decoder: Decoder,
     ) -> Result<Cow<'a, str>, ResultsError> {
-        attr.decode_and_unescape_value(decoder).map_err(|err| {
+        let dtd = &self.dtd;
+        let value = attr.decode_and_unescape_value_with(decoder, |n| {
+            quick_xml::escape::resolve_predefined_entity(n).or_else(|| super::xml::entity_literal(dtd, n))
+        });
+        value.map_err(|err| {
             use quick_xml::escape::EscapeError;
             let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
             let what = match err {
@@ -949,6 +1046,9 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             parent.attempts += frame.attempts;
             parent.child_suites = parent.child_suites.saturating_add(1);
             parent.uncounted = parent.uncounted.saturating_add(frame.uncounted);
+            parent.not_run = parent.not_run.saturating_add(frame.not_run);
+            parent.cancelled = parent.cancelled.saturating_add(frame.cancelled);
+            parent.holders = parent.holders.saturating_add(frame.holders);
             let accounted = match frame.declared.errors {
                 Declared::Num(n) => n.max(c.errors),
                 _ => c.errors,
@@ -1006,6 +1106,9 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             synthetic: frame.synthetic,
             runs: frame.runs,
             uncounted: frame.uncounted,
+            not_run: frame.not_run,
+            cancelled: frame.cancelled,
+            holders: frame.holders,
         };
         let mut mismatches: Vec<String> = Vec::new();
         let mut check =
@@ -1027,10 +1130,10 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                 ("test case", "test cases"),
             );
             let failed = ("failed test case", "failed test cases");
-            check(d.failures, "failures", &|n| r.agree(n, |k| k.failures), c.failures, failed);
+            check(d.failures, "failures", &|n| r.failures_agree(n), c.failures, failed);
         }
         let errored = ("test case with an error", "test cases with an error");
-        check(d.errors, "errors", &|n| r.agree(n, |k| k.errors), c.errors, errored);
+        check(d.errors, "errors", &|n| r.errors_agree(n), c.errors, errored);
         let skipped = ("skipped test case", "skipped test cases");
         match (d.skipped, d.disabled) {
             (Declared::Num(s), Declared::Num(dis)) => {
@@ -1203,7 +1306,9 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
             self.case.duration_s = parse_time(&self.value(&a, at, decoder)?);
         }
         if let Some(a) = status {
-            self.case.status_skips = status_means_skipped(&self.value(&a, at, decoder)?);
+            let v = self.value(&a, at, decoder)?;
+            self.case.status_skips = status_means_skipped(&v);
+            self.case.status_notrun = v.trim().eq_ignore_ascii_case("notrun");
         }
         Ok(())
     }
@@ -1254,6 +1359,18 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         // Duplicates are errors even in a result whose message is not kept.
         let [message, kind_attr, file, line] = self.pick(e, at, [b"message", b"type", b"file", b"line"])?;
+        if kind == ResultKind::Skipped
+            && self.case.skip_reason.is_none()
+            && let Some(a) = &message
+        {
+            self.case.skip_reason = Some(self.value(a, at, decoder)?.into_owned());
+        }
+        if kind == ResultKind::Skipped
+            && let Some(a) = &kind_attr
+            && skip_type_means_stopped(&self.value(a, at, decoder)?)
+        {
+            self.case.skip_cancelled = true;
+        }
         if keep {
             if let Some(a) = message {
                 let v = self.value(&a, at, decoder)?;
@@ -1307,7 +1424,41 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         // `<failure>`: an expected failure, counted as skipped like pytest's xfail.
         let expected_failure =
             self.dialect == Dialect::Catch2 && c.skipped_seen && c.primary == Some(Outcome::Failed);
-        let outcome = if c.status_skips || expected_failure {
+        // ctest's not-run that ctest counts failed (see the module's counting policy).
+        let not_run = c.status_notrun && c.skipped_seen && !ctest_counts_skipped(c.skip_reason.as_deref());
+        if not_run && let Some(frame) = self.suites.last_mut() {
+            frame.not_run = frame.not_run.saturating_add(1);
+        }
+        // unittest's stand-in for a failed class/module fixture (nose2 splits its description
+        // "setUpClass (mod.Class)" at the last dot, into classname and name).
+        let holder = [c.classname.as_deref(), c.name.as_deref()].into_iter().flatten().any(|n| {
+            ["setUpClass (", "tearDownClass (", "setUpModule (", "tearDownModule ("]
+                .iter()
+                .any(|p| n.starts_with(p))
+        });
+        if holder && let Some(frame) = self.suites.last_mut() {
+            frame.holders = frame.holders.saturating_add(1);
+        }
+        // A skip that says the test was stopped (timed out, cancelled, aborted) is an error.
+        let cancelled = c.skip_cancelled && !c.status_skips && c.primary == Some(Outcome::Skipped);
+        if cancelled && let Some(frame) = self.suites.last_mut() {
+            frame.cancelled = frame.cancelled.saturating_add(1);
+        }
+        let message = if not_run {
+            Some(format!("Not Run (ctest counts it failed): {}", message.as_deref().unwrap_or("")))
+        } else if cancelled {
+            Some(format!(
+                "cancelled: timed out or aborted, not skipped\n{}",
+                message.as_deref().unwrap_or("")
+            ))
+        } else {
+            message
+        };
+        let outcome = if cancelled {
+            Outcome::Error
+        } else if not_run {
+            Outcome::Failed
+        } else if c.status_skips || expected_failure {
             Outcome::Skipped
         } else {
             c.primary.or(c.rerun).unwrap_or(Outcome::Passed)
@@ -1404,6 +1555,23 @@ fn is_utf8_label(enc: &[u8]) -> bool {
         || enc.eq_ignore_ascii_case(b"utf8")
         || enc.eq_ignore_ascii_case(b"us-ascii")
         || enc.eq_ignore_ascii_case(b"ascii")
+}
+
+/// Whether a `<skipped type=…>` says the test was stopped rather than skipped: EUnit's
+/// surefire writes a cancelled (timed-out) test as `<skipped type="timeout">`.
+fn skip_type_means_stopped(kind: &str) -> bool {
+    let k = kind.trim().to_ascii_lowercase();
+    ["timeout", "timedout", "timed out", "timed_out", "cancel", "abort", "interrupt"]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
+/// Whether ctest counts a not-run test with this completion status skipped, not failed
+/// (cmCTestRunTest sets exactly these two for a skip; everything else not run is a failure).
+fn ctest_counts_skipped(reason: Option<&str>) -> bool {
+    let r = reason.unwrap_or("").trim();
+    r == "SKIP_REGULAR_EXPRESSION_MATCHED"
+        || r.strip_prefix("SKIP_RETURN_CODE=").is_some_and(|n| n.parse::<i64>().is_ok())
 }
 
 /// `status` values that mean the test did not run (compared case-insensitively).
@@ -1556,6 +1724,35 @@ mod tests {
         assert_eq!(sink.cases[2].message.as_deref(), Some("f"));
     }
 
+    // A JUnit root holding elements JUnit does not have and no test case is another format
+    // (read as "0 tests" it would hide what it holds); an empty JUnit run stays readable.
+    #[test]
+    fn foreign_structure_under_a_junit_root_is_refused() {
+        let err = run("<testsuites><suite><title>T</title><test result=\"failure\"/></suite></testsuites>")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("holds `<suite>` instead"), "{err}");
+        assert!(
+            run("<testsuites><testsuite name=\"s\" tests=\"0\"><properties/></testsuite></testsuites>")
+                .is_ok()
+        );
+    }
+
+    // DTD entities, internal or SYSTEM, are never expanded nor fetched: a reference keeps its
+    // literal text (in text and attributes), the DOCTYPE is a finding; undeclared ones fail.
+    #[test]
+    fn dtd_entities_are_kept_literally() {
+        let xml = "<!DOCTYPE testsuite [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> <!ENTITY % p \"x\"> ]>\n\
+                   <testsuite><testcase name=\"a&xxe;\"><failure message=\"m\">got &xxe;</failure></testcase></testsuite>";
+        let sink = run(xml).unwrap();
+        assert_eq!(sink.cases[0].name, "a&xxe;");
+        assert_eq!(sink.cases[0].message.as_deref(), Some("m\ngot &xxe;"));
+        assert_eq!(sink.findings.len(), 1);
+        assert!(sink.findings[0].message.contains("the entity `xxe`"), "{:?}", sink.findings);
+        let (_, _, m) = syntax_err("<testsuite><testcase name=\"a\">&nope;</testcase></testsuite>");
+        assert!(m.starts_with("undeclared entity `&nope;`"), "{m}");
+    }
+
     #[test]
     fn status_attribute_skips_and_wins_over_failure() {
         let sink = run(r#"<testsuite>
@@ -1618,18 +1815,15 @@ mod tests {
 ]>
 <testsuite><testcase name="a"/></testsuite>"#;
         assert_eq!(run(laughs).unwrap().cases.len(), 1);
-        // Using a DTD entity (internal or external) is an error with position.
+        // Using a DTD entity (internal or external) keeps its literal text: never expanded.
         let xxe = r#"<!DOCTYPE t [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
 <testsuite>
   <testcase name="a"><failure>&xxe;</failure></testcase>
 </testsuite>"#;
-        let (line, column, message) = syntax_err(xxe);
-        assert_eq!((line, column), (3, 31));
-        assert!(message.contains("`&xxe;`"), "{message}");
-        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"/>";
-        let (line, _, message) = syntax_err(in_attr);
-        assert_eq!(line, 2);
-        assert!(message.contains("lol"), "{message}");
+        assert_eq!(run(xxe).unwrap().cases[0].message.as_deref(), Some("&xxe;"));
+        let in_attr = "<!DOCTYPE t [ <!ENTITY lol \"lol\"> ]>\n<testsuite name=\"&lol;\"><testcase name=\"&lol;\"/></testsuite>";
+        let sink = run(in_attr).unwrap();
+        assert_eq!((sink.cases[0].name.as_str(), sink.cases[0].suite.as_str()), ("&lol;", "&lol;"));
         // Even in content that is otherwise ignored.
         let ignored = "<testsuite><system-out>&custom;</system-out></testsuite>";
         assert!(syntax_err(ignored).2.contains("custom"));
@@ -1820,8 +2014,11 @@ mod tests {
 
     #[test]
     fn nesting_depth_is_limited() {
-        let ok =
-            format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH - 1), "</x>".repeat(MAX_DEPTH - 1));
+        let ok = format!(
+            "<testsuite><testcase name=\"a\"/>{}{}</testsuite>",
+            "<x>".repeat(MAX_DEPTH - 1),
+            "</x>".repeat(MAX_DEPTH - 1)
+        );
         assert!(run(&ok).is_ok());
         let deep = format!("<testsuite>{}{}</testsuite>", "<x>".repeat(MAX_DEPTH), "</x>".repeat(MAX_DEPTH));
         let (_, _, m) = syntax_err(&deep);

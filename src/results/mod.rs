@@ -48,6 +48,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 mod ctrf;
+mod dart;
 mod detect;
 mod gotest;
 mod jestjson;
@@ -58,6 +59,7 @@ mod locate;
 mod message;
 mod mocha;
 mod nunit;
+mod playwright;
 mod rerun;
 mod rspec;
 mod tap;
@@ -227,7 +229,7 @@ impl ResultsError {
 
 /// The formats gen-report reads, for messages.
 pub const SUPPORTED: &str = "JUnit XML, CTRF JSON, libtest JSON, go test JSON, TAP, Mocha JSON, \
-    Jest/Vitest JSON, RSpec JSON, TRX, NUnit 2/3 XML and xUnit.net v2 XML";
+    Playwright JSON, Dart JSON, Jest/Vitest JSON, RSpec JSON, TRX, NUnit 2/3 XML and xUnit.net v2 XML";
 
 /// Reads one results file of any supported format, streaming its cases into `sink`.
 ///
@@ -354,16 +356,20 @@ fn dispatch<R: std::io::BufRead>(
         Format::GoTestJson => gotest::read(src, path, sink),
         Format::Tap => tap::read(src, path, sink),
         Format::MochaJson => mocha::read(src, path, sink),
+        Format::PlaywrightJson => playwright::read(src, path, sink),
+        Format::DartJson => dart::read(src, path, sink),
         Format::JestJson => jestjson::read(src, path, sink),
         Format::RspecJson => rspec::read(src, path, sink),
         Format::Trx => trx::read(src, path, sink, locator),
         Format::Nunit { .. } => nunit::read(src, path, sink, locator),
         Format::XunitNet => xunit::read(src, path, sink, locator),
         // Refused by `read_file_with`/`read_bytes_with` before the file is dispatched.
-        Format::Catch2Xml | Format::TestNg | Format::Unknown => Err(ResultsError::Unrecognised {
-            path: path.to_path_buf(),
-            reason: format!("no reader for {format}"),
-        }),
+        Format::Catch2Xml | Format::TestNg | Format::CheckXml | Format::Unknown => {
+            Err(ResultsError::Unrecognised {
+                path: path.to_path_buf(),
+                reason: format!("no reader for {format}"),
+            })
+        }
     }
 }
 

@@ -370,7 +370,13 @@ impl Handler for Nunit<'_> {
     fn start(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError> {
         let qname = e.name();
         let name = qname.as_ref();
-        let el = if self.stack.is_empty() {
+        let el = if self.stack.is_empty() && name == b"test-suite" {
+            // NUnit 2 written without its `<test-results>` wrapper (a peer Action reads these):
+            // the root is the outermost suite.
+            self.version = 2;
+            self.open_suite(x, e, at, false)?;
+            El::Suite
+        } else if self.stack.is_empty() {
             self.version = match name {
                 b"test-run" => 3,
                 b"test-results" => 2,
@@ -378,7 +384,7 @@ impl Handler for Nunit<'_> {
                     return Err(ResultsError::Unrecognised {
                         path: x.path().to_path_buf(),
                         reason: format!(
-                            "XML root element `<{}>` is not NUnit (`<test-run>`/`<test-results>`)",
+                            "XML root element `<{}>` is not NUnit (`<test-run>`/`<test-results>`/`<test-suite>`)",
                             String::from_utf8_lossy(other)
                         ),
                     });

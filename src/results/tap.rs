@@ -99,6 +99,11 @@ struct Level {
     failing_cases: u64,
     /// Names of failed points of this level (the first few).
     failed_names: Vec<String>,
+    /// Points whose number is not their place (TAP::Parser: "Tests out of sequence"): how
+    /// many, and prove's words for the first few.
+    out_of_sequence: u64,
+    sequence_errors: Vec<String>,
+    sequence_line: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -147,6 +152,8 @@ struct State<'p, 's> {
     first_junk: Option<(u64, String)>,
     declared: Declared,
     counts: Counts,
+    /// Cases from `# TODO` points counted skipped (tape's `# pass` counts them as passes).
+    todo_cases: u64,
     suites_opened: u32,
     cases: u64,
     line_no: u64,
@@ -175,6 +182,7 @@ pub(crate) fn read<R: BufRead>(
         first_junk: None,
         declared: Declared::default(),
         counts: Counts::default(),
+        todo_cases: 0,
         suites_opened: 1,
         cases: 0,
         line_no: 0,
@@ -205,12 +213,26 @@ pub(crate) fn read<R: BufRead>(
 
 impl Level {
     fn new(indent: usize, name: Option<String>, suite_index: u32) -> Self {
-        Level { indent, name, suite_index, plan: None, points: 0, failing_cases: 0, failed_names: Vec::new() }
+        Level {
+            indent,
+            name,
+            suite_index,
+            plan: None,
+            points: 0,
+            failing_cases: 0,
+            failed_names: Vec::new(),
+            out_of_sequence: 0,
+            sequence_errors: Vec::new(),
+            sequence_line: None,
+        }
     }
 }
 
 /// Deepest subtest nesting accepted (each level costs memory; real runs nest a few deep).
 const MAX_DEPTH: usize = 1000;
+
+/// How many "out of sequence" lines one stand-in's message quotes.
+const MAX_SEQUENCE_ERRORS: usize = 5;
 
 /// How many recent comment/non-TAP lines are kept for stand-in messages.
 const RECENT_LINES: usize = 8;
@@ -297,7 +319,22 @@ impl State<'_, '_> {
                 self.header = None;
             }
             let level = self.level_at(indent);
-            self.levels[level].points = self.levels[level].points.saturating_add(1);
+            let l = &mut self.levels[level];
+            l.points = l.points.saturating_add(1);
+            // TAP::Parser numbers a point without a number itself; a number that is not the
+            // point's place (duplicate, missing, out of order) is a parse error failing the file.
+            if let Some(n) = point.number
+                && n != l.points
+            {
+                l.out_of_sequence = l.out_of_sequence.saturating_add(1);
+                l.sequence_line = l.sequence_line.or(Some(self.line_no));
+                if l.sequence_errors.len() < MAX_SEQUENCE_ERRORS {
+                    l.sequence_errors.push(format!(
+                        "line {}: Tests out of sequence.  Found ({n}) but expected ({})",
+                        self.line_no, l.points
+                    ));
+                }
+            }
             self.msg.clear();
             if let Some(Directive::Skip(r) | Directive::Todo(r)) = &point.directive {
                 self.msg.push(r);
@@ -371,6 +408,7 @@ impl State<'_, '_> {
     /// Compares level `depth`'s plan with its points; a shortfall is an errored stand-in.
     /// `bailed`: the reason of a bail out, which stands for the missing tests itself.
     fn check_plan(&mut self, depth: usize, bailed: Option<&str>) {
+        self.check_sequence(depth);
         let level = &self.levels[depth];
         let (points, plan) = (level.points, level.plan);
         let where_ = level.name.as_ref().map_or(String::new(), |n| format!(" of subtest `{n}`"));
@@ -405,6 +443,34 @@ impl State<'_, '_> {
             }
             _ => {}
         }
+    }
+
+    /// Test numbers out of sequence at level `depth` fail the stream (prove: "Parse errors:
+    /// Tests out of sequence", result FAIL): one errored stand-in and a finding.
+    fn check_sequence(&mut self, depth: usize) {
+        let level = &mut self.levels[depth];
+        let n = level.out_of_sequence;
+        if n == 0 {
+            return;
+        }
+        let errors = std::mem::take(&mut level.sequence_errors);
+        let line = level.sequence_line;
+        let where_ = level.name.as_ref().map_or(String::new(), |n| format!(" of subtest `{n}`"));
+        let noun = if n == 1 { "test point is" } else { "test points are" };
+        self.finding(
+            line,
+            format!("{n} {noun} numbered out of sequence{where_} (duplicate, missing or reordered numbers)"),
+        );
+        self.msg.clear();
+        self.msg.push(&format!(
+            "{n} {noun} numbered out of sequence{where_}: TAP::Harness fails the file (\"Parse errors\")"
+        ));
+        self.msg.separate();
+        for e in &errors {
+            self.msg.push(e);
+            self.msg.push("\n");
+        }
+        self.stand_in(depth, "[tests out of sequence]");
     }
 
     fn push_recent(&mut self) {
@@ -593,6 +659,9 @@ impl State<'_, '_> {
         if !is_case {
             return;
         }
+        if matches!(p.directive, Some(Directive::Todo(_))) && outcome == Outcome::Skipped {
+            self.todo_cases = self.todo_cases.saturating_add(1);
+        }
         if outcome == Outcome::Failed
             && let Some(c) = &p.children
             && !c.failed_names.is_empty()
@@ -735,8 +804,13 @@ impl State<'_, '_> {
             ("skip and todo", sum(d.skipped, d.todo), c.skipped),
         ];
         for (what, declared, counted) in pairs {
+            // tape's rule: its `# pass` counts every TODO point as a pass, failing ones too.
+            let tape_pass = what == "pass"
+                && d.todo.is_none()
+                && declared == Some(counted.saturating_add(self.todo_cases));
             if let Some(n) = declared
                 && n != counted
+                && !tape_pass
             {
                 self.finding(
                     Some(d.line),

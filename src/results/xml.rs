@@ -45,6 +45,8 @@ pub(crate) struct Ctx<'p, 'l, 'b> {
     depth: usize,
     /// Findings made so far, handed over by the reader.
     pub(crate) findings: Vec<Finding>,
+    /// Entities the DOCTYPE declares, with the literal text a reference to each keeps.
+    dtd: Vec<(String, String)>,
 }
 
 impl Ctx<'_, '_, '_> {
@@ -85,7 +87,11 @@ impl Ctx<'_, '_, '_> {
                 };
                 self.syntax(at.saturating_add(1).saturating_add(rel as u64), format!("bad attribute: {err}"))
             })?;
-            let value = attr.decode_and_unescape_value(self.decoder).map_err(|err| {
+            let dtd = &self.dtd;
+            let value = attr.decode_and_unescape_value_with(self.decoder, |n| {
+                quick_xml::escape::resolve_predefined_entity(n).or_else(|| entity_literal(dtd, n))
+            });
+            let value = value.map_err(|err| {
                 use quick_xml::escape::EscapeError;
                 let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
                 let what = match err {
@@ -133,7 +139,7 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
 ) -> Result<Vec<Finding>, ResultsError> {
     let (mut reader, base) = open(src, path)?;
     let decoder = reader.decoder();
-    let mut x = Ctx { path, locator, base, decoder, depth: 0, findings: Vec::new() };
+    let mut x = Ctx { path, locator, base, decoder, depth: 0, findings: Vec::new(), dtd: Vec::new() };
     let mut w = Walker { names: Vec::with_capacity(256), stack: Vec::with_capacity(16), ..Walker::default() };
     let mut buf = Vec::with_capacity(16 * 1024);
     loop {
@@ -178,15 +184,34 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                 if w.stack.is_empty() {
                     return Err(x.syntax(at, w.outside("an entity reference")));
                 }
-                let resolved = resolve_ref(&r).map_err(|m| x.syntax(at, m))?;
+                let resolved = match resolve_ref(&r) {
+                    Ok(r) => r,
+                    Err(m) => match entity_literal(&x.dtd, &String::from_utf8_lossy(&r)) {
+                        // A DTD-declared entity: kept as written, never expanded.
+                        Some(l) => Cow::Owned(l.to_owned()),
+                        None => return Err(x.syntax(at, m)),
+                    },
+                };
                 if handler.wants_text() {
                     w.reference(handler, &resolved);
                 }
             }
             Event::Decl(d) => check_encoding(&mut x, &d, at)?,
-            Event::DocType(_) => {
+            Event::DocType(d) => {
                 if w.root_seen {
                     return Err(x.syntax(at, "DOCTYPE after the root element".to_owned()));
+                }
+                let names = dtd_entities(&d);
+                if !names.is_empty() {
+                    let message = dtd_finding(&names);
+                    x.finding(at, message);
+                    x.dtd = names
+                        .into_iter()
+                        .map(|n| {
+                            let literal = format!("&{n};");
+                            (n, literal)
+                        })
+                        .collect();
                 }
             }
             Event::Comment(_) | Event::PI(_) => {}
@@ -362,6 +387,47 @@ fn check_encoding(
         }
     }
     Ok(())
+}
+
+/// Names of the general entities a DOCTYPE's internal subset declares (`<!ENTITY name …>`;
+/// parameter entities, `<!ENTITY % name …>`, cannot be referenced in content). At most 64.
+/// The declarations are only read for their names: nothing is ever expanded or fetched.
+pub(crate) fn dtd_entities(doctype: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = doctype;
+    while let Some(i) = memchr::memmem::find(rest, b"<!ENTITY") {
+        rest = &rest[i.saturating_add(8)..];
+        let body = rest.trim_ascii_start();
+        if body.first() == Some(&b'%') {
+            continue;
+        }
+        let end = body.iter().position(|b| b.is_ascii_whitespace() || *b == b'>').unwrap_or(body.len());
+        let name = String::from_utf8_lossy(&body[..end]).into_owned();
+        if !name.is_empty() && !out.contains(&name) && out.len() < 64 {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The literal text kept for a reference to a DTD-declared entity: the reference itself.
+pub(crate) fn entity_literal<'e>(literals: &'e [(String, String)], name: &str) -> Option<&'e str> {
+    literals.iter().find(|(n, _)| n == name).map(|(_, l)| l.as_str())
+}
+
+/// The finding for a DOCTYPE that declares entities.
+pub(crate) fn dtd_finding(names: &[String]) -> String {
+    let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let (what, refs) = if names.len() == 1 {
+        ("entity", "its references are")
+    } else {
+        ("entities", "their references are")
+    };
+    format!(
+        "the DTD declares the {what} {}: never expanded nor fetched, {refs} kept as written (`&{};`)",
+        list.join(", "),
+        names.first().map_or("", String::as_str)
+    )
 }
 
 fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {

@@ -180,21 +180,22 @@ impl Handler for Xunit<'_> {
                 x.attrs(e, at)?;
                 El::Root
             }
-            (None, other) => {
-                return Err(ResultsError::Unrecognised {
-                    path: x.path().to_path_buf(),
-                    reason: format!(
-                        "XML root element `<{}>` is not xUnit.net v2 (`<assemblies>`)",
-                        String::from_utf8_lossy(other)
-                    ),
-                });
-            }
-            (Some(El::Root), b"assembly") => {
+            // A lone `<assembly>` root (no `<assemblies>` wrapper) is read as its only assembly.
+            (Some(El::Root) | None, b"assembly") => {
                 let mut attrs = x.attrs(e, at)?;
                 let name = attrs.take("name").map(|n| short_name(&n)).unwrap_or_default();
                 self.assemblies = self.assemblies.saturating_add(1);
                 self.assembly = Some(Group { name, at, attrs, counts: Counts::default(), errors: 0 });
                 El::Assembly
+            }
+            (None, other) => {
+                return Err(ResultsError::Unrecognised {
+                    path: x.path().to_path_buf(),
+                    reason: format!(
+                        "XML root element `<{}>` is not xUnit.net v2 (`<assemblies>`/`<assembly>`)",
+                        String::from_utf8_lossy(other)
+                    ),
+                });
             }
             (Some(El::Assembly), b"errors") => El::Errors,
             (Some(El::Errors), b"error") => {
