@@ -47,10 +47,12 @@ struct Runs {
 #[derive(Debug, Deserialize)]
 struct Step {
     id: Option<String>,
-    shell: String,
+    shell: Option<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
-    run: String,
+    run: Option<String>,
+    /// An action step (actions/cache): skipped here, as on a runner with an empty cache.
+    uses: Option<String>,
 }
 
 fn action() -> Action {
@@ -170,10 +172,14 @@ impl Runner {
         let mut code = 0;
         let mut log = String::new();
         for (i, step) in action.runs.steps.iter().enumerate() {
-            assert_eq!(step.shell, "bash", "the test runs bash steps only");
+            if let Some(uses) = &step.uses {
+                assert!(uses.starts_with("actions/cache@"), "unsimulated action step {uses}");
+                continue;
+            }
+            assert_eq!(step.shell.as_deref(), Some("bash"), "the test runs bash steps only");
             fs::write(&output, "").unwrap();
             let script = t.join(format!("step{i}.sh"));
-            fs::write(&script, evaluate(&step.run, &ctx)).unwrap();
+            fs::write(&script, evaluate(step.run.as_deref().expect("a run step"), &ctx)).unwrap();
             let system_path = std::env::var("PATH").unwrap_or_default();
             let mut path: Vec<String> = self.path.iter().map(|p| p.display().to_string()).collect();
             path.push(system_path);
@@ -273,6 +279,10 @@ fn summarises_results_with_annotations_and_outputs() {
             ("tests", "12"),
             ("passed", "3"),
             ("failed", "9"),
+            ("errors", "5"),
+            ("skipped", "0"),
+            ("flaky", "0"),
+            ("duration", "0.093"),
             ("report-path", report_path.to_str().unwrap()),
         ])
     );
@@ -315,6 +325,10 @@ fn fails_after_reporting_on_fail_on_and_a_stale_report() {
             ("tests", "40"),
             ("passed", "38"),
             ("failed", "2"),
+            ("errors", "0"),
+            ("skipped", "0"),
+            ("flaky", "0"),
+            ("duration", "4.3"),
             ("report-path", report_path.to_str().unwrap()),
         ])
     );
@@ -323,6 +337,10 @@ fn fails_after_reporting_on_fail_on_and_a_stale_report() {
     assert_eq!(fs::read_to_string(&report_path).unwrap(), expected);
     assert_eq!(ran.summary, "", "summary: false writes no job summary");
     assert!(ran.log.contains("error: --fail-on condition holds: failures"), "{}", ran.log);
+    // One error on the run page names the conditions that held, outside the paused block.
+    let raised: Vec<&str> =
+        ran.log.lines().filter(|l| l.starts_with("::error title=gen-report::fail-on")).collect();
+    assert_eq!(raised, ["::error title=gen-report::fail-on: failures held (after the report was written)"]);
     assert!(
         ran.log.contains("::error title=gen-report::REPORT.md is stale: re-render it and commit it"),
         "{}",
@@ -344,7 +362,8 @@ fn bad_input_fails_the_step_with_exit_2() {
     assert!(bad.log.contains("::error title=gen-report::input `summary` must be true or false, got `yes`"));
 }
 
-// Checks that without GEN_REPORT_BIN the action uses the gen-report found on PATH.
+// Checks that without GEN_REPORT_BIN the action uses the gen-report found on PATH, and leaves
+// GITHUB_PATH alone (it is on PATH already).
 #[test]
 fn uses_gen_report_from_path() {
     let mut r = with_results(Runner::new()).input("results", "results/pytest.xml");
@@ -356,12 +375,13 @@ fn uses_gen_report_from_path() {
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
     assert_eq!(ran.outputs["tests"], "3");
-    assert_eq!(ran.path_file.trim(), bin.to_str().unwrap());
+    assert_eq!(ran.path_file, "");
 }
 
 /// A stand-in `gh` that appends each call's arguments (one per line, then `--`) to `gh.log`, and
-/// a `body=@FILE` field's file to `bodies.log`; listing comments prints `$GH_EXISTING` (the id of
-/// a comment already carrying the marker).
+/// a `body=@FILE` field's file to `bodies.log`. `gh api user` prints `$GH_LOGIN` (fails when it
+/// is empty, as for the default token); listing comments runs the action's `--jq` filter with the
+/// real jq over `$GH_COMMENTS` (a JSON array), so the filter itself is under test.
 fn stand_in_gh(r: &mut Runner) -> PathBuf {
     let bin = r.temp.path().join("gh-bin");
     fs::create_dir(&bin).unwrap();
@@ -373,7 +393,8 @@ set -eu
 for a in "$@"; do
   case "$a" in body=@*) cat "${{a#body=@}}" >>'{log}.bodies'; echo '--' >>'{log}.bodies' ;; esac
 done
-if [ "${{2:-}}" = --paginate ]; then printf '%s' "${{GH_EXISTING:-}}"; fi
+if [ "${{2:-}}" = user ]; then [ -n "${{GH_LOGIN:-}}" ] && printf '%s\n' "$GH_LOGIN"; exit $?; fi
+if [ "${{2:-}}" = --paginate ]; then printf '%s' "${{GH_COMMENTS:-[]}}" | jq -r "$5"; fi
 "#,
         log = log.display()
     );
@@ -397,7 +418,15 @@ fn commenting(existing: &str, mode: &str) -> (Runner, PathBuf) {
         .input("annotations", "false");
     r.github.insert("github.token".into(), "t0ken".into());
     r.github.insert("github.event.pull_request.number".into(), "7".into());
-    r.env.insert("GH_EXISTING".into(), existing.into());
+    // A comment by someone else that starts with the marker comes first: it must never be taken.
+    let mut comments =
+        vec![format!(r#"{{"id": 666, "user": {{"login": "mallory"}}, "body": "{MARKER}\nplanted"}}"#)];
+    if !existing.is_empty() {
+        comments.push(format!(
+            r#"{{"id": {existing}, "user": {{"login": "github-actions[bot]"}}, "body": "{MARKER}\nold"}}"#
+        ));
+    }
+    r.env.insert("GH_COMMENTS".into(), format!("[{}]", comments.join(",")));
     let log = stand_in_gh(&mut r);
     (r, log)
 }
@@ -413,13 +442,16 @@ fn posts_one_comment_then_updates_it() {
     let (r, log) = commenting("", "always");
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
-    let jq = format!(".[] | select(.body | startswith(\"{MARKER}\")) | .id");
+    let jq = format!(
+        ".[] | select(.user.login == \"github-actions[bot]\" and (.body | startswith(\"{MARKER}\"))) | .id"
+    );
     let c = calls(&log);
-    assert_eq!(c.len(), 2, "{c:?}");
-    assert_eq!(c[0], [&LIST[..], &[jq.as_str()]].concat());
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "POST", "repos/owner/repo/issues/7/comments"]);
-    assert_eq!(c[1].len(), 7);
-    assert!(c[1][6].starts_with("body=@"), "{:?}", c[1]);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[0], ["GH_TOKEN=t0ken", "api", "user", "--jq", ".login"]);
+    assert_eq!(c[1], [&LIST[..], &[jq.as_str()]].concat());
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "POST", "repos/owner/repo/issues/7/comments"]);
+    assert_eq!(c[2].len(), 7);
+    assert!(c[2][6].starts_with("body=@"), "{:?}", c[2]);
     let (_, report) = gen_report(r.workspace(), &["results/pytest.xml", "--budget", "comment"], &[]);
     let bodies = fs::read_to_string(log.with_extension("log.bodies")).unwrap();
     assert_eq!(bodies, format!("{MARKER}\n{report}--\n"));
@@ -428,8 +460,15 @@ fn posts_one_comment_then_updates_it() {
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
     let c = calls(&log);
-    assert_eq!(c.len(), 2, "{c:?}");
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/4242"]);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/4242"]);
+
+    // A token that can read /user (a personal token): its login is the author looked for.
+    let (mut r, log) = commenting("", "always");
+    r.env.insert("GH_LOGIN".into(), "mallory".into());
+    assert_eq!(r.run().code, 0);
+    let c = calls(&log);
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/666"]);
 }
 
 // Checks `comment: on-failure`: a run where something failed posts; a green run posts nothing
@@ -452,14 +491,14 @@ fn on_failure_comments_only_when_something_failed() {
         (ran, calls(&log))
     };
     let (ran, c) = green("");
-    assert_eq!(c.len(), 1, "only the lookup: {c:?}");
+    assert_eq!(c.len(), 2, "only the lookups: {c:?}");
     assert!(
         ran.log.contains("::notice title=gen-report::comment: nothing failed; no comment"),
         "{}",
         ran.log
     );
     let (_, c) = green("99");
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/99"]);
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/99"]);
 }
 
 // Checks that without a token (a fork's pull request) the action still reports and sets its
