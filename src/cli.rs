@@ -308,6 +308,8 @@ pub enum FormatArg {
     Html,
     /// The measured results as a CTRF document (categories in `extra`).
     Ctrf,
+    /// The measured results as one JUnit XML document (GitLab, Jenkins, Azure read it).
+    Junit,
 }
 
 fn parse_window(s: &str) -> Result<usize, String> {
@@ -416,6 +418,7 @@ impl RenderArgs {
                 FormatArg::Json => Format::Json,
                 FormatArg::Html => Format::Html,
                 FormatArg::Ctrf => Format::Ctrf,
+                FormatArg::Junit => Format::Junit,
             },
             check: r.check,
             github_summary: r.github_summary,

@@ -125,6 +125,8 @@ pub enum Format {
     Html,
     /// The measured results as CTRF JSON.
     Ctrf,
+    /// The measured results as one JUnit XML document.
+    Junit,
 }
 
 /// Everything a run needs, independent of how it was asked for.
@@ -485,6 +487,13 @@ fn render_freeform(
             }
             _ => return Err(Error::Usage("--format ctrf needs --results: it lists test cases".into())),
         },
+        Format::Junit => match (ctx.tests, measured) {
+            (Some(report), Some(m)) => {
+                let cases = m.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+                render::junit::document(report, cases)
+            }
+            _ => return Err(Error::Usage("--format junit needs --results: it lists test cases".into())),
+        },
     })
 }
 
@@ -614,7 +623,7 @@ struct Measurements {
 fn measure(options: &Options, loaded: &Loaded) -> Result<Measurements, Error> {
     let declared_results = loaded.manifests.categories.iter().any(|c| c.results.is_some());
     let keep = Keep {
-        cases: options.format == Format::Ctrf && options.command == Command::Render,
+        cases: matches!(options.format, Format::Ctrf | Format::Junit) && options.command == Command::Render,
         tests: options.command == Command::Render && (options.record.is_some() || options.history.is_some()),
     };
     let (aggregator, files) = read_results(&loaded.manifests, &loaded.files, options.merge_reruns, keep)?;
@@ -796,6 +805,10 @@ fn render_text(
         Format::Ctrf => {
             let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
             pretty_json(&render::ctrf::document(report, cases))?
+        }
+        Format::Junit => {
+            let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+            render::junit::document(report, cases)
         }
     })
 }
