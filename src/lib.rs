@@ -169,6 +169,8 @@ pub struct Options {
     pub history: Option<PathBuf>,
     /// `--history-window N`: runs the History section covers, this one included.
     pub history_window: usize,
+    /// `--quiet`: no findings or warnings on stderr (errors still are; the report has them all).
+    pub quiet: bool,
 }
 
 impl Options {
@@ -199,6 +201,7 @@ impl Options {
             run_label: None,
             history: None,
             history_window: model::history::DEFAULT_WINDOW,
+            quiet: false,
         }
     }
 }
@@ -355,13 +358,15 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     // Before anything is printed or read further: never write over what we read.
     refuse_writing_over_inputs(options, &loaded)?;
     strict(options, &loaded.manifests.warnings)?;
-    print_diagnostics(err, &loaded.manifests.warnings);
+    let mut sink = std::io::sink();
+    let notes: &mut dyn Write = if options.quiet { &mut sink } else { err };
+    print_diagnostics(notes, &loaded.manifests.warnings);
     let measured = measure(options, &loaded)?;
     let report = compute(options, &loaded, &measured)?;
     let claims = claim_warnings(&report);
-    print_diagnostics(err, &claims);
-    print_findings(err, &report);
-    print_history_notes(err, &report);
+    print_diagnostics(notes, &claims);
+    print_findings(notes, &report);
+    print_history_notes(notes, &report);
     match &options.command {
         Command::Check => {
             let _ = writeln!(
@@ -424,7 +429,9 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
     let (measured, report) = if results_given {
         let measured = measure(options, &loaded)?;
         let report = compute(options, &loaded, &measured)?;
-        print_findings(err, &report);
+        if !options.quiet {
+            print_findings(err, &report);
+        }
         (Some(measured), Some(report))
     } else {
         (None, None)
