@@ -4,7 +4,10 @@
 //! temporary `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_PATH`, then the action's
 //! `outputs` resolved from the step's. No network: gen-report is the binary under test
 //! (`GEN_REPORT_BIN`, or found on `PATH`), and `gh` is a stand-in on `PATH` that records its calls.
-//! Also: the pre-commit hook, `--version` and colour switches.
+//! Also: the pre-commit hook, `--version` and colour switches. Unix only: the stand-ins are
+//! shell scripts made executable (the action itself runs under bash on every runner).
+
+#![cfg(unix)]
 
 mod support;
 

@@ -682,6 +682,7 @@ fn output_file_atomic() {
 }
 
 // Checks -o creates the file with the permissions any new file gets (umask), like `>` would.
+#[cfg(unix)]
 #[test]
 fn output_file_permissions() {
     use std::os::unix::fs::PermissionsExt;
