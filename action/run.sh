@@ -6,17 +6,27 @@
 # Inputs arrive as INPUT_* environment variables (action.yml maps them; nothing is spliced into
 # code, so no input can inject shell). tests/action.rs runs this exactly as a runner would.
 #
+# Two steps run it: `run.sh locate` finds or downloads the binary (then action.yml restores a
+# cached source build when there is none), `run.sh` does the rest.
+#
 # Exit: 0, or 1 when a `fail-on` condition holds or the committed report is stale — after
 # everything else was written; 2 on bad input.
 set -euo pipefail
 
 action_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mode="${1:-report}"
 
-# A workflow command's data, escaped as GitHub's toolkit does.
+# A workflow command's data, escaped as GitHub's toolkit does (`%`, CR, LF); other control
+# characters become visible `\xNN`, so no file or test name can hide text or move the cursor.
 escape() {
-    local s="${1//%/%25}"
+    local s="${1//%/%25}" c hex
     s="${s//$'\r'/%0D}"
-    printf '%s' "${s//$'\n'/%0A}"
+    s="${s//$'\n'/%0A}"
+    for hex in 01 02 03 04 05 06 07 08 09 0b 0c 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f 7f; do
+        printf -v c "\\x$hex"
+        s="${s//$c/\\x$hex}"
+    done
+    printf '%s' "$s"
 }
 warn() { printf '::warning title=gen-report::%s\n' "$(escape "$1")"; }
 note() { printf '::notice title=gen-report::%s\n' "$(escape "$1")"; }
@@ -34,7 +44,7 @@ resume() { echo "::$token::"; }
 quoted() {
     local code=0
     pause
-    "$gen_report" "$@" || code=$?
+    run_gr "$@" || code=$?
     resume
     return "$code"
 }
@@ -42,7 +52,7 @@ quoted() {
 # is shown only when it fails.
 quiet() {
     local code=0
-    "$gen_report" "$@" 2>"$work/stderr" || code=$?
+    run_gr "$@" 2>"$work/stderr" || code=$?
     if [ "$code" -ge 2 ]; then
         pause
         cat "$work/stderr" >&2
@@ -86,7 +96,11 @@ output="$(cd "$(dirname "$output")" && pwd)/$(basename "$output")"
 work="$(mktemp -d "${RUNNER_TEMP:-/tmp}/gen-report.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# --- Get gen-report: $GEN_REPORT_BIN, else on PATH, else a release binary, else build it --------
+# --- Get gen-report ----------------------------------------------------------------------------
+# `run.sh locate`: $GEN_REPORT_BIN, else gen-report on PATH, else the release binary of this
+# action's exact version from the tool cache, else downloaded (SHA-256 verified) into it. Sets the
+# outputs `bin` (empty when there is none), and `build-dir` and `cache-key` for the source build
+# that action.yml's actions/cache step restores and saves.
 release_target() {
     case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
         Linux/X64) echo x86_64-unknown-linux-musl ;;
@@ -97,61 +111,140 @@ release_target() {
         *) return 1 ;;
     esac
 }
+sha256_of() {
+    if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+exe=gen-report
+[ "${RUNNER_OS:-}" = Windows ] && exe=gen-report.exe
+tool_root="${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/gen-report"
 
-get_gen_report() {
-    if [ -n "${GEN_REPORT_BIN:-}" ]; then
-        [ -x "$GEN_REPORT_BIN" ] || die "GEN_REPORT_BIN=$GEN_REPORT_BIN is not an executable file"
-        gen_report="$GEN_REPORT_BIN"
-        return
+# The release a tag names; for a SHA (or branch) pin, the version in the action's Cargo.toml.
+action_version() {
+    local ref="${GEN_REPORT_ACTION_REF:-}"
+    if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]]; then
+        echo "${ref#v}"
+    else
+        sed -n 's/^version = "\(.*\)"$/\1/p' "$action_dir/Cargo.toml" | head -n 1
     fi
-    if gen_report="$(command -v gen-report)"; then
-        return
-    fi
-    local ref="${GEN_REPORT_ACTION_REF:-}" repo="${GEN_REPORT_ACTION_REPOSITORY:-}" target
-    local dir="${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/gen-report/${ref:-local}"
-    # A release exists only for a version tag: gen-report-<target>.tar.gz holding the binary.
-    if [[ "$ref" =~ ^v[0-9] ]] && [ -n "$repo" ] && target="$(release_target)"; then
-        local url="https://github.com/$repo/releases/download/$ref/gen-report-$target.tar.gz"
-        mkdir -p "$dir/bin"
-        if curl -fsSL --retry 3 "$url" | tar -xz -C "$dir/bin"; then
-            gen_report="$(find "$dir/bin" -type f \( -name gen-report -o -name gen-report.exe \) | head -n 1)"
-            [ -n "$gen_report" ] && return
-        fi
-        note "no release binary at $url: building gen-report from the action's source"
-    fi
-    command -v cargo >/dev/null || die "gen-report is not on PATH, there is no release binary for ${RUNNER_OS:-this OS}/${RUNNER_ARCH:-this arch}, and cargo is missing to build it: install Rust first (e.g. dtolnay/rust-toolchain) or set GEN_REPORT_BIN"
-    # A CI build favours compile time over the last percent of speed (the profile uses fat LTO).
-    CARGO_PROFILE_RELEASE_LTO=thin CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=0 \
-        cargo install --locked --quiet --path "$action_dir" --root "$dir"
-    gen_report="$dir/bin/gen-report"
 }
 
+# Downloads and verifies gen-report-<target> of release v<version> into <dir>; 1 when the release
+# has no such asset (before the first release), exit 2 when its checksum does not verify.
+download_release() { # version target dir
+    local version="$1" target="$2" dir="$3" ext=tar.gz tmp
+    [[ "$target" == *windows* ]] && ext=zip
+    local url="https://github.com/$GEN_REPORT_ACTION_REPOSITORY/releases/download/v$version/gen-report-$target.$ext"
+    tmp="$(mktemp -d "${RUNNER_TEMP:-/tmp}/gen-report-dl.XXXXXX")"
+    if ! curl -fsSL --retry 3 -o "$tmp/archive" "$url"; then
+        rm -rf "$tmp"
+        note "no release binary at $url: building gen-report from the action's source"
+        return 1
+    fi
+    curl -fsSL --retry 3 -o "$tmp/sha256" "$url.sha256" ||
+        die "$url has no $url.sha256: an unverified binary is not run"
+    local expected actual
+    expected="$(cut -d' ' -f1 "$tmp/sha256")"
+    actual="$(sha256_of "$tmp/archive")"
+    [ "$expected" = "$actual" ] || die "$url: SHA-256 $actual, but the release's .sha256 says $expected: not run"
+    mkdir -p "$tmp/x"
+    if [ "$ext" = zip ]; then unzip -q "$tmp/archive" -d "$tmp/x"; else tar -xzf "$tmp/archive" -C "$tmp/x"; fi
+    [ -f "$tmp/x/gen-report-$target/$exe" ] || die "$url holds no gen-report-$target/$exe"
+    mkdir -p "$dir"
+    mv "$tmp/x/gen-report-$target/$exe" "$dir/$exe"
+    rm -rf "$tmp"
+    # The tool cache's convention: a version is usable once `<dir>.complete` exists.
+    touch "$dir.complete"
+    note "gen-report $version for $target from the release, SHA-256 verified"
+}
+
+# The source build's cache key: the files the binary is built from.
+source_key() {
+    (cd "$action_dir" && find Cargo.toml Cargo.lock build.rs src templates data -type f 2>/dev/null |
+        LC_ALL=C sort | while IFS= read -r f; do printf '%s  %s\n' "$(sha256_of "$f")" "$f"; done) >"$work/sources"
+    sha256_of "$work/sources"
+}
+
+# Later steps of the job can run gen-report too; PATH is extended only when it lacks gen-report.
+add_to_path() {
+    if [ -n "${GITHUB_PATH:-}" ] && [ "$(command -v gen-report 2>/dev/null || true)" != "$1" ]; then
+        dirname "$1" >>"$GITHUB_PATH"
+    fi
+}
+
+locate() {
+    local bin="" version target dir
+    if [ -n "${GEN_REPORT_BIN:-}" ]; then
+        [ -x "$GEN_REPORT_BIN" ] || die "GEN_REPORT_BIN=$GEN_REPORT_BIN is not an executable file"
+        bin="$GEN_REPORT_BIN"
+    elif bin="$(command -v gen-report)"; then
+        :
+    else
+        bin=""
+        version="$(action_version)"
+        dir="$tool_root/$version/${RUNNER_ARCH:-x64}"
+        if [ -f "$dir.complete" ] && [ -x "$dir/$exe" ]; then
+            bin="$dir/$exe"
+        elif [ -n "${GEN_REPORT_ACTION_REPOSITORY:-}" ] && target="$(release_target)" &&
+            download_release "$version" "$target" "$dir"; then
+            bin="$dir/$exe"
+        fi
+    fi
+    local key="" build=""
+    if [ -n "$bin" ]; then
+        add_to_path "$bin"
+    else
+        key="gen-report-${RUNNER_OS:-os}-${RUNNER_ARCH:-arch}-$(source_key)"
+        build="$tool_root/source/${RUNNER_ARCH:-x64}"
+    fi
+    printf 'bin=%s\nbuild-dir=%s\ncache-key=%s\n' "$bin" "$build" "$key" >>"${GITHUB_OUTPUT:-/dev/null}"
+}
+
+# The report step: the located binary, else the source build (restored by actions/cache, or
+# built now with cargo's progress in the log; actions/cache saves it when the job ends).
+get_gen_report() {
+    gen_report="${GEN_REPORT_LOCATED:-}"
+    [ -n "$gen_report" ] && return
+    local dir="${GEN_REPORT_BUILD_DIR:-$tool_root/source/${RUNNER_ARCH:-x64}}"
+    gen_report="$dir/bin/$exe"
+    if [ ! -x "$gen_report" ]; then
+        command -v cargo >/dev/null || die "gen-report is not on PATH, there is no release binary for ${RUNNER_OS:-this OS}/${RUNNER_ARCH:-this arch}, and cargo is missing to build it: install Rust first (e.g. dtolnay/rust-toolchain) or set GEN_REPORT_BIN"
+        echo "::group::gen-report: building from the action's source (cached for later runs)"
+        cargo install --locked --path "$action_dir" --root "$dir"
+        echo "::endgroup::"
+    fi
+    add_to_path "$gen_report"
+}
+
+if [ "$mode" = locate ]; then
+    locate
+    exit 0
+fi
 echo "::group::gen-report"
 get_gen_report
-# Later steps of the job can run gen-report too.
-if [ -n "${GITHUB_PATH:-}" ]; then
-    dirname "$gen_report" >>"$GITHUB_PATH"
-fi
 "$gen_report" --version
 echo "::endgroup::"
 
 # --- Arguments shared by every run: what to read and how --------------------------------------
-inputs=()
+# Options first, then `--`, then the file names: no file name is ever read as an option (an
+# empty file named `--templates=x` in a pull request stays a file name).
+opts=()
+files=()
+missing=()
 if [ -n "$data" ]; then
-    inputs+=("$data")
+    files+=("$data")
 fi
 while IFS= read -r line || [ -n "$line" ]; do
     line="${line#"${line%%[![:space:]]*}"}"
     line="${line%"${line##*[![:space:]]}"}"
     [ -z "$line" ] && continue
     if [ -n "$data" ]; then
-        inputs+=(--results "$line") # reconciled with the manifests; gen-report expands the glob
+        opts+=("--results=$line") # reconciled with the manifests; gen-report expands the glob
     elif [ -e "$line" ]; then
-        inputs+=("$line")
+        files+=("$line")
     else
         # A results-only summary takes files and folders: expand the glob here (`**` crosses
-        # folders, as in gen-report). A pattern matching nothing is passed on, to be named in
-        # gen-report's error.
+        # folders, as in gen-report). A pattern matching nothing is a finding; the report is
+        # written from the others (a shard that uploaded nothing must not cost the summary).
         shopt -s globstar nullglob
         IFS= # no word splitting: a line is one pattern
         # shellcheck disable=SC2206 # the expansion is the point
@@ -159,24 +252,65 @@ while IFS= read -r line || [ -n "$line" ]; do
         unset IFS
         shopt -u globstar nullglob
         if [ ${#matched[@]} -eq 0 ]; then
-            inputs+=("$line")
+            missing+=("$line")
         else
-            inputs+=("${matched[@]}")
+            files+=("${matched[@]}")
         fi
     fi
 done <<<"$results"
-[ ${#inputs[@]} -gt 0 ] || die "give \`data\` (a data directory) or \`results\` (result files or globs)"
-extra=()
-if [ -n "${INPUT_ARGS:-}" ]; then
-    read -r -a extra <<<"$INPUT_ARGS"
+if [ ${#files[@]} -eq 0 ] && [ ${#missing[@]} -gt 0 ]; then
+    die "results: no pattern matched a file ($(printf '`%s` ' "${missing[@]}"| sed 's/ $//'))"
 fi
+[ ${#files[@]} -gt 0 ] || die "give \`data\` (a data directory) or \`results\` (result files or globs)"
+
+# `args` split as a shell splits words: whitespace separates, '…' and "…" quote, \ escapes; nothing
+# is expanded or evaluated.
+split_words() {
+    local s="$1" i=0 c q="" word="" inword=false
+    words=()
+    while [ "$i" -lt "${#s}" ]; do
+        c="${s:i:1}"
+        if [ "$q" = "'" ]; then
+            if [ "$c" = "'" ]; then q=""; else word+="$c"; fi
+        elif [ "$q" = '"' ]; then
+            if [ "$c" = '"' ]; then
+                q=""
+            elif [ "$c" = '\' ] && [[ "${s:i+1:1}" == [\"\\\$\`] ]]; then
+                i=$((i + 1))
+                word+="${s:i:1}"
+            else
+                word+="$c"
+            fi
+        else
+            case "$c" in
+                [[:space:]])
+                    if $inword; then words+=("$word"); fi
+                    word="" inword=false
+                    ;;
+                "'" | '"') q="$c" inword=true ;;
+                '\')
+                    i=$((i + 1))
+                    word+="${s:i:1}" inword=true
+                    ;;
+                *) word+="$c" inword=true ;;
+            esac
+        fi
+        i=$((i + 1))
+    done
+    [ -z "$q" ] || die "input \`args\`: the $q quote is not closed"
+    if $inword; then words+=("$word"); fi
+}
+split_words "${INPUT_ARGS:-}"
+opts+=(${words[@]+"${words[@]}"})
 templated=()
 if [ -n "$template" ]; then
     templated=(--template "$template")
 fi
+# gen-report with the shared options, `more` options, then `--` and the file names.
+run_gr() { "$gen_report" "${opts[@]}" "$@" -- "${files[@]}"; }
 
 # --- The report: file, job summary, annotations ------------------------------------------------
-main=("${inputs[@]}" "${extra[@]}" "${templated[@]}" -o "$output")
+main=(${templated[@]+"${templated[@]}"} -o "$output")
 if [ "$summary" = true ]; then
     main+=(--github-summary)
 fi
@@ -194,15 +328,52 @@ if [ "$annotations" = true ]; then
             main+=(--strip-prefix "$prefix")
         fi
     done <<<"${INPUT_STRIP_PREFIX:-}"
-    # gen-report pauses commands around what it quotes, then writes the annotations.
-    "$gen_report" "${main[@]}" || rc=$?
-else
-    quoted "${main[@]}" || rc=$?
 fi
-[ "$rc" -le 1 ] || exit "$rc"
+run_gr "${main[@]}" 2>"$work/main.err" || rc=$?
+# gen-report fences what it quotes itself when it writes annotations; otherwise fence it here.
+if [ "$annotations" = true ] && [ "$rc" -le 1 ]; then
+    cat "$work/main.err" >&2
+else
+    pause
+    cat "$work/main.err" >&2
+    resume
+fi
+# What failed, said once on the run page (outside any paused block): the error, or the `fail-on`
+# conditions that held; then the findings, capped.
+if [ "$rc" -ge 2 ]; then
+    message="$(grep -v '^::' "$work/main.err" | head -c 4000 || true)"
+    printf '::error title=gen-report::%s\n' "$(escape "${message:-gen-report exited with $rc}")"
+    exit "$rc"
+fi
+held="$(sed -n 's/^error: --fail-on condition holds: //p' "$work/main.err" | head -n 1)"
+if [ "$rc" -eq 1 ]; then
+    printf '::error title=gen-report::%s\n' "$(escape "fail-on: ${held:-a condition} held (after the report was written)")"
+fi
+findings=()
+for p in ${missing[@]+"${missing[@]}"}; do
+    findings+=("results pattern \`$p\` matched no file: nothing was read for it")
+done
+while IFS= read -r line; do
+    case "$line" in
+        "finding: "* | "warning: "*) findings+=("${line#*: }") ;;
+    esac
+done <"$work/main.err"
+# GitHub shows 10 warning annotations per step.
+cap=10
+for ((i = 0; i < ${#findings[@]} && i < cap; i++)); do
+    warn "${findings[i]}"
+done
+if [ ${#findings[@]} -gt "$cap" ]; then
+    note "$((${#findings[@]} - cap)) more findings: all are in the report ($output)"
+fi
+if [ ${#missing[@]} -gt 0 ] && [ "$summary" = true ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    for p in "${missing[@]}"; do
+        printf '\n> ⚠️ results pattern `%s` matched no file: nothing was read for it\n' "${p//\`/\'}"
+    done >>"$GITHUB_STEP_SUMMARY"
+fi
 
 # --- Step outputs, from the same computation ---------------------------------------------------
-quiet "${inputs[@]}" "${extra[@]}" --template "$action_dir/action/outputs.txt" -o "$work/outputs"
+quiet --template "$action_dir/action/outputs.txt" -o "$work/outputs"
 delimiter="gen-report-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 {
     cat "$work/outputs"
@@ -214,7 +385,7 @@ failed="$(sed -n 's/^failed=//p' "$work/outputs")"
 # --- A committed report that must be up to date -------------------------------------------------
 stale=0
 if [ -n "$check" ]; then
-    quoted "${inputs[@]}" "${extra[@]}" "${templated[@]}" --check "$check" || stale=$?
+    quoted ${templated[@]+"${templated[@]}"} --check "$check" || stale=$?
     [ "$stale" -le 1 ] || exit "$stale"
     if [ "$stale" -eq 1 ]; then
         printf '::error title=gen-report::%s\n' "$(escape "$check is stale: re-render it and commit it (the diff is in the log)")"
@@ -238,9 +409,13 @@ post_comment() {
         return
     fi
     export GH_TOKEN="$INPUT_TOKEN"
-    local marker="<!-- gen-report-comment: $comment_tag -->" existing
+    local marker="<!-- gen-report-comment: $comment_tag -->" existing login
+    # Only a comment the token's own user wrote is ours to update: anyone can post a comment that
+    # starts with the marker. The default token cannot read /user; its comments are the bot's.
+    login="$(gh api user --jq .login 2>/dev/null)" || login="github-actions[bot]"
+    [[ "$login" =~ ^[A-Za-z0-9-]+(\[bot\])?$ ]] || { warn "comment: unexpected login from gh api user; no comment"; return; }
     if ! existing="$(gh api --paginate "repos/$repo/issues/$pr/comments" \
-        --jq ".[] | select(.body | startswith(\"$marker\")) | .id" | awk 'NR == 1')"; then
+        --jq ".[] | select(.user.login == \"$login\" and (.body | startswith(\"$marker\"))) | .id" | awk 'NR == 1')"; then
         warn "comment: could not list the pull request's comments (a fork's read-only token?); no comment"
         return
     fi
@@ -251,7 +426,7 @@ post_comment() {
         return
     fi
     { printf '%s\n' "$marker"; } >"$work/comment.md"
-    quiet "${inputs[@]}" "${extra[@]}" "${templated[@]}" --budget comment -o "$work/body.md"
+    quiet ${templated[@]+"${templated[@]}"} --budget comment -o "$work/body.md"
     cat "$work/body.md" >>"$work/comment.md"
     if [ -n "$existing" ]; then
         gh api -X PATCH "repos/$repo/issues/comments/$existing" -F "body=@$work/comment.md" >/dev/null ||

@@ -135,7 +135,9 @@ fn title(classname: Option<&str>, suite: &str, name: &str) -> String {
 
 fn failed_record(c: &FailedCase, paths: &PathMap, index: &mut RepoIndex) -> Record {
     let (file, line) = split_location(c.location.as_deref());
-    let mut at = file.and_then(|f| paths.resolve(f)).map(|f| (f, line));
+    // go test names a bare `x_test.go`; its package's import path says which folder.
+    let go = file.zip(c.classname.as_deref()).and_then(|(f, pkg)| go_package_file(f, pkg, paths, index));
+    let mut at = go.or_else(|| file.and_then(|f| paths.resolve(f))).map(|f| (f, line));
     // The headline and the details that explain it, as the report shows them.
     let text = match (c.message.as_deref(), c.details.as_deref()) {
         (Some(m), Some(d)) => Some(format!("{m}\n{d}")),
@@ -539,6 +541,50 @@ pub fn first_frame_in_repo(
     })
 }
 
+/// A Go test file as `go test` names it (`mathx_test.go`, no folder) in its package's folder: the
+/// import path (`example.com/demo/mathx`) less the module path of the go.mod that declares the
+/// longest prefix of it (`module example.com/demo` in `go.mod` → `mathx/mathx_test.go`; a go.mod
+/// in `backend/` → `backend/mathx/mathx_test.go`). `None` unless that file exists.
+fn go_package_file(file: &str, package: &str, paths: &PathMap, index: &mut RepoIndex) -> Option<String> {
+    if file.contains(['/', '\\']) || !file.ends_with(".go") {
+        return None;
+    }
+    let root = paths.root_path();
+    let (dir, rest) = index
+        .go_modules(root)
+        .iter()
+        .filter_map(|(dir, module)| {
+            let rest = if package == module {
+                ""
+            } else {
+                package.strip_prefix(module.as_str())?.strip_prefix('/')?
+            };
+            Some((module.len(), dir, rest))
+        })
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, dir, rest)| (dir.clone(), rest.to_string()))?;
+    let rel = [dir.as_str(), rest.as_str(), file]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/");
+    let rel = normalise(&rel)?;
+    root.join(&rel).is_file().then_some(rel)
+}
+
+/// The module path a go.mod declares: `module example.com/demo` (quoted or not, a comment after).
+fn go_module_path(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("module")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let rest = rest.split("//").next()?.trim().trim_matches('"').trim_matches('`');
+        (!rest.is_empty()).then(|| rest.to_string())
+    })
+}
+
 /// The repository's files by name, listed once on first use (hidden directories, `target` and
 /// dependency folders skipped; symlinked directories not followed), for finding a frame's file
 /// by the tail of its path.
@@ -546,9 +592,34 @@ pub fn first_frame_in_repo(
 pub struct RepoIndex {
     /// File name → paths relative to the root, sorted.
     by_name: Option<BTreeMap<String, Vec<String>>>,
+    /// The go.mod files' folders (relative, `""` for the root) and module paths.
+    go_modules: Option<Vec<(String, String)>>,
 }
 
 impl RepoIndex {
+    fn go_modules(&mut self, root: &Path) -> &[(String, String)] {
+        if self.go_modules.is_none() {
+            let by_name = self.by_name.get_or_insert_with(|| list_files(root));
+            let found = by_name
+                .get("go.mod")
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    // A go.mod is a few lines; a huge file of that name is not one.
+                    let meta = std::fs::metadata(root.join(p)).ok()?;
+                    if meta.len() > 1 << 20 {
+                        return None;
+                    }
+                    let module = go_module_path(&std::fs::read_to_string(root.join(p)).ok()?)?;
+                    let dir = p.strip_suffix("go.mod")?.trim_end_matches('/').to_string();
+                    Some((dir, module))
+                })
+                .collect();
+            self.go_modules = Some(found);
+        }
+        self.go_modules.as_deref().unwrap_or_default()
+    }
+
     fn unique_with_tail(&mut self, root: &Path, tail: &str) -> Option<String> {
         let name = tail.rsplit('/').next()?;
         let by_name = self.by_name.get_or_insert_with(|| list_files(root));
@@ -657,6 +728,17 @@ see http://example.com:8080 and version 1.2:3";
                 frame("tests/test_y.py", 14),
             ]
         );
+    }
+
+    #[test]
+    fn reads_the_module_path_of_a_go_mod() {
+        assert_eq!(
+            go_module_path("module example.com/demo\n\ngo 1.19\n").as_deref(),
+            Some("example.com/demo")
+        );
+        assert_eq!(go_module_path("// x\nmodule \"a.b/c\" // why\n").as_deref(), Some("a.b/c"));
+        assert_eq!(go_module_path("modules x\ngo 1.21\n"), None);
+        assert_eq!(go_module_path(""), None);
     }
 
     #[test]

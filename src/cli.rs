@@ -22,7 +22,13 @@ Examples:
   SOURCE_DATE_EPOCH=1757548800 gen-report data/   date the report reproducibly
   gen-report --data findings.yaml --schema findings.schema.json --template findings.md
                                             any YAML/JSON data through your template
-  gen-report context --data findings.yaml   the exact context a template receives, as JSON";
+  gen-report context --data findings.yaml   the exact context a template receives, as JSON
+  pytest --junitxml=/dev/stdout | gen-report -   results from stdin (`-`; the format is sniffed)
+
+Exit status:
+  0  the report was written and no --fail-on condition holds (check: no problem found)
+  1  the report was written, but a --fail-on condition holds, or --check found it stale
+  2  bad input or usage: nothing was written (the error names file, line and column)";
 
 /// Turn test manifests into a computed, honest Markdown report.
 #[derive(Debug, Parser)]
@@ -183,6 +189,10 @@ pub struct RenderArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// No findings or warnings on stderr (errors still; the report holds every finding).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
     pub format: FormatArg,
@@ -308,6 +318,8 @@ pub enum FormatArg {
     Html,
     /// The measured results as a CTRF document (categories in `extra`).
     Ctrf,
+    /// The measured results as one JUnit XML document (GitLab, Jenkins, Azure read it).
+    Junit,
 }
 
 fn parse_window(s: &str) -> Result<usize, String> {
@@ -338,8 +350,28 @@ impl Cli {
             None => (Command::Render, self.inputs),
         };
         r.validate()?;
+        glob_expanded_by_the_shell(&r, &inputs)?;
         Ok(r.into_options(command, inputs))
     }
+}
+
+/// `--results reports/*.xml` unquoted: the shell expands it, `--results` takes the first file and
+/// the others land among the inputs. Say so instead of reading them as something else.
+fn glob_expanded_by_the_shell(r: &RenderArgs, inputs: &[PathBuf]) -> Result<(), String> {
+    let after_data = if r.free.data.is_empty() { 1 } else { 0 };
+    if r.results.is_empty() || inputs.len() <= after_data {
+        return Ok(());
+    }
+    let first = r.results.last().map(String::as_str).unwrap_or_default();
+    let extra = &inputs[after_data..];
+    Err(format!(
+        "--results `{}` is followed by {} more file name{} (`{}`{}): the shell expanded an unquoted glob; quote it, e.g. --results 'reports/**/*.xml' (gen-report expands it)",
+        gen_report::error::printable(first),
+        extra.len(),
+        if extra.len() == 1 { "" } else { "s" },
+        gen_report::error::printable(&extra[0].to_string_lossy()),
+        if extra.len() > 1 { ", …" } else { "" }
+    ))
 }
 
 impl Sub {
@@ -416,6 +448,7 @@ impl RenderArgs {
                 FormatArg::Json => Format::Json,
                 FormatArg::Html => Format::Html,
                 FormatArg::Ctrf => Format::Ctrf,
+                FormatArg::Junit => Format::Junit,
             },
             check: r.check,
             github_summary: r.github_summary,
@@ -436,6 +469,7 @@ impl RenderArgs {
             run_label: r.run_label,
             history: r.history,
             history_window: r.history_window,
+            quiet: r.quiet,
         }
     }
 }
@@ -461,13 +495,37 @@ fn completions(shell: clap_complete::Shell) -> Vec<u8> {
     out
 }
 
+/// The man page's EXIT STATUS section (the same codes as `--help` and gen_report::exit_code).
+const EXIT_STATUS_ROFF: &str = "\
+.SH \"EXIT STATUS\"
+.TP
+\\fB0\\fR
+The report was written and no \\-\\-fail\\-on condition holds (check: no problem found).
+.TP
+\\fB1\\fR
+The report was written, but a \\-\\-fail\\-on condition holds, or \\-\\-check found the committed report stale.
+.TP
+\\fB2\\fR
+Bad input or usage: nothing was written; the error names the file, line and column.
+";
+
 /// The man page, generated from the clap definition.
 fn man_page() -> Result<Vec<u8>, String> {
     use clap::CommandFactory;
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| format!("cannot render the man page: {e}"))?;
+    let man = clap_mangen::Man::new(Cli::command());
+    let sections = (|| -> std::io::Result<()> {
+        man.render_title(&mut out)?;
+        man.render_name_section(&mut out)?;
+        man.render_synopsis_section(&mut out)?;
+        man.render_description_section(&mut out)?;
+        man.render_options_section(&mut out)?;
+        man.render_subcommands_section(&mut out)?;
+        man.render_extra_section(&mut out)?;
+        out.extend_from_slice(EXIT_STATUS_ROFF.as_bytes());
+        man.render_version_section(&mut out)
+    })();
+    sections.map_err(|e| format!("cannot render the man page: {e}"))?;
     Ok(out)
 }
 

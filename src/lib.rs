@@ -125,6 +125,8 @@ pub enum Format {
     Html,
     /// The measured results as CTRF JSON.
     Ctrf,
+    /// The measured results as one JUnit XML document.
+    Junit,
 }
 
 /// Everything a run needs, independent of how it was asked for.
@@ -167,6 +169,8 @@ pub struct Options {
     pub history: Option<PathBuf>,
     /// `--history-window N`: runs the History section covers, this one included.
     pub history_window: usize,
+    /// `--quiet`: no findings or warnings on stderr (errors still are; the report has them all).
+    pub quiet: bool,
 }
 
 impl Options {
@@ -197,6 +201,7 @@ impl Options {
             run_label: None,
             history: None,
             history_window: model::history::DEFAULT_WINDOW,
+            quiet: false,
         }
     }
 }
@@ -353,13 +358,15 @@ fn run_report(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Re
     // Before anything is printed or read further: never write over what we read.
     refuse_writing_over_inputs(options, &loaded)?;
     strict(options, &loaded.manifests.warnings)?;
-    print_diagnostics(err, &loaded.manifests.warnings);
+    let mut sink = std::io::sink();
+    let notes: &mut dyn Write = if options.quiet { &mut sink } else { err };
+    print_diagnostics(notes, &loaded.manifests.warnings);
     let measured = measure(options, &loaded)?;
     let report = compute(options, &loaded, &measured)?;
     let claims = claim_warnings(&report);
-    print_diagnostics(err, &claims);
-    print_findings(err, &report);
-    print_history_notes(err, &report);
+    print_diagnostics(notes, &claims);
+    print_findings(notes, &report);
+    print_history_notes(notes, &report);
     match &options.command {
         Command::Check => {
             let _ = writeln!(
@@ -422,7 +429,9 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
     let (measured, report) = if results_given {
         let measured = measure(options, &loaded)?;
         let report = compute(options, &loaded, &measured)?;
-        print_findings(err, &report);
+        if !options.quiet {
+            print_findings(err, &report);
+        }
         (Some(measured), Some(report))
     } else {
         (None, None)
@@ -484,6 +493,13 @@ fn render_freeform(
                 pretty_json(&render::ctrf::document(report, cases))?
             }
             _ => return Err(Error::Usage("--format ctrf needs --results: it lists test cases".into())),
+        },
+        Format::Junit => match (ctx.tests, measured) {
+            (Some(report), Some(m)) => {
+                let cases = m.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+                render::junit::document(report, cases)
+            }
+            _ => return Err(Error::Usage("--format junit needs --results: it lists test cases".into())),
         },
     })
 }
@@ -614,7 +630,7 @@ struct Measurements {
 fn measure(options: &Options, loaded: &Loaded) -> Result<Measurements, Error> {
     let declared_results = loaded.manifests.categories.iter().any(|c| c.results.is_some());
     let keep = Keep {
-        cases: options.format == Format::Ctrf && options.command == Command::Render,
+        cases: matches!(options.format, Format::Ctrf | Format::Junit) && options.command == Command::Render,
         tests: options.command == Command::Render && (options.record.is_some() || options.history.is_some()),
     };
     let (aggregator, files) = read_results(&loaded.manifests, &loaded.files, options.merge_reruns, keep)?;
@@ -796,6 +812,10 @@ fn render_text(
         Format::Ctrf => {
             let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
             pretty_json(&render::ctrf::document(report, cases))?
+        }
+        Format::Junit => {
+            let cases = measured.aggregator.as_ref().map(|a| a.cases.as_slice()).unwrap_or_default();
+            render::junit::document(report, cases)
         }
     })
 }

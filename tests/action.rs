@@ -4,7 +4,10 @@
 //! temporary `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_PATH`, then the action's
 //! `outputs` resolved from the step's. No network: gen-report is the binary under test
 //! (`GEN_REPORT_BIN`, or found on `PATH`), and `gh` is a stand-in on `PATH` that records its calls.
-//! Also: the pre-commit hook, `--version` and colour switches.
+//! Also: the pre-commit hook, `--version` and colour switches. Unix only: the stand-ins are
+//! shell scripts made executable (the action itself runs under bash on every runner).
+
+#![cfg(unix)]
 
 mod support;
 
@@ -47,10 +50,12 @@ struct Runs {
 #[derive(Debug, Deserialize)]
 struct Step {
     id: Option<String>,
-    shell: String,
+    shell: Option<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
-    run: String,
+    run: Option<String>,
+    /// An action step (actions/cache): skipped here, as on a runner with an empty cache.
+    uses: Option<String>,
 }
 
 fn action() -> Action {
@@ -170,10 +175,14 @@ impl Runner {
         let mut code = 0;
         let mut log = String::new();
         for (i, step) in action.runs.steps.iter().enumerate() {
-            assert_eq!(step.shell, "bash", "the test runs bash steps only");
+            if let Some(uses) = &step.uses {
+                assert!(uses.starts_with("actions/cache@"), "unsimulated action step {uses}");
+                continue;
+            }
+            assert_eq!(step.shell.as_deref(), Some("bash"), "the test runs bash steps only");
             fs::write(&output, "").unwrap();
             let script = t.join(format!("step{i}.sh"));
-            fs::write(&script, evaluate(&step.run, &ctx)).unwrap();
+            fs::write(&script, evaluate(step.run.as_deref().expect("a run step"), &ctx)).unwrap();
             let system_path = std::env::var("PATH").unwrap_or_default();
             let mut path: Vec<String> = self.path.iter().map(|p| p.display().to_string()).collect();
             path.push(system_path);
@@ -273,6 +282,10 @@ fn summarises_results_with_annotations_and_outputs() {
             ("tests", "12"),
             ("passed", "3"),
             ("failed", "9"),
+            ("errors", "5"),
+            ("skipped", "0"),
+            ("flaky", "0"),
+            ("duration", "0.093"),
             ("report-path", report_path.to_str().unwrap()),
         ])
     );
@@ -315,6 +328,10 @@ fn fails_after_reporting_on_fail_on_and_a_stale_report() {
             ("tests", "40"),
             ("passed", "38"),
             ("failed", "2"),
+            ("errors", "0"),
+            ("skipped", "0"),
+            ("flaky", "0"),
+            ("duration", "4.3"),
             ("report-path", report_path.to_str().unwrap()),
         ])
     );
@@ -323,6 +340,10 @@ fn fails_after_reporting_on_fail_on_and_a_stale_report() {
     assert_eq!(fs::read_to_string(&report_path).unwrap(), expected);
     assert_eq!(ran.summary, "", "summary: false writes no job summary");
     assert!(ran.log.contains("error: --fail-on condition holds: failures"), "{}", ran.log);
+    // One error on the run page names the conditions that held, outside the paused block.
+    let raised: Vec<&str> =
+        ran.log.lines().filter(|l| l.starts_with("::error title=gen-report::fail-on")).collect();
+    assert_eq!(raised, ["::error title=gen-report::fail-on: failures held (after the report was written)"]);
     assert!(
         ran.log.contains("::error title=gen-report::REPORT.md is stale: re-render it and commit it"),
         "{}",
@@ -344,7 +365,8 @@ fn bad_input_fails_the_step_with_exit_2() {
     assert!(bad.log.contains("::error title=gen-report::input `summary` must be true or false, got `yes`"));
 }
 
-// Checks that without GEN_REPORT_BIN the action uses the gen-report found on PATH.
+// Checks that without GEN_REPORT_BIN the action uses the gen-report found on PATH, and leaves
+// GITHUB_PATH alone (it is on PATH already).
 #[test]
 fn uses_gen_report_from_path() {
     let mut r = with_results(Runner::new()).input("results", "results/pytest.xml");
@@ -356,12 +378,13 @@ fn uses_gen_report_from_path() {
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
     assert_eq!(ran.outputs["tests"], "3");
-    assert_eq!(ran.path_file.trim(), bin.to_str().unwrap());
+    assert_eq!(ran.path_file, "");
 }
 
 /// A stand-in `gh` that appends each call's arguments (one per line, then `--`) to `gh.log`, and
-/// a `body=@FILE` field's file to `bodies.log`; listing comments prints `$GH_EXISTING` (the id of
-/// a comment already carrying the marker).
+/// a `body=@FILE` field's file to `bodies.log`. `gh api user` prints `$GH_LOGIN` (fails when it
+/// is empty, as for the default token); listing comments runs the action's `--jq` filter with the
+/// real jq over `$GH_COMMENTS` (a JSON array), so the filter itself is under test.
 fn stand_in_gh(r: &mut Runner) -> PathBuf {
     let bin = r.temp.path().join("gh-bin");
     fs::create_dir(&bin).unwrap();
@@ -373,7 +396,8 @@ set -eu
 for a in "$@"; do
   case "$a" in body=@*) cat "${{a#body=@}}" >>'{log}.bodies'; echo '--' >>'{log}.bodies' ;; esac
 done
-if [ "${{2:-}}" = --paginate ]; then printf '%s' "${{GH_EXISTING:-}}"; fi
+if [ "${{2:-}}" = user ]; then [ -n "${{GH_LOGIN:-}}" ] && printf '%s\n' "$GH_LOGIN"; exit $?; fi
+if [ "${{2:-}}" = --paginate ]; then printf '%s' "${{GH_COMMENTS:-[]}}" | jq -r "$5"; fi
 "#,
         log = log.display()
     );
@@ -397,7 +421,15 @@ fn commenting(existing: &str, mode: &str) -> (Runner, PathBuf) {
         .input("annotations", "false");
     r.github.insert("github.token".into(), "t0ken".into());
     r.github.insert("github.event.pull_request.number".into(), "7".into());
-    r.env.insert("GH_EXISTING".into(), existing.into());
+    // A comment by someone else that starts with the marker comes first: it must never be taken.
+    let mut comments =
+        vec![format!(r#"{{"id": 666, "user": {{"login": "mallory"}}, "body": "{MARKER}\nplanted"}}"#)];
+    if !existing.is_empty() {
+        comments.push(format!(
+            r#"{{"id": {existing}, "user": {{"login": "github-actions[bot]"}}, "body": "{MARKER}\nold"}}"#
+        ));
+    }
+    r.env.insert("GH_COMMENTS".into(), format!("[{}]", comments.join(",")));
     let log = stand_in_gh(&mut r);
     (r, log)
 }
@@ -413,13 +445,16 @@ fn posts_one_comment_then_updates_it() {
     let (r, log) = commenting("", "always");
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
-    let jq = format!(".[] | select(.body | startswith(\"{MARKER}\")) | .id");
+    let jq = format!(
+        ".[] | select(.user.login == \"github-actions[bot]\" and (.body | startswith(\"{MARKER}\"))) | .id"
+    );
     let c = calls(&log);
-    assert_eq!(c.len(), 2, "{c:?}");
-    assert_eq!(c[0], [&LIST[..], &[jq.as_str()]].concat());
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "POST", "repos/owner/repo/issues/7/comments"]);
-    assert_eq!(c[1].len(), 7);
-    assert!(c[1][6].starts_with("body=@"), "{:?}", c[1]);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[0], ["GH_TOKEN=t0ken", "api", "user", "--jq", ".login"]);
+    assert_eq!(c[1], [&LIST[..], &[jq.as_str()]].concat());
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "POST", "repos/owner/repo/issues/7/comments"]);
+    assert_eq!(c[2].len(), 7);
+    assert!(c[2][6].starts_with("body=@"), "{:?}", c[2]);
     let (_, report) = gen_report(r.workspace(), &["results/pytest.xml", "--budget", "comment"], &[]);
     let bodies = fs::read_to_string(log.with_extension("log.bodies")).unwrap();
     assert_eq!(bodies, format!("{MARKER}\n{report}--\n"));
@@ -428,8 +463,15 @@ fn posts_one_comment_then_updates_it() {
     let ran = r.run();
     assert_eq!(ran.code, 0, "{}", ran.log);
     let c = calls(&log);
-    assert_eq!(c.len(), 2, "{c:?}");
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/4242"]);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/4242"]);
+
+    // A token that can read /user (a personal token): its login is the author looked for.
+    let (mut r, log) = commenting("", "always");
+    r.env.insert("GH_LOGIN".into(), "mallory".into());
+    assert_eq!(r.run().code, 0);
+    let c = calls(&log);
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/666"]);
 }
 
 // Checks `comment: on-failure`: a run where something failed posts; a green run posts nothing
@@ -452,14 +494,14 @@ fn on_failure_comments_only_when_something_failed() {
         (ran, calls(&log))
     };
     let (ran, c) = green("");
-    assert_eq!(c.len(), 1, "only the lookup: {c:?}");
+    assert_eq!(c.len(), 2, "only the lookups: {c:?}");
     assert!(
         ran.log.contains("::notice title=gen-report::comment: nothing failed; no comment"),
         "{}",
         ran.log
     );
     let (_, c) = green("99");
-    assert_eq!(c[1][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/99"]);
+    assert_eq!(c[2][..5], ["GH_TOKEN=t0ken", "api", "-X", "PATCH", "repos/owner/repo/issues/comments/99"]);
 }
 
 // Checks that without a token (a fork's pull request) the action still reports and sets its
@@ -557,4 +599,201 @@ fn colour_follows_no_color_and_clicolor_force() {
     assert!(stderr(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
     assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
     assert!(!stderr(&[]).contains('\u{1b}'));
+}
+
+/// A stand-in `curl` serving `https://github.com/owner/gen-report/releases/download/…` from
+/// `dir` (`curl -fsSL --retry 3 -o OUT URL`), 22 (curl's HTTP error) for a missing file, and
+/// logging each URL to `curl.log`.
+fn stand_in_curl(r: &mut Runner, dir: &Path) -> PathBuf {
+    let bin = r.temp.path().join("curl-bin");
+    fs::create_dir(&bin).unwrap();
+    let log = r.temp.path().join("curl.log");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+set -eu
+out="$5" url="$6"
+printf '%s\n' "$url" >>'{log}'
+f='{dir}'/"${{url#https://github.com/owner/gen-report/releases/download/}}"
+[ -f "$f" ] || exit 22
+cp "$f" "$out"
+"#,
+        log = log.display(),
+        dir = dir.display()
+    );
+    fs::write(bin.join("curl"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(bin.join("curl"), fs::Permissions::from_mode(0o755)).unwrap();
+    r.path.push(bin);
+    log
+}
+
+/// A release made by scripts/dist from the binary under test, in `<dir>/v<version>/`.
+fn release(dir: &Path) -> PathBuf {
+    let tag = dir.join(format!("v{}", env!("CARGO_PKG_VERSION")));
+    let stripped = dir.join("gen-report");
+    let ok = Command::new("strip").arg("-o").arg(&stripped).arg(BIN).status().is_ok_and(|s| s.success());
+    let bin = if ok { stripped } else { PathBuf::from(BIN) };
+    let run = Command::new("bash")
+        .arg(repo().join("scripts/dist"))
+        .args(["--target", "x86_64-unknown-linux-musl", "--bin"])
+        .arg(&bin)
+        .arg("--out")
+        .arg(&tag)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    tag
+}
+
+// Checks the binary's way in without GEN_REPORT_BIN and without gen-report on PATH: a SHA pin
+// downloads the release of Cargo.toml's version, verifies its SHA-256, keeps it in the tool cache
+// and adds it to GITHUB_PATH; the next run takes it from the cache without a download; a release
+// whose checksum does not match is never run (exit 2, one error).
+#[test]
+fn downloads_the_release_binary_verified_and_caches_it() {
+    let served = tempfile::tempdir().unwrap();
+    let tag = release(served.path());
+    let tools = tempfile::tempdir().unwrap();
+    let setup = |r: Runner| {
+        let mut r = with_results(r).input("results", "results/pytest.xml");
+        r.env.remove("GEN_REPORT_BIN");
+        r.env.insert("RUNNER_TOOL_CACHE".into(), tools.path().display().to_string());
+        r.github.insert("github.action_repository".into(), "owner/gen-report".into());
+        r.github.insert("github.action_ref".into(), "0123456789abcdef0123456789abcdef01234567".into());
+        let log = stand_in_curl(&mut r, served.path());
+        (r, log)
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let cached = tools.path().join(format!("gen-report/{version}/X64/gen-report"));
+    let (r, log) = setup(Runner::new());
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert_eq!(ran.outputs["tests"], "3");
+    let url = format!(
+        "https://github.com/owner/gen-report/releases/download/v{version}/gen-report-x86_64-unknown-linux-musl.tar.gz"
+    );
+    assert_eq!(fs::read_to_string(&log).unwrap(), format!("{url}\n{url}.sha256\n"));
+    assert!(cached.is_file());
+    assert_eq!(ran.path_file.trim(), cached.parent().unwrap().to_str().unwrap());
+    assert!(ran.log.contains("SHA-256 verified"), "{}", ran.log);
+
+    let (r, log) = setup(Runner::new());
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert!(!log.exists(), "the tool cache is used: no download");
+
+    // A tampered archive: refused before anything runs.
+    fs::remove_dir_all(tools.path().join("gen-report")).unwrap();
+    let sum = tag.join("gen-report-x86_64-unknown-linux-musl.tar.gz.sha256");
+    let text = fs::read_to_string(&sum).unwrap();
+    fs::write(&sum, format!("{}{}", "0".repeat(64), &text[64..])).unwrap();
+    let (r, _) = setup(Runner::new());
+    let ran = r.run();
+    assert_eq!(ran.code, 2, "{}", ran.log);
+    assert_eq!(
+        ran.log.lines().filter(|l| l.starts_with("::error title=gen-report::")).count(),
+        1,
+        "{}",
+        ran.log
+    );
+    assert!(ran.log.contains("not run"), "{}", ran.log);
+    assert!(!cached.exists());
+}
+
+// Checks that bad input raises exactly one error on the run page, outside any paused block, with
+// control characters escaped — for gen-report's own error and for clap's usage error — and that
+// a file named like an option stays a file name (it is passed after `--`).
+#[test]
+fn one_escaped_error_for_bad_input_and_file_names_stay_file_names() {
+    let paused = |log: &str| {
+        // The error line must not be inside a stop-commands block.
+        let mut token: Option<String> = None;
+        for line in log.lines() {
+            if let Some(t) = line.strip_prefix("::stop-commands::") {
+                token = Some(t.to_string());
+            } else if token.as_ref().is_some_and(|t| line == format!("::{t}::")) {
+                token = None;
+            } else if line.starts_with("::error title=gen-report::") {
+                return token.is_some();
+            }
+        }
+        panic!("no error raised: {log}");
+    };
+    let r = Runner::new();
+    fs::write(r.workspace().join("bad.xml"), "<testsuite><testcase name=\"x\">").unwrap();
+    let ran = r.input("results", "bad.xml").run();
+    assert_eq!(ran.code, 2, "{}", ran.log);
+    assert!(!paused(&ran.log), "{}", ran.log);
+    let errors: Vec<&str> = ran.log.lines().filter(|l| l.starts_with("::error")).collect();
+    assert_eq!(errors.len(), 1, "{}", ran.log);
+    assert!(errors[0].contains("bad.xml"), "{}", errors[0]);
+
+    // An empty file named `--templates=tdir.xml` beside a folder `tdir.xml/`: both are read as
+    // results (the folder holds a failing run), never as an option.
+    let r = Runner::new();
+    let ws = r.workspace();
+    fs::write(ws.join("--templates=tdir.xml"), "").unwrap();
+    fs::create_dir(ws.join("tdir.xml")).unwrap();
+    fs::copy(fixture("zero_config").join("pytest.xml"), ws.join("tdir.xml/pytest.xml")).unwrap();
+    let ran = r.input("results", "*").input("fail-on", "failures").run();
+    assert_ne!(ran.code, 0, "{}", ran.log);
+    assert!(!ran.summary.contains("All tests passed"), "{}", ran.summary);
+
+    // A name holding a newline and a tab, in an `args` usage error: one line, both visible.
+    let ran = Runner::new().input("results", "x.xml").input("args", "'--no-such\n\tflag'").run();
+    assert_eq!(ran.code, 2, "{}", ran.log);
+    let errors: Vec<&str> = ran.log.lines().filter(|l| l.starts_with("::error")).collect();
+    assert_eq!(errors.len(), 1, "{}", ran.log);
+    // gen-report escapes the newline itself (`\n`); the action makes the tab visible.
+    assert!(errors[0].contains("--no-such\\n\\x09flag"), "{}", errors[0]);
+}
+
+// Checks findings as warning annotations (escaped, at most 10, then one notice), a results
+// pattern matching nothing as a finding while the report is written from the others, `args`
+// split like a shell, and the verdict of manifests without results.
+#[test]
+fn findings_patterns_args_and_the_unverified_verdict() {
+    let r = with_results(Runner::new())
+        .input("results", "results/pytest.xml\nshard-9/*.xml")
+        .input("template", "custom.md")
+        .input("args", r#"--templates "my  dir" --merge-reruns"#);
+    fs::create_dir(r.workspace().join("my  dir")).unwrap();
+    fs::write(r.workspace().join("my  dir/custom.md"), "custom {{ totals.tests }} tests\n").unwrap();
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert_eq!(ran.outputs["tests"], "3", "the report is written from the other pattern");
+    assert!(
+        ran.log.contains("::warning title=gen-report::results pattern `shard-9/*.xml` matched no file"),
+        "{}",
+        ran.log
+    );
+    assert!(ran.summary.contains("shard-9/*.xml"), "{}", ran.summary);
+    let report = fs::read_to_string(&ran.outputs["report-path"]).unwrap();
+    assert_eq!(report, "custom 3 tests\n", "the quoted name is one argument");
+
+    let ran = Runner::new().input("results", "none/*.xml").run();
+    assert_eq!(ran.code, 2);
+    assert!(ran.log.contains("no pattern matched a file (`none/*.xml`)"), "{}", ran.log);
+    let ran = Runner::new().input("results", "x.xml").input("args", "'open").run();
+    assert_eq!(ran.code, 2);
+    assert!(ran.log.contains("quote is not closed"), "{}", ran.log);
+
+    // Manifests without results: the report says unverified, so does the output.
+    let r = Runner::new();
+    copy_dir(&repo().join("data"), &r.workspace().join("data"));
+    let ran = r.input("data", "data").run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert_eq!(ran.outputs["verdict"], "unverified");
+    let warnings = ran.log.lines().filter(|l| l.starts_with("::warning title=gen-report::")).count();
+    assert!((1..=10).contains(&warnings), "{}", ran.log);
+}
+
+// Checks `check` with `results`: a committed report rendered from the same results is up to date.
+#[test]
+fn check_with_results_passes_on_a_fresh_report() {
+    let r = with_results(Runner::new());
+    let (_, fresh) = gen_report(r.workspace(), &["--", "results/pytest.xml", "results/surefire.xml"], &[]);
+    fs::write(r.workspace().join("REPORT.md"), fresh).unwrap();
+    let ran = r.input("results", "results/*.xml").input("check", "REPORT.md").run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
 }

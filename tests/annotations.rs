@@ -331,3 +331,34 @@ fn writer_limits_errors_and_warnings_separately() {
     );
     assert_eq!(lines, expected);
 }
+
+// Checks Go failures on their package's file: the real `go test -json` run of the fixture's
+// module (`module example.com/demo`, RUNNER.md) names `mathx_test.go` of package
+// `example.com/demo/mathx`; go.mod's module path places it at `mathx/mathx_test.go`, also when
+// the module lives in a subfolder of the repository (its own go.mod there).
+#[test]
+fn go_failures_land_on_the_package_file() {
+    let fixture = support::fixture("runners/go-test-json/build-failure-panic");
+    for sub in ["", "backend"] {
+        let ws = tempfile::tempdir().unwrap();
+        let module = if sub.is_empty() { ws.path().to_path_buf() } else { ws.path().join(sub) };
+        support::copy_dir(&fixture.join("src"), &module);
+        // A file of the same name elsewhere: the package path, not the name alone, decides.
+        write(&ws.path().join("other/mathx_test.go"), "package other\n");
+        let run = gen_report([fixture.join("go-test.json").to_str().unwrap(), "--annotations", "github"])
+            .current_dir(ws.path())
+            .env("GITHUB_WORKSPACE", ws.path().to_str().unwrap())
+            .run();
+        let want = if sub.is_empty() {
+            "mathx/mathx_test.go".to_string()
+        } else {
+            format!("{sub}/mathx/mathx_test.go")
+        };
+        let files: Vec<&str> = commands(&run.stderr)
+            .into_iter()
+            .filter_map(|c| c.strip_prefix("::error file="))
+            .map(|c| c.split(',').next().unwrap())
+            .collect();
+        assert_eq!(files, [want.as_str(), want.as_str()], "{}", run.stderr);
+    }
+}

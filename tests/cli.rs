@@ -724,6 +724,7 @@ fn output_file_atomic() {
 }
 
 // Checks -o creates the file with the permissions any new file gets (umask), like `>` would.
+#[cfg(unix)]
 #[test]
 fn output_file_permissions() {
     use std::os::unix::fs::PermissionsExt;
@@ -761,4 +762,100 @@ fn category_name_with_spaces() {
     let tables = markdown::tables(&r.stdout);
     let stats = markdown::table(&tables, &STATISTICS);
     assert!(stats.rows.iter().all(|row| !row[0].contains('*')), "{stats:#?}");
+}
+
+/// gen-report with `stdin` piped in.
+fn with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(support::BIN)
+        .args(args)
+        .current_dir(support::repo())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+// Checks `-`: results read from stdin with the format sniffed (go test -json, TAP, JUnit), the
+// same totals as the file, the same bytes on every run; empty stdin is an error.
+#[test]
+fn dash_reads_results_from_stdin() {
+    for f in [
+        "runners/go-test-json/build-failure-panic/go-test.json",
+        "runners/tap-perl/mixed/basic.tap",
+        "zero_config/pytest.xml",
+    ] {
+        let path = support::fixture(f);
+        let bytes = std::fs::read(&path).unwrap();
+        let totals = |json: &str| {
+            let v: serde_json::Value = serde_json::from_str(json).unwrap();
+            v["totals"]["measured"].clone()
+        };
+        let (code, from_stdin, err) = with_stdin(&["-", "--format", "json"], &bytes);
+        assert!(code <= 1, "{f}: {err}");
+        let file = support::gen_report([path.to_str().unwrap(), "--format", "json"]).run();
+        assert_eq!(totals(&from_stdin), totals(&file.stdout), "{f}");
+        let (_, again, _) = with_stdin(&["-", "--format", "json"], &bytes);
+        assert_eq!(again, from_stdin, "{f}: same input, same bytes");
+    }
+    let (code, _, err) = with_stdin(&["-"], b"");
+    assert_eq!(code, 2);
+    assert!(err.contains("stdin is empty"), "{err}");
+}
+
+// Checks an unquoted `--results` glob the shell expanded: the error says to quote it.
+#[test]
+fn an_expanded_glob_says_to_quote_it() {
+    let run = support::gen_report([
+        "data",
+        "--results",
+        "tests/fixtures/zero_config/pytest.xml",
+        "tests/fixtures/zero_config/surefire.xml",
+    ])
+    .run();
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("the shell expanded an unquoted glob; quote it"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+// Checks the exit codes in --help and the man page's EXIT STATUS section.
+#[test]
+fn exit_codes_are_documented() {
+    let help = support::gen_report(["--help"]).run();
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Exit status:\n  0  "), "{}", help.stdout);
+    assert!(help.stdout.contains("\n  2  bad input or usage"), "{}", help.stdout);
+    let man = support::gen_report(["man"]).run();
+    assert!(man.stdout.contains(".SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\n"), "{}", man.stdout);
+    assert!(man.stdout.contains("\\fB2\\fR\nBad input or usage"), "{}", man.stdout);
+}
+
+// Checks --quiet: no findings or warnings on stderr, the same report; errors still shown.
+#[test]
+fn quiet_silences_findings() {
+    let loud = support::gen_report(["tests/fixtures/reconcile"]).run();
+    assert!(loud.stderr.contains("finding: "), "{}", loud.stderr);
+    let quiet = support::gen_report(["tests/fixtures/reconcile", "--quiet"]).run();
+    assert_eq!(quiet.stderr, "");
+    assert_eq!(quiet.stdout, loud.stdout);
+    assert_eq!(quiet.code, loud.code);
+    let bad = support::gen_report(["-q", "no/such/dir"]).run();
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("no such file or directory"), "{}", bad.stderr);
+}
+
+// Checks that clap's usage error escapes control characters of the argument it echoes.
+#[test]
+fn usage_errors_escape_control_characters() {
+    let run = support::gen_report(["--templ\nates=x\u{1b}[2J"]).run();
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--templ\\nates"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().next().map(|l| l.starts_with("error: ")), Some(true), "{}", run.stderr);
 }

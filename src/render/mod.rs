@@ -8,6 +8,7 @@ pub mod ctrf;
 mod escape;
 pub mod filters;
 pub mod html;
+pub mod junit;
 pub mod templates;
 
 use serde::Serialize;
