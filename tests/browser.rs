@@ -118,7 +118,7 @@ fn seed_chart_is_drawn_as_svg() {
     let url = file_url(&html_path);
     let dom = dump_dom(&chromium, dir.path(), &url);
     assert!(dom.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""), "no chart:\n{dom}");
-    assert!(dom.contains("Auth: 6 of 25 (target); E2E: 18 of 25 (target); GCP: 22 of 15 (target)"), "{dom}");
+    assert!(dom.contains("Auth: 6 of 25 (target) (below target); E2E: 18 of 25 (target) (below target); GCP: 22 of 15 (target) (not run)"), "{dom}");
     assert_eq!(dom.matches("<rect class=\"bar").count(), 5, "one bar per category");
     assert!(
         !dom.contains("xychart-beta") && !dom.contains("class=\"mermaid\""),
