@@ -1783,3 +1783,239 @@ fn dates_are_strict_and_empty_source_date_epoch_is_unset() {
         );
     }
 }
+
+// ---- Run records (--history) -------------------------------------------------------------
+//
+// Every case starts from a real record written by gen-report (`--record`) and damages it: the
+// Thrift footer is decoded by the small walker below, one value replaced, the footer length
+// rewritten. Each run also writes `-o` and a new `--record`: a bad record never costs the report.
+
+/// A JUnit file of `n` passing tests named `t0`...
+fn junit_of(n: usize, prefix: &str) -> String {
+    let cases: String =
+        (0..n).map(|k| format!("<testcase classname=\"c\" name=\"{prefix}{k}\" time=\"0.01\"/>")).collect();
+    format!("<testsuites><testsuite name=\"s\" tests=\"{n}\">{cases}</testsuite></testsuites>\n")
+}
+
+/// A record of `n` tests written by gen-report, in `hist/1.parquet` of `d`.
+fn real_record(d: &Data, n: usize) -> Vec<u8> {
+    d.write("junit.xml", junit_of(n, "t"));
+    fs::create_dir_all(d.path("hist")).unwrap();
+    let out = d.run(&["junit.xml", "--record", "hist/1.parquet", "--run-label", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    fs::read(d.path("hist/1.parquet")).unwrap()
+}
+
+/// A Thrift compact-protocol value: its span and, for structs and lists, its parts.
+#[derive(Debug)]
+struct Node {
+    start: usize,
+    end: usize,
+    parts: Vec<(i16, Node)>,
+}
+
+fn varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let x = b[*at];
+        *at += 1;
+        v |= u64::from(x & 0x7f) << shift;
+        if x & 0x80 == 0 {
+            break;
+        }
+    }
+    v
+}
+
+fn thrift(b: &[u8], at: &mut usize, kind: u8) -> Node {
+    let start = *at;
+    let mut parts = Vec::new();
+    match kind {
+        1 | 2 => {}
+        3 => *at += 1,
+        4..=6 => {
+            varint(b, at);
+        }
+        7 => *at += 8,
+        8 => {
+            let n = varint(b, at) as usize;
+            *at += n;
+        }
+        9 | 10 => {
+            let h = b[*at];
+            *at += 1;
+            let n = if h >> 4 == 15 { varint(b, at) as usize } else { usize::from(h >> 4) };
+            for k in 0..n {
+                let item = if h & 15 <= 2 {
+                    *at += 1;
+                    Node { start: *at - 1, end: *at, parts: Vec::new() }
+                } else {
+                    thrift(b, at, h & 15)
+                };
+                parts.push((k as i16, item));
+            }
+        }
+        12 => {
+            let mut last = 0i16;
+            loop {
+                let h = b[*at];
+                *at += 1;
+                if h == 0 {
+                    break;
+                }
+                assert_ne!(h >> 4, 0, "long field headers are not written by gen-report");
+                last += i16::from(h >> 4);
+                parts.push((last, thrift(b, at, h & 15)));
+            }
+        }
+        k => panic!("type {k} in a gen-report footer"),
+    }
+    Node { start, end: *at, parts }
+}
+
+/// The node at `path` (field numbers, list indexes) under `n`.
+fn at_path<'a>(n: &'a Node, path: &[i16]) -> &'a Node {
+    path.iter().fold(n, |n, id| &n.parts.iter().find(|(k, _)| k == id).unwrap_or_else(|| panic!("no {id}")).1)
+}
+
+fn zigzag(v: i64) -> Vec<u8> {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut out = Vec::new();
+    loop {
+        let x = (z & 0x7f) as u8;
+        z >>= 7;
+        if z == 0 {
+            out.push(x);
+            return out;
+        }
+        out.push(x | 0x80);
+    }
+}
+
+/// Footer edits: the path of a value and the bytes that replace it.
+type Edits<'a> = &'a [(&'a [i16], Vec<u8>)];
+
+/// `record` with the values at `edits` (paths in its footer) replaced by the given bytes.
+fn edit_footer(record: &[u8], edits: Edits<'_>) -> Vec<u8> {
+    let len = record.len();
+    let size = u32::from_le_bytes(record[len - 8..len - 4].try_into().unwrap()) as usize;
+    let start = len - 8 - size;
+    let footer = &record[start..len - 8];
+    let root = thrift(footer, &mut 0, 12);
+    let mut spans: Vec<(usize, usize, &[u8])> = edits
+        .iter()
+        .map(|(path, with)| {
+            let n = at_path(&root, path);
+            (n.start, n.end, with.as_slice())
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut f = footer.to_vec();
+    for (s, e, with) in spans {
+        f.splice(s..e, with.iter().copied());
+    }
+    let mut out = record[..start].to_vec();
+    out.extend_from_slice(&f);
+    out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    out
+}
+
+/// Runs the next report over `hist/` (holding only the damaged record) with `-o` and `--record`
+/// under a 1 GiB address-space limit, and returns its history warnings.
+fn report_over_damaged(d: &Data, damaged: &[u8]) -> Vec<String> {
+    fs::write(d.path("hist/1.parquet"), damaged).unwrap();
+    let _ = fs::remove_file(d.path("report.md"));
+    let _ = fs::remove_file(d.path("2.parquet"));
+    let out = run_wrapped(
+        d,
+        "ulimit -v 1048576",
+        &["junit.xml", "--history", "hist", "--run-label", "2", "-o", "report.md", "--record", "2.parquet"],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(d.path("report.md").is_file() && d.path("2.parquet").is_file(), "an output is missing");
+    out.stderr.lines().filter(|l| l.starts_with("warning: history:")).map(str::to_string).collect()
+}
+
+// Checks that a record claiming 2^44 or 2^62 rows (in the file, in its row group, or in a
+// column) is skipped with the reason, without allocating from the claim and without a panic.
+#[test]
+fn record_claiming_huge_row_counts() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    assert!(report_over_damaged(&d, &good).is_empty());
+    for rows in [1i64 << 44, 1 << 62] {
+        let cases: [(Edits<'_>, &str); 3] = [
+            (
+                &[(&[4, 0, 3], zigzag(rows)), (&[3], zigzag(rows))],
+                "more than 4194304 rows: larger than any run record",
+            ),
+            (&[(&[4, 0, 3], zigzag(rows))], "more than 4194304 rows: larger than any run record"),
+            (
+                &[(&[4, 0, 1, 0, 3, 5], zigzag(rows))],
+                &format!("a column of {rows} values in a row group of 5 rows"),
+            ),
+        ];
+        for (edits, reason) in cases {
+            let warnings = report_over_damaged(&d, &edit_footer(&good, edits));
+            assert_eq!(warnings, [format!("warning: history: `hist/1.parquet`: {reason}")]);
+        }
+    }
+}
+
+// Checks that a record whose schema nests 10,000 groups is refused from its footer, before
+// anything is built from it (building it recursively overflowed the stack).
+#[test]
+fn record_with_deeply_nested_schema() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    let n = 10_000usize;
+    // list<SchemaElement> of n structs: {4: name "g", 5: num_children 1}, the last a leaf INT64.
+    let mut list = vec![0xfc];
+    let mut size = n as u64;
+    loop {
+        let x = (size & 0x7f) as u8;
+        size >>= 7;
+        if size == 0 {
+            list.push(x);
+            break;
+        }
+        list.push(x | 0x80);
+    }
+    for _ in 0..n - 1 {
+        list.extend_from_slice(&[0x48, 0x01, b'g', 0x15, 0x02, 0x00]);
+    }
+    list.extend_from_slice(&[0x15, 0x04, 0x38, 0x01, b'x', 0x00]);
+    let warnings = report_over_damaged(&d, &edit_footer(&good, &[(&[2], list)]));
+    assert_eq!(
+        warnings,
+        ["warning: history: `hist/1.parquet`: a nested schema: a run record is flat (one column per field)"]
+    );
+}
+
+// Checks that truncated and bit-flipped variants of a real record are each used whole or
+// skipped with a reason, under a memory limit, never stopping the report.
+#[test]
+fn truncated_and_bit_flipped_records() {
+    let d = Data::new();
+    let good = real_record(&d, 40);
+    let len = good.len();
+    let mut skipped = 0;
+    for k in 0..48 {
+        let damaged = match k {
+            0..16 => good[..k * len / 16].to_vec(),
+            _ => {
+                let mut b = good.clone();
+                // Spread over the file, denser in the footer, where the counts are.
+                let at = if k < 32 { (k - 16) * len / 16 } else { len - 8 - (k - 31) * 37 % (len / 4) };
+                b[at] ^= 1 << (k % 8);
+                b
+            }
+        };
+        let warnings = report_over_damaged(&d, &damaged);
+        assert!(warnings.len() <= 1, "{warnings:?}");
+        skipped += warnings.len();
+    }
+    assert!(skipped >= 16, "{skipped}");
+}
