@@ -2019,3 +2019,74 @@ fn truncated_and_bit_flipped_records() {
     }
     assert!(skipped >= 16, "{skipped}");
 }
+
+// Checks that a record rewritten by pyarrow (snappy, nullable columns, one mixed row group,
+// dictionary pages) is read like gen-report's own: trends, still-failing tests and the
+// removed test named. Before: skipped as "corrupt" (no snappy codec).
+#[test]
+fn record_rewritten_by_pyarrow_is_read() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/pyarrow");
+    fs::create_dir_all(d.path("hist")).unwrap();
+    fs::copy(fixture.join("run-7.pyarrow.parquet"), d.path("hist/7.parquet")).unwrap();
+    fs::copy(fixture.join("junit-8.xml"), d.path("junit.xml")).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "--format", "json"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let h = &v["history"];
+    assert_eq!(h["folder"]["skipped"], serde_json::json!([]));
+    let labels: Vec<&str> =
+        h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["7", "8"]);
+    assert_eq!(h["runs"][0]["totals"]["failures"], 4);
+    assert_eq!(h["still_failing_total"], 4);
+    assert_eq!(h["new_failures_total"], 0);
+    assert_eq!(h["changes"]["removed"][0]["name"], "test_1");
+    assert_eq!(h["changes"]["removed_total"], 1);
+    // The same record gen-report wrote reads to the same history.
+    fs::copy(fixture.join("run-7.parquet"), d.path("hist/7.parquet")).unwrap();
+    let own = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "--format", "json"]);
+    let w: serde_json::Value = serde_json::from_str(&own.stdout).unwrap();
+    let strip = |mut h: serde_json::Value| {
+        h["runs"][0]["file"] = serde_json::Value::Null;
+        h
+    };
+    assert_eq!(strip(w["history"].clone()), strip(h.clone()));
+    // A codec this build does not read is named, with what it reads.
+    fs::copy(fixture.join("run-7.zstd.parquet"), d.path("hist/7.parquet")).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "-o", "r.md"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            0,
+            "warning: history: `hist/7.parquet`: column `id`: compressed with Zstandard, which gen-report does not read (it reads uncompressed, gzip and snappy columns; rewrite with one of them)\n"
+        )
+    );
+}
+
+// Checks what a record of 1 MiB test names costs: in one 64 MiB page it is skipped with the
+// page bound named; in 1 MiB pages it is read, and the removed tests are listed (50 at most)
+// with names cut to 4 KiB. Before: 4 GB resident, or exit 2 blaming the template.
+#[test]
+fn record_with_megabyte_names() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/big-names");
+    fs::create_dir_all(d.path("hist")).unwrap();
+    // The next run: 64 other tests, so that every test of the record is removed.
+    d.write("junit.xml", junit_of(64, "u"));
+    fs::copy(fixture.join("run-1.big-names.parquet"), d.path("hist/1.parquet")).unwrap();
+    let warnings = report_over_damaged(&d, &fs::read(d.path("hist/1.parquet")).unwrap());
+    assert_eq!(
+        warnings,
+        [
+            "warning: history: `hist/1.parquet`: column `name`: a page of 67109238 bytes inflated (the limit is 16777216)"
+        ]
+    );
+    let paged = fs::read(fixture.join("run-1.paged.parquet")).unwrap();
+    assert!(report_over_damaged(&d, &paged).is_empty());
+    let md = fs::read_to_string(d.path("report.md")).unwrap();
+    assert!(md.len() < 1 << 20, "{} bytes", md.len());
+    let x = "x".repeat(4096);
+    assert_eq!(md.matches(&format!("{x}…")).count(), 50, "50 names listed, each cut to 4 KiB");
+    assert!(!md.contains(&format!("{x}x")));
+}

@@ -21,7 +21,7 @@ pub const MAX_COLUMN_BYTES: u64 = 256 << 20;
 /// Most bytes the columns read from one record may inflate to, together.
 pub const MAX_FILE_BYTES: u64 = 512 << 20;
 /// Longest string value kept (a longer test name is cut where shown; its identity is the hash).
-pub const MAX_VALUE_BYTES: usize = 64 << 10;
+pub const MAX_VALUE_BYTES: usize = 4 << 10;
 /// Most columns in a record (gen-report writes 10; other writers may add some).
 const MAX_COLUMNS: usize = 64;
 /// Deepest Thrift nesting accepted (a footer needs 6).
