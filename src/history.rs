@@ -596,6 +596,21 @@ fn text(b: &ByteArray) -> String {
     s
 }
 
+/// Reads one record as `--history` reads the previous run (header, rows, the names of up to
+/// [`LIST_KEPT`] removed tests), against a run of no tests: the record reader's fuzz entry
+/// (fuzz/fuzz_targets/record.rs). Returns the rows read, or why the record would be skipped.
+///
+/// # Errors
+/// The reason the record would be skipped.
+#[doc(hidden)]
+pub fn read_one(path: &Path) -> Result<u64, String> {
+    let current = CurrentRun::default();
+    let mut op = open_record(path)?;
+    let mut run = guarded(|| read_rows(&mut op, path.display().to_string(), &current))?;
+    previous_details(&mut run, &current)?;
+    Ok(run.removed_total)
+}
+
 /// Reads the rows of one earlier run, mapped onto this run's tests, and checks them against
 /// the header's totals: a record that disagrees with itself is not used.
 fn read_run(m: &RecordMeta, current: &CurrentRun) -> Result<PastRun, SkippedRecord> {

@@ -23,6 +23,9 @@ mod data;
 pub mod error;
 pub mod freeform;
 mod history;
+/// The run record reader, for its fuzz target (fuzz/fuzz_targets/record.rs).
+#[doc(hidden)]
+pub use history::read_one as read_record;
 mod inputs;
 mod lint;
 pub mod manifest;
@@ -718,10 +721,21 @@ fn record(
 fn print_history_notes(err: &mut dyn Write, report: &model::Report) {
     let Some(h) = &report.history else { return };
     if !h.folder.exists {
-        let _ = writeln!(err, "note: history: `{}` does not exist (yet): no earlier runs", h.folder.path);
+        let _ = writeln!(
+            err,
+            "note: history: `{}` does not exist (yet): no earlier runs",
+            error::printable(&h.folder.path)
+        );
     }
     for s in &h.folder.skipped {
-        let _ = writeln!(err, "warning: history: `{}`: {}", s.file, s.reason);
+        // File names and reasons (which may quote a record's bytes) are escaped: a CR or LF in
+        // them would print a line of its own, which GitHub runs as a workflow command.
+        let _ = writeln!(
+            err,
+            "warning: history: `{}`: {}",
+            error::printable(&s.file),
+            error::printable(&s.reason)
+        );
     }
 }
 

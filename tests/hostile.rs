@@ -2090,3 +2090,23 @@ fn record_with_megabyte_names() {
     assert_eq!(md.matches(&format!("{x}…")).count(), 50, "50 names listed, each cut to 4 KiB");
     assert!(!md.contains(&format!("{x}x")));
 }
+
+// Checks that a record file name holding CR/LF and a workflow command reaches stderr escaped,
+// on one line: it never prints a `::warning::` line of its own.
+#[cfg(unix)]
+#[test]
+fn record_file_name_with_newlines_is_escaped() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    fs::remove_file(d.path("hist/1.parquet")).unwrap();
+    fs::write(d.path("hist/x\r\n::warning::owned\n.parquet"), &good[..good.len() / 2]).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "2", "-o", "report.md"]);
+    assert_eq!((out.code, out.stderr.lines().count()), (0, 1), "one line on stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "warning: history: `hist/x\\r\\n::warning::owned\\n.parquet`: not a readable Parquet file"
+        ),
+        "{}",
+        out.stderr
+    );
+}
