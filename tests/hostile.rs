@@ -2110,3 +2110,103 @@ fn record_file_name_with_newlines_is_escaped() {
         out.stderr
     );
 }
+
+// Checks that the outputs of one run commit together: a record that cannot be written (a
+// file-size limit; a 12 KiB tmpfs when run as root) leaves `-o`, the job summary and the
+// history folder as they were, with no temp file. Before: `report.md` was already replaced.
+#[cfg(unix)]
+#[test]
+fn failed_record_leaves_every_output_as_it_was() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/pyarrow/junit.xml");
+    fs::copy(&fixture, d.path("junit.xml")).unwrap();
+    d.write("report.md", "old report\n");
+    d.write("summary.md", "## earlier step\n");
+    // 4 KiB per file: the report (~1.5 KB) fits, the record (~7 KB) does not.
+    let out = run_wrapped(
+        &d,
+        "ulimit -f 4 && trap '' XFSZ",
+        &[
+            "junit.xml",
+            "-o",
+            "report.md",
+            "--github-summary",
+            "--record",
+            "hist/1.parquet",
+            "--run-label",
+            "1",
+        ],
+        &[("GITHUB_STEP_SUMMARY", Path::new("summary.md"))],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "error: failed to write `hist/1.parquet`: File too large (os error 27); nothing was written\n"
+        )
+    );
+    assert_eq!(fs::read_to_string(d.path("report.md")).unwrap(), "old report\n");
+    assert_eq!(fs::read_to_string(d.path("summary.md")).unwrap(), "## earlier step\n");
+    assert_eq!(
+        entries(d.root()),
+        ["data", "junit.xml", "report.md", "summary.md"],
+        "a temp file or hist/ was left"
+    );
+
+    // A real full disk, where mounting is allowed (root): the same.
+    let tiny = d.path("tiny");
+    fs::create_dir(&tiny).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12k", "tmpfs"])
+        .arg(&tiny)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        return;
+    }
+    fs::copy(&fixture, tiny.join("junit.xml")).unwrap();
+    fs::write(tiny.join("report.md"), "old report\n").unwrap();
+    let out =
+        run_in(&tiny, ["junit.xml", "-o", "report.md", "--record", "hist/1.parquet", "--run-label", "1"]);
+    let left = entries(&tiny);
+    let _ = Command::new("umount").arg(&tiny).status();
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            2,
+            "error: failed to write `hist/1.parquet`: No space left on device (os error 28); nothing was written\n"
+        )
+    );
+    assert_eq!(left, ["junit.xml", "report.md"]);
+}
+
+// Checks that `--record` onto the job summary file is refused before anything is written,
+// with or without --github-summary (onto an input: `output_path_equals_an_input`; a record
+// must be named *.parquet). Before: the summary was replaced with Parquet.
+#[test]
+fn record_onto_the_job_summary_is_refused() {
+    let d = Data::new();
+    d.write("junit.xml", junit_of(3, "t"));
+    d.write("summary.parquet", "## earlier step\n");
+    for github_summary in [false, true] {
+        let mut cmd = Command::new(support::BIN);
+        cmd.args(["junit.xml", "--record", "summary.parquet", "--run-label", "1"])
+            .current_dir(d.root())
+            .env("GITHUB_STEP_SUMMARY", "summary.parquet");
+        if github_summary {
+            cmd.arg("--github-summary");
+        }
+        let out = run_cmd(cmd);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: --record `summary.parquet` is the job summary file (GITHUB_STEP_SUMMARY): give the record a path of its own; nothing was written\n"
+            )
+        );
+        assert_eq!(fs::read_to_string(d.path("summary.parquet")).unwrap(), "## earlier step\n");
+    }
+}
