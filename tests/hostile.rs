@@ -2210,3 +2210,25 @@ fn record_onto_the_job_summary_is_refused() {
         assert_eq!(fs::read_to_string(d.path("summary.parquet")).unwrap(), "## earlier step\n");
     }
 }
+
+// Checks that a whole number beyond 64 bits in `--data` (YAML or JSON) is refused with file,
+// line and column rather than read as a float with invented digits, and that `mean` divides
+// the exact sum. Before: 123456789012345677877719597056 printed; mean 0.19999999999999998.
+#[test]
+fn data_numbers_beyond_64_bits_and_exact_mean() {
+    let d = Data::new();
+    d.write("t.md", "{{ data.a | mean }} {{ data.a | sum }} {{ data.b | mean }}\n");
+    d.write("ok.yaml", "a: [0.1, 0.2, 0.3]\nb: [1, 1, 2]\n");
+    let out = d.run(&["--data", "ok.yaml", "--template", "t.md"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "0.2 0.6 1.3333333333333333\n"), "{}", out.stderr);
+    let digits = "123456789012345678901234567890";
+    for (file, text, at) in [
+        ("big.yaml", format!("a: [1]\nb: {digits}\n"), "--> big.yaml:2:4"),
+        ("big.json", format!("{{\"a\": [1], \"b\": -{digits}}}\n"), "--> big.json:1:17"),
+        ("u65.yaml", "a: [1]\nb: 99999999999999999999\n".to_string(), "--> u65.yaml:2:4"),
+    ] {
+        d.write(file, &text);
+        let out = d.run(&["--data", file, "--template", "t.md"]);
+        assert_refusal(&out, &[at, "is beyond 64 bits: it would be read as an approximation"]);
+    }
+}
