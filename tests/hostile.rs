@@ -2232,3 +2232,29 @@ fn data_numbers_beyond_64_bits_and_exact_mean() {
         assert_refusal(&out, &[at, "is beyond 64 bits: it would be read as an approximation"]);
     }
 }
+
+// Checks that `--schema` refuses a schema above 1 MiB unread and a pattern above 4 KiB before
+// compiling, quoting only a prefix. Before: a 5 MB pattern took 1.5 GB and was echoed whole.
+#[test]
+fn schema_with_huge_patterns() {
+    let d = Data::new();
+    d.write("d.yaml", "name: x\n");
+    d.write("t.md", "{{ data.name }}\n");
+    let big = "a".repeat(5 << 20);
+    d.write("huge.json", format!("{{\"properties\": {{\"name\": {{\"pattern\": \"{big}\"}}}}}}\n"));
+    let out = d.run(&["--data", "d.yaml", "--schema", "huge.json", "--template", "t.md"]);
+    assert_refusal(&out, &["huge.json", "a schema of 5242922 bytes: expected at most 1048576 (1 MiB)"]);
+    assert!(out.stderr.len() < 1000, "{} bytes on stderr", out.stderr.len());
+    let long = "b".repeat(10_000);
+    d.write(
+        "long.yaml",
+        // An explicit key (`? `): YAML's implicit keys stop at 1,024 characters.
+        format!(
+            "properties:\n  name:\n    pattern: \"{long}\"\npatternProperties:\n  ? \"{long}\"\n  : {{}}\n"
+        ),
+    );
+    let out = d.run(&["--data", "d.yaml", "--schema", "long.yaml", "--template", "t.md"]);
+    let quoted = format!("a pattern of 10000 bytes (`{}…`): expected at most 4096", "b".repeat(40));
+    assert_refusal(&out, &["--> long.yaml:3:14", "--> long.yaml:5:5", &quoted]);
+    assert!(out.stderr.len() < 2000, "{} bytes on stderr", out.stderr.len());
+}
