@@ -246,6 +246,8 @@ fn read_folder(
             let mut sub = Vec::new();
             read_folder(&path, &key_pointer, &mut sub, origin, data, errors);
             entries.push((name, Value::Map(sub)));
+        } else if let Some(why) = ft.is_symlink().then(|| unusable_link(&path)).flatten() {
+            data.warnings.push(Diagnostic::warning(&path, None, why));
         } else if is_data(&path) {
             let regular = ft.is_file() || (ft.is_symlink() && path.is_file());
             if regular {
@@ -253,12 +255,34 @@ fn read_folder(
             } else if !ft.is_symlink() {
                 errors.push(Diagnostic::error(&path, None, "expected a regular file"));
             }
-        } else if ft.is_file() {
+        } else if ft.is_file() || ft.is_symlink() {
             data.warnings.push(Diagnostic::warning(
                 &path,
                 None,
                 "not read: data files end in .yaml, .yml or .json",
             ));
+        }
+    }
+}
+
+/// Why a symlink of a data folder is not read, naming what it points to; `None` when it points
+/// to a regular file (read like one).
+fn unusable_link(link: &Path) -> Option<String> {
+    let target = fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
+    let target = crate::error::printable(&target).into_owned();
+    match fs::metadata(link) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some(format!(
+            "a symlink to the folder `{target}`: not followed (symlinked folders never are, so no loops)"
+        )),
+        Ok(_) => {
+            Some(format!("a symlink to `{target}`, not a regular file (a device, FIFO or socket): not read"))
+        }
+        Err(e) if e.raw_os_error() == Some(40) => {
+            Some(format!("a symlink loop (through `{target}`): not read"))
+        }
+        Err(e) => {
+            Some(format!("a symlink to `{target}`, which cannot be read ({}): not read", io_reason(&e)))
         }
     }
 }

@@ -2258,3 +2258,36 @@ fn schema_with_huge_patterns() {
     assert_refusal(&out, &["--> long.yaml:3:14", "--> long.yaml:5:5", &quoted]);
     assert!(out.stderr.len() < 2000, "{} bytes on stderr", out.stderr.len());
 }
+
+// Checks that links in a `--data` folder that cannot be read as data files are each named in
+// a warning (to /dev/zero, a loop, a folder, nowhere), and the rest is read. Before: dropped
+// without a word.
+#[cfg(unix)]
+#[test]
+fn data_folder_links_are_named() {
+    let d = Data::new();
+    d.write("facts/a.yaml", "n: 1\n");
+    d.write("elsewhere/b.yaml", "n: 2\n");
+    d.write("t.md", "{{ data.a.n }}\n");
+    symlink("/dev/zero", &d.path("facts/zero.yaml"));
+    symlink("loop.yaml", &d.path("facts/loop.yaml"));
+    symlink("../elsewhere", &d.path("facts/sub"));
+    symlink("missing.yaml", &d.path("facts/gone.yaml"));
+    let out = d.run(&["--data", "facts", "--template", "t.md"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "1\n");
+    for (file, why) in [
+        ("gone.yaml", "a symlink to `missing.yaml`, which cannot be read ("),
+        ("loop.yaml", "a symlink loop (through `loop.yaml`): not read"),
+        ("sub", "a symlink to the folder `../elsewhere`: not followed"),
+        ("zero.yaml", "a symlink to `/dev/zero`, not a regular file (a device, FIFO or socket): not read"),
+    ] {
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains(why))
+            .unwrap_or_else(|| panic!("no {why:?}:\n{}", out.stderr));
+        assert!(out.stderr.contains(&format!("--> facts/{file}")), "{file}:\n{}", out.stderr);
+        assert!(line.starts_with("warning: "), "{line}");
+    }
+}
