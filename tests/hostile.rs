@@ -2291,3 +2291,26 @@ fn data_folder_links_are_named() {
         assert!(line.starts_with("warning: "), "{line}");
     }
 }
+
+// Checks that `--path-prefix` is normalised before use: `backend/../frontend` is `frontend`,
+// and `../../etc` (above the repository) drops the annotation's file rather than pointing
+// outside. Before: `file=../../etc/tests/test_x.py`.
+#[test]
+fn path_prefix_outside_the_repository() {
+    let d = Data::new();
+    d.write(
+        "j.xml",
+        "<testsuites><testsuite name=\"s\" tests=\"1\"><testcase classname=\"c\" name=\"t\" file=\"tests/test_x.py\" line=\"3\"><failure message=\"boom\">x</failure></testcase></testsuite></testsuites>\n",
+    );
+    let file_of = |prefix: &str| {
+        let out = d.run(&["j.xml", "--annotations", "github", "--path-prefix", prefix, "-o", "r.md"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let line = out.stderr.lines().find(|l| l.starts_with("::error")).unwrap_or_default().to_string();
+        line.split_once("file=").map(|(_, rest)| rest.split(',').next().unwrap_or_default().to_string())
+    };
+    assert_eq!(file_of("backend").as_deref(), Some("backend/tests/test_x.py"));
+    assert_eq!(file_of("backend/../frontend").as_deref(), Some("frontend/tests/test_x.py"));
+    for outside in ["../../etc", "a/../../b"] {
+        assert_eq!(file_of(outside), None, "{outside}");
+    }
+}
