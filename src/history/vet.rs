@@ -193,6 +193,8 @@ pub struct Chunk {
     pub codec: i64,
     pub values: i64,
     pub inflated: i64,
+    /// The fewest bytes one value of the column's type takes (a length prefix for strings).
+    pub min_value: u64,
 }
 
 /// What the footer holds that the reader relies on: per row group, its rows and its chunks.
@@ -263,7 +265,14 @@ pub fn footer(file: &mut File, len: u64) -> R<Footer> {
             if u64::try_from(values).ok() != Some(rows) {
                 return Err(format!("a column of {values} values in a row group of {rows} rows"));
             }
+            let min_value = match m.int(1) {
+                Some(2 | 5) => 8,
+                Some(1 | 4 | 6) => 4,
+                Some(3) => 12,
+                _ => 1,
+            };
             chunks.push(Chunk {
+                min_value,
                 start,
                 len: clen,
                 codec: m.int(4).unwrap_or(-1),
@@ -362,7 +371,8 @@ pub fn chunk(file: &mut File, c: &Chunk, name: &str, budget: &mut u64) -> R<()> 
             Some(0) => values += nonneg(h.field(5).and_then(|d| d.int(1)))?,
             Some(2) => {
                 let n = nonneg(h.field(7).and_then(|d| d.int(1)))?;
-                if n > raw.max(1) {
+                // The reader allocates a slot per entry: held to what the page can hold.
+                if n.saturating_mul(c.min_value) > raw {
                     return Err(col(format!("a dictionary of {n} values in {raw} bytes")));
                 }
             }
