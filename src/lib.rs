@@ -416,8 +416,12 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
     refuse_writing_over_inputs(options, &loaded)?;
     let mut read: Vec<&Path> = free.data.files.iter().map(PathBuf::as_path).collect();
     read.extend(free.schema.as_deref());
-    if let Some(dest) = &options.output {
+    // Every output against the data and schema files too.
+    for dest in options.output.iter().chain(options.record.iter()) {
         output::refuse_inputs(dest, &read, None)?;
+    }
+    if let Some(summary) = summary_file(options)? {
+        output::check_summary(&summary, &read, None, options.output.as_deref())?;
     }
     strict(options, &free.warnings)?;
     print_diagnostics(err, &free.warnings);

@@ -2314,3 +2314,21 @@ fn path_prefix_outside_the_repository() {
         assert_eq!(file_of(outside), None, "{outside}");
     }
 }
+
+// Checks that the job summary is checked against `--data` files too (a data file is an input).
+#[test]
+fn job_summary_onto_a_data_file_is_refused() {
+    let d = Data::new();
+    d.write("d.yaml", "n: 1\n");
+    d.write("t.md", "{{ data.n }}\n");
+    let mut cmd = Command::new(support::BIN);
+    cmd.args(["--data", "d.yaml", "--template", "t.md", "--github-summary"])
+        .current_dir(d.root())
+        .env("GITHUB_STEP_SUMMARY", "d.yaml");
+    let out = run_cmd(cmd);
+    assert_refusal(
+        &out,
+        &["GITHUB_STEP_SUMMARY names `d.yaml`, an input: refusing to append the report to it"],
+    );
+    assert_eq!(fs::read_to_string(d.path("d.yaml")).unwrap(), "n: 1\n");
+}
