@@ -306,6 +306,9 @@ pub struct PathMap {
     real_root: Option<String>,
     strip_prefixes: Vec<String>,
     path_prefix: Option<String>,
+    /// `--path-prefix` climbs above the root once normalised (`../../etc`): every relative
+    /// path would land outside the repository, so each is dropped.
+    prefix_outside: bool,
 }
 
 impl PathMap {
@@ -315,15 +318,14 @@ impl PathMap {
             .ok()
             .map(|p| slashes(&p.to_string_lossy()))
             .filter(|r| *r != slashes(&root.to_string_lossy()));
+        // Normalised lexically (`a/../b` is `b`); `None` inside when it climbs above the root.
+        let prefix = settings.path_prefix.as_deref().map(|p| lexical(slashes(p).trim_start_matches('/')));
         Self {
             root: slashes(&root.to_string_lossy()),
             real_root,
             strip_prefixes: settings.strip_prefixes.iter().map(|p| slashes(p)).collect(),
-            path_prefix: settings
-                .path_prefix
-                .as_deref()
-                .map(|p| slashes(p).trim_start_matches("./").trim_matches('/').to_string())
-                .filter(|p| !p.is_empty() && p != "."),
+            path_prefix: prefix.clone().flatten().filter(|p| !p.is_empty()),
+            prefix_outside: matches!(prefix, Some(None)),
         }
     }
 
@@ -356,6 +358,9 @@ impl PathMap {
             normalise(under)?
         } else {
             let rel = normalise(&p)?;
+            if self.prefix_outside {
+                return None;
+            }
             match &self.path_prefix {
                 Some(prefix) => format!("{prefix}/{rel}"),
                 None => rel,
@@ -395,6 +400,21 @@ fn strip_dir_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// A relative path without `.` segments, or `None` when it climbs out (`..`).
+/// `p` with `.` and `x/..` resolved, or `None` when it climbs above where it starts.
+fn lexical(p: &str) -> Option<String> {
+    let mut segs: Vec<&str> = Vec::new();
+    for s in p.split('/') {
+        match s {
+            "" | "." => {}
+            ".." => {
+                segs.pop()?;
+            }
+            s => segs.push(s),
+        }
+    }
+    Some(segs.join("/"))
+}
+
 fn normalise(p: &str) -> Option<String> {
     let mut segs = Vec::new();
     for s in p.split('/') {
@@ -674,6 +694,17 @@ mod tests {
                 strip_prefixes: strip.iter().map(|s| s.to_string()).collect(),
             },
         )
+    }
+
+    #[test]
+    fn path_prefix_is_normalised_and_never_leaves_the_root() {
+        let m = map("/repo", &[], Some("backend/../frontend/./"));
+        assert_eq!(m.resolve("tests/x.py").as_deref(), Some("frontend/tests/x.py"));
+        for outside in ["../../etc", "..", "a/../../b", "/../etc"] {
+            assert_eq!(map("/repo", &[], Some(outside)).resolve("tests/x.py"), None, "{outside}");
+        }
+        // Absolute paths under the root do not take the prefix, so they stay.
+        assert_eq!(map("/repo", &[], Some("../../etc")).resolve("/repo/x.py").as_deref(), Some("x.py"));
     }
 
     fn frame(path: &str, line: u32) -> Frame {

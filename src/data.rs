@@ -246,6 +246,8 @@ fn read_folder(
             let mut sub = Vec::new();
             read_folder(&path, &key_pointer, &mut sub, origin, data, errors);
             entries.push((name, Value::Map(sub)));
+        } else if let Some(why) = ft.is_symlink().then(|| unusable_link(&path)).flatten() {
+            data.warnings.push(Diagnostic::warning(&path, None, why));
         } else if is_data(&path) {
             let regular = ft.is_file() || (ft.is_symlink() && path.is_file());
             if regular {
@@ -253,12 +255,34 @@ fn read_folder(
             } else if !ft.is_symlink() {
                 errors.push(Diagnostic::error(&path, None, "expected a regular file"));
             }
-        } else if ft.is_file() {
+        } else if ft.is_file() || ft.is_symlink() {
             data.warnings.push(Diagnostic::warning(
                 &path,
                 None,
                 "not read: data files end in .yaml, .yml or .json",
             ));
+        }
+    }
+}
+
+/// Why a symlink of a data folder is not read, naming what it points to; `None` when it points
+/// to a regular file (read like one).
+fn unusable_link(link: &Path) -> Option<String> {
+    let target = fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
+    let target = crate::error::printable(&target).into_owned();
+    match fs::metadata(link) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some(format!(
+            "a symlink to the folder `{target}`: not followed (symlinked folders never are, so no loops)"
+        )),
+        Ok(_) => {
+            Some(format!("a symlink to `{target}`, not a regular file (a device, FIFO or socket): not read"))
+        }
+        Err(e) if e.raw_os_error() == Some(40) => {
+            Some(format!("a symlink loop (through `{target}`): not read"))
+        }
+        Err(e) => {
+            Some(format!("a symlink to `{target}`, which cannot be read ({}): not read", io_reason(&e)))
         }
     }
 }
@@ -304,7 +328,13 @@ pub(crate) fn read_file(
     let node = parse(&text).map_err(|e| vec![e.at(file)])?;
     let mut positions = BTreeMap::new();
     let mut problems = Vec::new();
-    let value = convert(node, pointer, None, index, &mut positions, &mut problems);
+    let value = convert(
+        node,
+        pointer,
+        None,
+        index,
+        &mut Ctx { positions: &mut positions, problems: &mut problems, text: &text },
+    );
     if problems.is_empty() {
         Ok((value, positions))
     } else {
@@ -502,25 +532,62 @@ fn pos<T>(s: &Spanned<T>) -> (u64, u64) {
     (s.referenced.line(), s.referenced.column())
 }
 
+/// What [`convert`] records into, and the text it reads from.
+struct Ctx<'a> {
+    positions: &'a mut BTreeMap<String, Position>,
+    problems: &'a mut Vec<((u64, u64), String)>,
+    text: &'a str,
+}
+
+/// The token written at `at` (line, column; 1-based) of `text`, if it is a whole number
+/// (digits, an optional sign, `_` separators): the parser hands one beyond 64 bits over as a
+/// float, whose digits past the 17th are invented.
+fn whole_number_at(text: &str, at: (u64, u64)) -> Option<&str> {
+    let line = text.lines().nth(usize::try_from(at.0).ok()?.checked_sub(1)?)?;
+    let start = line.char_indices().nth(usize::try_from(at.1).ok()?.checked_sub(1)?)?.0;
+    let rest = &line[start..];
+    let end =
+        rest.find(|c: char| !(c.is_ascii_digit() || c == '_' || c == '+' || c == '-')).unwrap_or(rest.len());
+    let token = &rest[..end];
+    let digits = token.trim_start_matches(['+', '-']);
+    let next = rest[end..].chars().next();
+    (!digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && !matches!(next, Some('.' | 'e' | 'E')))
+    .then_some(token)
+}
+
 /// Turns the spanned tree into a [`Value`], recording each value's position under its pointer.
-/// Problems JSON cannot represent (non-finite numbers, a key written twice) are collected.
-fn convert(
-    node: Node,
-    pointer: &str,
-    key: Option<(u64, u64)>,
-    file: usize,
-    positions: &mut BTreeMap<String, Position>,
-    problems: &mut Vec<((u64, u64), String)>,
-) -> Value {
+/// Problems JSON cannot represent (non-finite numbers, a key written twice, whole numbers
+/// beyond 64 bits) are collected.
+fn convert(node: Node, pointer: &str, key: Option<(u64, u64)>, file: usize, cx: &mut Ctx<'_>) -> Value {
     let at = pos(&node);
     // A whole file has no position of its own worth pointing at: its first line stands for it.
     let at = if at.0 == 0 { (1, 1) } else { at };
-    positions.insert(pointer.to_string(), Position { file, value: at, key });
+    cx.positions.insert(pointer.to_string(), Position { file, value: at, key });
+    let problems = &mut *cx.problems;
     match node.value {
         Raw::Null => Value::Null,
         Raw::Bool(b) => Value::Bool(b),
         Raw::Int(i) => Value::Int(i),
         Raw::UInt(u) => Value::UInt(u),
+        Raw::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18 => {
+            match whole_number_at(cx.text, at) {
+                Some(token) => {
+                    let shown: String = token.chars().take(40).collect();
+                    let more = if token.len() > 40 { "…" } else { "" };
+                    problems.push((
+                        at,
+                        format!(
+                            "the whole number `{shown}{more}` ({} digits) is beyond 64 bits: it would be read as an approximation; expected -9223372036854775808 to 18446744073709551615, or write it as text (\"…\") to keep every digit",
+                            token.bytes().filter(u8::is_ascii_digit).count()
+                        ),
+                    ));
+                    Value::Null
+                }
+                None => Value::Float(f),
+            }
+        }
         Raw::Float(f) if f.is_finite() => Value::Float(f),
         Raw::Float(f) => {
             problems.push((at, format!("`{f}` is not a finite number: expected a number JSON can hold")));
@@ -531,7 +598,7 @@ fn convert(
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, n)| convert(n, &format!("{pointer}/{i}"), None, file, positions, problems))
+                .map(|(i, n)| convert(n, &format!("{pointer}/{i}"), None, file, cx))
                 .collect(),
         ),
         Raw::Map(entries) => {
@@ -541,12 +608,12 @@ fn convert(
                 let name = k.value.0;
                 // `1:` and `"1":` are one key once read as text.
                 if out.iter().any(|(existing, _)| *existing == name) {
-                    problems.push((key_at, format!("duplicate key `{name}`: each key may appear once")));
+                    cx.problems.push((key_at, format!("duplicate key `{name}`: each key may appear once")));
                     continue;
                 }
                 let child = format!("{pointer}/{}", escape_token(&name));
                 let key_at = (key_at.0 != 0).then_some(key_at);
-                let value = convert(v, &child, key_at, file, positions, problems);
+                let value = convert(v, &child, key_at, file, cx);
                 out.push((name, value));
             }
             Value::Map(out)
@@ -562,7 +629,8 @@ mod tests {
         let node = parse(text).unwrap();
         let mut positions = BTreeMap::new();
         let mut problems = Vec::new();
-        let v = convert(node, "", None, 0, &mut positions, &mut problems);
+        let v =
+            convert(node, "", None, 0, &mut Ctx { positions: &mut positions, problems: &mut problems, text });
         assert!(problems.is_empty(), "{problems:?}");
         (v, positions)
     }

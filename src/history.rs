@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parquet::basic::{Compression, GzipLevel};
-use parquet::column::reader::ColumnReader;
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
@@ -36,8 +36,10 @@ pub const RECORD_VERSION: u32 = 1;
 pub const META_KEY: &str = "gen_report.run";
 /// What a record says it is, in its header.
 const FORMAT_NAME: &str = "gen-report run record";
+mod vet;
+
 /// Files larger than this in the history folder are not read (no record comes near it).
-const MAX_RECORD_BYTES: u64 = 1 << 30;
+const MAX_RECORD_BYTES: u64 = vet::MAX_RECORD_BYTES;
 
 const SCHEMA: &str = "message gen_report_run {
   REQUIRED BYTE_ARRAY run (STRING);
@@ -116,6 +118,9 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         .set_column_compression(col("id"), Compression::UNCOMPRESSED)
         .set_column_dictionary_enabled(col("id"), false)
         .set_column_dictionary_enabled(col("name"), false)
+        // Pages are closed after a batch that passes the page size: small batches keep a page
+        // of long names near 1 MiB, far below what a reader accepts (vet::MAX_PAGE_BYTES).
+        .set_write_batch_size(64)
         .set_key_value_metadata(Some(vec![KeyValue::new(META_KEY.into(), header)]))
         .build();
     let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(parquet_error)?;
@@ -141,6 +146,15 @@ pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]
         group.close().map_err(parquet_error)?;
     }
     writer.into_inner().map_err(parquet_error)
+}
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 fn parquet_error(e: parquet::errors::ParquetError) -> Error {
@@ -196,7 +210,8 @@ fn write_column(
         2 => bytes(strings(|x| x.file), w),
         3 => bytes(strings(|x| x.suite), w),
         4 => bytes(strings(|x| x.classname), w),
-        5 => bytes(t.iter().map(|x| ByteArray::from(&*x.name)).collect(), w),
+        // Names are shown, never matched (the `id` is the identity): a longer one is cut.
+        5 => bytes(t.iter().map(|x| ByteArray::from(cut(&x.name, vet::MAX_VALUE_BYTES))).collect(), w),
         6 => bytes(t.iter().map(|x| ByteArray::from(outcome_name(x.outcome))).collect(), w),
         7 => {
             let v: Vec<bool> = t.iter().map(|x| x.flaky).collect();
@@ -373,34 +388,60 @@ fn read_meta(c: &Candidate) -> Result<RecordMeta, SkippedRecord> {
     match c {
         Candidate::Record(p) => {
             let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
-            let (_, header) = open_record(p).map_err(skip)?;
-            Ok(RecordMeta { info: header.info, file: p.display().to_string() })
+            let opened = open_record(p).map_err(skip)?;
+            Ok(RecordMeta { info: opened.header.info, file: p.display().to_string() })
         }
         Candidate::Ctrf(p) => ctrf_meta(p),
     }
 }
 
 /// Runs `f`, turning a panic of the Parquet reader on a hostile file into a skipped record:
-/// whatever a file in the folder holds, the report goes on.
+/// whatever a file in the folder holds, the report goes on. [`vet`] checks what the reader
+/// would trust before it runs, so this is a last resort; it prints nothing (the panic hook
+/// stays quiet on a thread inside it) and the record is named with the reason.
 fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err("the Parquet reader could not make sense of it (corrupt file)".into()))
+    use std::cell::Cell;
+    thread_local!(static QUIET: Cell<bool> = const { Cell::new(false) });
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    out.unwrap_or_else(|_| Err("the Parquet reader could not make sense of it (corrupt file)".into()))
 }
 
-/// Opens a record and checks its header.
-fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String> {
+/// An open record: its checked footer, its header, and what it may still cost to read.
+struct Opened {
+    reader: SerializedFileReader<File>,
+    header: Header,
+    footer: vet::Footer,
+    file: File,
+    budget: u64,
+}
+
+/// Opens a record and checks its footer (see [`vet`]) and its header.
+fn open_record(p: &Path) -> Result<Opened, String> {
     let meta =
         std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
-    if meta.len() > MAX_RECORD_BYTES {
-        return Err(format!("{} bytes: larger than any run record", meta.len()));
-    }
-    let file = File::open(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
-    guarded(|| {
-        let reader = SerializedFileReader::new(file)
+    let mut file = File::open(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let footer = vet::footer(&mut file, meta.len())?;
+    let mine = file.try_clone().map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let (reader, header) = guarded(|| {
+        let reader = SerializedFileReader::new(mine)
             .map_err(|e| format!("not a readable Parquet file (corrupt or truncated?): {e}"))?;
+        if reader.num_row_groups() != footer.groups.len() {
+            return Err("not a readable Parquet file (its row groups disagree)".into());
+        }
         let kv = reader.metadata().file_metadata().key_value_metadata();
         let Some(text) =
             kv.and_then(|kv| kv.iter().find(|k| k.key == META_KEY)).and_then(|k| k.value.clone())
@@ -430,7 +471,144 @@ fn open_record(p: &Path) -> Result<(SerializedFileReader<File>, Header), String>
             return Err("its header has an empty label".into());
         }
         Ok((reader, header))
-    })
+    })?;
+    Ok(Opened { reader, header, footer, file, budget: vet::MAX_FILE_BYTES })
+}
+
+/// Rows read at a time: what a column costs in memory, whatever the file declares.
+const BATCH: usize = 4096;
+
+/// Physical types a record's columns have.
+trait Typed: parquet::data_type::DataType + Sized {
+    const WHAT: &'static str;
+    fn take(r: ColumnReader) -> Option<ColumnReaderImpl<Self>>;
+}
+
+macro_rules! typed {
+    ($t:ty, $variant:ident, $what:literal) => {
+        impl Typed for $t {
+            const WHAT: &'static str = $what;
+            fn take(r: ColumnReader) -> Option<ColumnReaderImpl<Self>> {
+                match r {
+                    ColumnReader::$variant(r) => Some(r),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+typed!(Int64Type, Int64ColumnReader, "INT64");
+typed!(BoolType, BoolColumnReader, "BOOLEAN");
+typed!(ByteArrayType, ByteArrayColumnReader, "string");
+
+/// One column of one row group, read [`BATCH`] rows at a time; nullable columns (other
+/// writers make every column nullable) are read with their definition levels.
+struct Col<T: Typed> {
+    r: ColumnReaderImpl<T>,
+    name: &'static str,
+    nullable: bool,
+    values: Vec<T::T>,
+    defs: Vec<i16>,
+}
+
+impl<T: Typed> Col<T> {
+    /// Reads the next `n` rows into `values` (and `defs` if nullable).
+    fn next(&mut self, n: usize) -> Result<(), String> {
+        self.values.clear();
+        self.defs.clear();
+        let mut got = 0;
+        while got < n {
+            let defs = if self.nullable { Some(&mut self.defs) } else { None };
+            let (records, _, _) = self
+                .r
+                .read_records(n - got, defs, None, &mut self.values)
+                .map_err(|e| format!("column `{}`: corrupt: {e}", self.name))?;
+            if records == 0 {
+                return Err(format!("column `{}` ends before its row group does (truncated?)", self.name));
+            }
+            got += records;
+        }
+        Ok(())
+    }
+
+    /// The next `n` values, none of which may be null.
+    fn required(&mut self, n: usize) -> Result<&[T::T], String> {
+        self.next(n)?;
+        if self.values.len() != n {
+            return Err(format!("column `{}` has nulls: a run record's has none", self.name));
+        }
+        Ok(&self.values)
+    }
+
+    /// The next `n` values, `None` where null.
+    fn optional(&mut self, n: usize) -> Result<Vec<Option<&T::T>>, String> {
+        self.next(n)?;
+        if !self.nullable {
+            return Ok(self.values.iter().map(Some).collect());
+        }
+        let mut values = self.values.iter();
+        let out: Vec<Option<&T::T>> =
+            self.defs.iter().map(|&d| if d > 0 { values.next() } else { None }).collect();
+        if out.len() != n || values.next().is_some() {
+            return Err(format!("column `{}`: its levels and values disagree (corrupt?)", self.name));
+        }
+        Ok(out)
+    }
+}
+
+impl Opened {
+    /// Checks column `c` of row group `g` (see [`vet::chunk`]) and opens it.
+    fn col<T: Typed>(&mut self, g: usize, c: usize, name: &'static str) -> Result<Col<T>, String> {
+        let chunk =
+            self.footer.groups.get(g).and_then(|(_, cs)| cs.get(c)).ok_or("corrupt: a missing column")?;
+        vet::chunk(&mut self.file, chunk, name, &mut self.budget)?;
+        let schema = self.reader.metadata().file_metadata().schema_descr();
+        let nullable = schema.column(c).max_def_level() > 0;
+        let r = guarded(|| {
+            self.reader
+                .get_row_group(g)
+                .and_then(|g| g.get_column_reader(c))
+                .map_err(|e| format!("corrupt: {e}"))
+        })?;
+        let r = T::take(r).ok_or_else(|| format!("column `{name}`: expected {} values", T::WHAT))?;
+        Ok(Col { r, name, nullable, values: Vec::new(), defs: Vec::new() })
+    }
+
+    fn find(&self, name: &str) -> Result<usize, String> {
+        let schema = self.reader.metadata().file_metadata().schema_descr();
+        schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
+    }
+
+    fn rows(&self, g: usize) -> Result<usize, String> {
+        let n = self.footer.groups.get(g).map_or(0, |(n, _)| *n);
+        usize::try_from(n).map_err(|_| "corrupt: a row count beyond memory".into())
+    }
+}
+
+/// Text of a string value, cut to [`vet::MAX_VALUE_BYTES`].
+fn text(b: &ByteArray) -> String {
+    let d = b.data();
+    if d.len() <= vet::MAX_VALUE_BYTES {
+        return String::from_utf8_lossy(d).into_owned();
+    }
+    let mut s = String::from_utf8_lossy(&d[..vet::MAX_VALUE_BYTES]).into_owned();
+    s.push('…');
+    s
+}
+
+/// Reads one record as `--history` reads the previous run (header, rows, the names of up to
+/// [`LIST_KEPT`] removed tests), against a run of no tests: the record reader's fuzz entry
+/// (fuzz/fuzz_targets/record.rs). Returns the rows read, or why the record would be skipped.
+///
+/// # Errors
+/// The reason the record would be skipped.
+#[doc(hidden)]
+pub fn read_one(path: &Path) -> Result<u64, String> {
+    let current = CurrentRun::default();
+    let mut op = open_record(path)?;
+    let mut run = guarded(|| read_rows(&mut op, path.display().to_string(), &current))?;
+    previous_details(&mut run, &current)?;
+    Ok(run.removed_total)
 }
 
 /// Reads the rows of one earlier run, mapped onto this run's tests, and checks them against
@@ -441,66 +619,66 @@ fn read_run(m: &RecordMeta, current: &CurrentRun) -> Result<PastRun, SkippedReco
     if m.file.to_ascii_lowercase().ends_with(".json") {
         return read_ctrf_run(path, m, current);
     }
-    let (reader, header) = open_record(path).map_err(skip)?;
-    guarded(|| read_rows(&reader, header, m.file.clone(), current)).map_err(skip)
+    let mut op = open_record(path).map_err(skip)?;
+    guarded(|| read_rows(&mut op, m.file.clone(), current)).map_err(skip)
 }
 
-fn read_rows(
-    reader: &SerializedFileReader<File>,
-    header: Header,
-    file: String,
-    current: &CurrentRun,
-) -> Result<PastRun, String> {
-    let schema = reader.metadata().file_metadata().schema_descr();
-    let find = |name: &str| {
-        schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
-    };
+fn read_rows(op: &mut Opened, file: String, current: &CurrentRun) -> Result<PastRun, String> {
     let (c_id, c_outcome, c_flaky, c_duration) =
-        (find("id")?, find("outcome")?, find("flaky")?, find("duration_ms")?);
+        (op.find("id")?, op.find("outcome")?, op.find("flaky")?, op.find("duration_ms")?);
+    let header = op.header.clone();
     let mut run = PastRun::new(header.info.clone(), file, current.len());
     let mut counted = RunTotals::default();
     let mut rows = 0u64;
     let mut previous = None;
     let (mut check, mut xor) = (Check::default(), 0u64);
-    let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
-    for g in 0..reader.num_row_groups() {
-        let group = reader.get_row_group(g).map_err(bad)?;
-        let n = usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
-        let ids: Vec<i64> = read_column(group.get_column_reader(c_id).map_err(bad)?, n, "id")?;
-        let durations: Vec<i64> =
-            read_column(group.get_column_reader(c_duration).map_err(bad)?, n, "duration_ms")?;
-        let flaky: Vec<bool> = read_column(group.get_column_reader(c_flaky).map_err(bad)?, n, "flaky")?;
+    for g in 0..op.footer.groups.len() {
+        let n = op.rows(g)?;
         // A group of one outcome (gen-report writes one per outcome) says so in its statistics;
         // other writers' groups are read row by row.
-        let uniform = group.metadata().column(c_outcome).statistics().and_then(|st| {
+        let uniform = op.reader.metadata().row_group(g).column(c_outcome).statistics().and_then(|st| {
             let (min, max) = (st.min_bytes_opt()?, st.max_bytes_opt()?);
             (min == max && st.null_count_opt().unwrap_or(0) == 0).then(|| outcome_of(min)).flatten()
         });
-        let outcomes: Vec<ByteArray> = match uniform {
-            Some(_) => Vec::new(),
-            None => read_column(group.get_column_reader(c_outcome).map_err(bad)?, n, "outcome")?,
+        let mut ids = op.col::<Int64Type>(g, c_id, "id")?;
+        let mut durations = op.col::<Int64Type>(g, c_duration, "duration_ms")?;
+        let mut flaky = op.col::<BoolType>(g, c_flaky, "flaky")?;
+        let mut outcomes = match uniform {
+            Some(_) => None,
+            None => Some(op.col::<ByteArrayType>(g, c_outcome, "outcome")?),
         };
-        for k in 0..n {
-            let outcome = match uniform {
-                Some(o) => o,
-                None => {
-                    let raw = outcomes[k].data();
-                    outcome_of(raw).ok_or_else(|| {
-                        format!(
-                            "row {}: outcome `{}` is not passed, failed, error or skipped",
-                            rows + k as u64 + 1,
-                            String::from_utf8_lossy(raw)
-                        )
-                    })?
-                }
+        let mut done = 0;
+        while done < n {
+            let k = BATCH.min(n - done);
+            let (ids, durations, flaky) = (ids.required(k)?, durations.required(k)?, flaky.required(k)?);
+            let names = match &mut outcomes {
+                Some(o) => Some(o.required(k)?),
+                None => None,
             };
-            let state = State::of(outcome, flaky[k]);
-            tally(&mut counted, state, flaky[k]);
-            let ms = u64::try_from(durations[k]).unwrap_or(0);
-            check.add(&mut xor, ids[k] as u64, ms);
-            let found = current.index_after(ids[k] as u64, previous);
-            previous = found.or(previous);
-            run.add(found, state, ms);
+            for i in 0..k {
+                let outcome = match (uniform, names) {
+                    (Some(o), _) => o,
+                    (None, Some(names)) => {
+                        let raw = names[i].data();
+                        outcome_of(raw).ok_or_else(|| {
+                            format!(
+                                "row {}: outcome `{}` is not passed, failed, error or skipped",
+                                rows + (done + i) as u64 + 1,
+                                text(&names[i])
+                            )
+                        })?
+                    }
+                    (None, None) => unreachable!("outcomes are read when not uniform"),
+                };
+                let state = State::of(outcome, flaky[i]);
+                tally(&mut counted, state, flaky[i]);
+                let ms = u64::try_from(durations[i]).unwrap_or(0);
+                check.add(&mut xor, ids[i] as u64, ms);
+                let found = current.index_after(ids[i] as u64, previous);
+                previous = found.or(previous);
+                run.add(found, state, ms);
+            }
+            done += k;
         }
         rows += n as u64;
     }
@@ -516,69 +694,77 @@ fn read_rows(
 
 /// The previous run's tests that this run lacks (named, the first [`LIST_KEPT`]; counted once
 /// per identity) and each matched test's category then: what "test changes" compares. Only
-/// this one record's name columns are read (earlier runs need none).
+/// this one record's `id` and `category` columns are read whole; the name columns only in the
+/// row groups holding one of the tests listed, and only those rows are kept.
 fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), String> {
     if run.file.to_ascii_lowercase().ends_with(".json") {
         // CTRF: names were kept while reading (see `CtrfSink`); no categories.
         return Ok(());
     }
-    let (reader, _) = open_record(Path::new(&run.file))?;
+    let mut op = open_record(Path::new(&run.file))?;
     guarded(|| {
-        let schema = reader.metadata().file_metadata().schema_descr();
-        let find = |name: &str| {
-            schema.columns().iter().position(|c| c.name() == name).ok_or(format!("it has no `{name}` column"))
-        };
-        let cols = [
-            find("id")?,
-            find("file")?,
-            find("suite")?,
-            find("classname")?,
-            find("name")?,
-            find("category")?,
-        ];
-        let bad = |e: parquet::errors::ParquetError| format!("corrupt: {e}");
+        let c_id = op.find("id")?;
+        let c_category = op.find("category")?;
+        let names = [op.find("file")?, op.find("suite")?, op.find("classname")?, op.find("name")?];
         let mut gone = std::collections::HashSet::new();
         let mut categories = vec![None; current.len()];
         let mut previous = None;
-        for g in 0..reader.num_row_groups() {
-            let group = reader.get_row_group(g).map_err(bad)?;
-            let n =
-                usize::try_from(group.metadata().num_rows()).map_err(|_| "corrupt: a negative row count")?;
-            let column = |k: usize| group.get_column_reader(cols[k]).map_err(bad);
-            let ids: Vec<i64> = read_column(column(0)?, n, "id")?;
-            let category = read_optional_strings(column(5)?, n)?;
-            let mut names: Option<[Vec<ByteArray>; 4]> = None;
-            for (k, &id) in ids.iter().enumerate() {
-                let found = current.index_after(id as u64, previous);
-                previous = found.or(previous);
-                if let Some(i) = found {
-                    if let (Some(slot), Some(c)) = (categories.get_mut(i), category.get(k)) {
-                        *slot = c.clone();
+        // (row group, row in it) of each test to list.
+        let mut wanted: Vec<(usize, usize)> = Vec::new();
+        for g in 0..op.footer.groups.len() {
+            let n = op.rows(g)?;
+            let mut ids = op.col::<Int64Type>(g, c_id, "id")?;
+            let mut category = op.col::<ByteArrayType>(g, c_category, "category")?;
+            let mut done = 0;
+            while done < n {
+                let k = BATCH.min(n - done);
+                let ids = ids.required(k)?;
+                let category = category.optional(k)?;
+                for (i, &id) in ids.iter().enumerate() {
+                    let found = current.index_after(id as u64, previous);
+                    previous = found.or(previous);
+                    if let Some(t) = found {
+                        if let Some(slot) = categories.get_mut(t) {
+                            *slot = category[i].map(text);
+                        }
+                        continue;
                     }
-                    continue;
+                    if gone.insert(id) && wanted.len() < LIST_KEPT {
+                        wanted.push((g, done + i));
+                    }
                 }
-                if !gone.insert(id) || run.removed.len() >= LIST_KEPT {
-                    continue;
+                done += k;
+            }
+        }
+        let mut at = 0;
+        while at < wanted.len() {
+            let g = wanted[at].0;
+            let rows: Vec<usize> = wanted[at..].iter().take_while(|w| w.0 == g).map(|w| w.1).collect();
+            at += rows.len();
+            let mut cols = [
+                op.col::<ByteArrayType>(g, names[0], "file")?,
+                op.col::<ByteArrayType>(g, names[1], "suite")?,
+                op.col::<ByteArrayType>(g, names[2], "classname")?,
+                op.col::<ByteArrayType>(g, names[3], "name")?,
+            ];
+            let (n, mut done, mut next) = (op.rows(g)?, 0, rows.iter().peekable());
+            while done < n && next.peek().is_some() {
+                let k = BATCH.min(n - done);
+                let mut batch: Vec<Vec<Option<String>>> = Vec::with_capacity(4);
+                for c in &mut cols {
+                    let values = c.optional(k)?;
+                    batch.push(values.into_iter().map(|v| v.map(text)).collect());
                 }
-                if names.is_none() {
-                    names = Some([
-                        read_column(column(1)?, n, "file")?,
-                        read_column(column(2)?, n, "suite")?,
-                        read_column(column(3)?, n, "classname")?,
-                        read_column(column(4)?, n, "name")?,
-                    ]);
+                while let Some(&&row) = next.peek() {
+                    if row >= done + k {
+                        break;
+                    }
+                    next.next();
+                    let pick = |c: usize| batch[c][row - done].clone().unwrap_or_default();
+                    let classname = Some(pick(2)).filter(|c| !c.is_empty());
+                    run.removed.push(TestRef { name: pick(3), suite: pick(1), classname, file: pick(0) });
                 }
-                if let Some([f, s, c, name]) = &names {
-                    let text =
-                        |v: &[ByteArray]| v.get(k).map(|b| String::from_utf8_lossy(b.data()).into_owned());
-                    let classname = text(c).filter(|c| !c.is_empty());
-                    run.removed.push(TestRef {
-                        name: text(name).unwrap_or_default(),
-                        suite: text(s).unwrap_or_default(),
-                        classname,
-                        file: text(f).unwrap_or_default(),
-                    });
-                }
+                done += k;
             }
         }
         run.removed_total = gone.len() as u64;
@@ -586,53 +772,6 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
         Ok(())
     })
 }
-
-/// Reads `n` values of an optional string column: `None` where null.
-fn read_optional_strings(reader: ColumnReader, n: usize) -> Result<Vec<Option<String>>, String> {
-    let ColumnReader::ByteArrayColumnReader(mut r) = reader else {
-        return Err("column `category`: expected string values".into());
-    };
-    let (mut defs, mut values): (Vec<i16>, Vec<ByteArray>) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    r.read_records(n, Some(&mut defs), None, &mut values).map_err(|e| format!("corrupt: {e}"))?;
-    if defs.len() != n {
-        return Err(format!("column `category` has {} values for {n} rows (truncated?)", defs.len()));
-    }
-    let mut values = values.into_iter();
-    let mut text = || values.next().map(|v| String::from_utf8_lossy(v.data()).into_owned());
-    Ok(defs.iter().map(|&d| if d > 0 { text() } else { None }).collect())
-}
-
-/// Reads `n` values of a required column of the type `T` names.
-fn read_column<T: ColumnValues>(reader: ColumnReader, n: usize, name: &str) -> Result<Vec<T>, String> {
-    let values = T::read(reader, n).map_err(|e| format!("column `{name}`: {e}"))?;
-    if values.len() != n {
-        return Err(format!("column `{name}` has {} values for {n} rows (truncated?)", values.len()));
-    }
-    Ok(values)
-}
-
-/// Column types a record's reader takes.
-trait ColumnValues: Sized {
-    fn read(reader: ColumnReader, n: usize) -> Result<Vec<Self>, String>;
-}
-
-macro_rules! column_values {
-    ($t:ty, $variant:ident, $what:literal) => {
-        impl ColumnValues for $t {
-            fn read(reader: ColumnReader, n: usize) -> Result<Vec<Self>, String> {
-                let ColumnReader::$variant(mut r) = reader else {
-                    return Err(format!("expected {} values", $what));
-                };
-                let mut v = Vec::with_capacity(n);
-                r.read_records(n, None, None, &mut v).map_err(|e| format!("corrupt: {e}"))?;
-                Ok(v)
-            }
-        }
-    };
-}
-column_values!(i64, Int64ColumnReader, "INT64");
-column_values!(bool, BoolColumnReader, "BOOLEAN");
-column_values!(ByteArray, ByteArrayColumnReader, "string");
 
 fn tally(t: &mut RunTotals, s: State, flaky: bool) {
     t.tests += 1;

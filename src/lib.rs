@@ -23,6 +23,9 @@ mod data;
 pub mod error;
 pub mod freeform;
 mod history;
+/// The run record reader, for its fuzz target (fuzz/fuzz_targets/record.rs).
+#[doc(hidden)]
+pub use history::read_one as read_record;
 mod inputs;
 mod lint;
 pub mod manifest;
@@ -420,8 +423,12 @@ fn run_freeform(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
     refuse_writing_over_inputs(options, &loaded)?;
     let mut read: Vec<&Path> = free.data.files.iter().map(PathBuf::as_path).collect();
     read.extend(free.schema.as_deref());
-    if let Some(dest) = &options.output {
+    // Every output against the data and schema files too.
+    for dest in options.output.iter().chain(options.record.iter()) {
         output::refuse_inputs(dest, &read, None)?;
+    }
+    if let Some(summary) = summary_file(options)? {
+        output::check_summary(&summary, &read, None, options.output.as_deref())?;
     }
     strict(options, &free.warnings)?;
     print_diagnostics(err, &free.warnings);
@@ -587,6 +594,16 @@ fn refuse_writing_over_inputs(options: &Options, loaded: &Loaded) -> Result<(), 
             )));
         }
         output::refuse_inputs(record, &read, options.templates.as_deref())?;
+        // The job summary is other steps' output too: a record over it would replace it with
+        // Parquet, whether or not this run appends to it.
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
+            && same_path(Path::new(&summary), record)
+        {
+            return Err(Error::Usage(format!(
+                "--record `{}` is the job summary file (GITHUB_STEP_SUMMARY): give the record a path of its own",
+                error::printable(&record.display().to_string())
+            )));
+        }
     }
     if let Some(dest) = &options.output {
         output::refuse_inputs(dest, &read, options.templates.as_deref())?;
@@ -734,10 +751,21 @@ fn record(
 fn print_history_notes(err: &mut dyn Write, report: &model::Report) {
     let Some(h) = &report.history else { return };
     if !h.folder.exists {
-        let _ = writeln!(err, "note: history: `{}` does not exist (yet): no earlier runs", h.folder.path);
+        let _ = writeln!(
+            err,
+            "note: history: `{}` does not exist (yet): no earlier runs",
+            error::printable(&h.folder.path)
+        );
     }
     for s in &h.folder.skipped {
-        let _ = writeln!(err, "warning: history: `{}`: {}", s.file, s.reason);
+        // File names and reasons (which may quote a record's bytes) are escaped: a CR or LF in
+        // them would print a line of its own, which GitHub runs as a workflow command.
+        let _ = writeln!(
+            err,
+            "warning: history: `{}`: {}",
+            error::printable(&s.file),
+            error::printable(&s.reason)
+        );
     }
 }
 
@@ -869,32 +897,71 @@ fn emit(
         Some(_) => return Err(Error::Usage("--budget and --github-summary need --format markdown".into())),
         None => text.to_string(),
     };
-    if let Some(path) = summary_file {
-        // The full report still goes to -o when asked for, e.g. as an artifact. Written to a
-        // temp file first, then the summary appended, then the temp file renamed: should any
-        // step fail, the summary is truncated back and the -o file left as it was.
-        let pending = match &options.output {
-            Some(p) => Some(output::stage(Some(p), text.as_bytes())?),
-            None => None,
-        };
-        let appended = output::append(&path, fitted.as_bytes())?;
-        if let Some(pending) = pending
-            && let Err(e) = pending.commit(out)
-        {
-            appended.rollback();
-            return Err(e);
+    // All outputs of the run commit together or not at all: the record and the -o file are
+    // written to temp files beside their targets (synced) before anything is visible, then the
+    // summary is appended, then the temp files are renamed, the report's first. Any failure
+    // before the renames (a full disk, a permission) leaves every output as it was, temp files
+    // removed and the summary truncated back. A rename is per file: should the record's rename
+    // fail after the report's (not seen short of the folder vanishing), the report is new.
+    let mut made_dir = None;
+    let record = match record {
+        Some((path, bytes)) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+                // A CI cache that missed leaves no history folder: the first record makes it.
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+                made_dir = Some(dir.to_path_buf());
+            }
+            Some((path, bytes))
         }
-    } else {
-        output::write(options.output.as_deref(), fitted.as_bytes(), out)?;
-    }
-    // The record only once the report is written: a run that fails leaves the history as it was.
-    if let Some((path, bytes)) = record {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-            // A CI cache that missed leaves no history folder: the first record makes it.
-            std::fs::create_dir_all(dir)
-                .map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+        None => None,
+    };
+    let undo_dir = |made: &Option<PathBuf>| {
+        if let Some(d) = made {
+            let _ = std::fs::remove_dir(d);
         }
-        output::write(Some(&path), &bytes, out)?;
+    };
+    let staged_record = match &record {
+        Some((path, bytes)) => match output::stage(Some(path), bytes) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                undo_dir(&made_dir);
+                return Err(e);
+            }
+        },
+        None => None,
+    };
+    let mut staged_report = match &summary_file {
+        // With a job summary, -o gets the full report (e.g. as an artifact), stdout nothing.
+        Some(_) => options.output.as_ref().map(|p| output::stage(Some(p), text.as_bytes())).transpose(),
+        None => output::stage(options.output.as_deref(), fitted.as_bytes()).map(Some),
+    };
+    let appended = match (&staged_report, &summary_file) {
+        (Ok(_), Some(path)) => Some(output::append(path, fitted.as_bytes())),
+        _ => None,
+    };
+    let appended = match appended.transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            staged_report = Err(e);
+            None
+        }
+    };
+    let committed = staged_report.and_then(|report| {
+        if let Some(r) = report {
+            r.commit(out)?;
+        }
+        if let Some(r) = staged_record {
+            r.commit(out)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = committed {
+        if let Some(a) = appended {
+            a.rollback();
+        }
+        undo_dir(&made_dir);
+        return Err(e);
     }
     // Only once the report is written: a run that fails writes nothing, annotations included.
     // They go to stderr, so stdout stays the report (GitHub reads commands from both).

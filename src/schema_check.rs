@@ -28,12 +28,87 @@ impl std::fmt::Debug for Schema {
     }
 }
 
+/// Largest schema file read (a real one is a few KiB).
+pub const MAX_SCHEMA_BYTES: u64 = 1 << 20;
+/// Longest regular expression (`pattern`, a `patternProperties` key) compiled.
+pub const MAX_PATTERN_BYTES: usize = 4096;
+
+/// `s` cut to `max` characters, for quoting.
+fn prefix(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Patterns longer than [`MAX_PATTERN_BYTES`]: (pointer, whether the key is the pattern, text).
+fn long_patterns(v: &crate::data::Value, pointer: &str, out: &mut Vec<(String, bool, String)>) {
+    use crate::data::Value;
+    match v {
+        Value::Map(entries) => {
+            for (k, child) in entries {
+                let here = format!("{pointer}/{}", escape_token(k));
+                match (k.as_str(), child) {
+                    ("pattern", Value::Str(p)) if p.len() > MAX_PATTERN_BYTES => {
+                        out.push((here.clone(), false, p.clone()))
+                    }
+                    ("patternProperties", Value::Map(props)) => {
+                        for (p, _) in props.iter().filter(|(p, _)| p.len() > MAX_PATTERN_BYTES) {
+                            out.push((format!("{here}/{}", escape_token(p)), true, p.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+                long_patterns(child, &here, out);
+            }
+        }
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                long_patterns(item, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Reads and compiles the schema in `file`.
 ///
 /// # Errors
 /// The file cannot be read or parsed, or is not a valid JSON Schema (at the schema's position).
 pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
+    // Sizes checked before anything is compiled: a regex is compiled per `pattern`, and a huge
+    // one costs memory and time far beyond its text (5 MB took 1.5 GB).
+    if let Ok(m) = std::fs::metadata(file)
+        && m.is_file()
+        && m.len() > MAX_SCHEMA_BYTES
+    {
+        return Err(vec![Diagnostic::error(
+            file,
+            None,
+            format!("a schema of {} bytes: expected at most {MAX_SCHEMA_BYTES} (1 MiB)", m.len()),
+        )]);
+    }
     let (value, positions) = crate::data::read_file(file, "", 0)?;
+    let mut long = Vec::new();
+    long_patterns(&value, "", &mut long);
+    if !long.is_empty() {
+        return Err(long
+            .into_iter()
+            .map(|(pointer, is_key, text)| {
+                let pos = positions.get(&pointer).and_then(|p| if is_key { p.key } else { Some(p.value) });
+                Diagnostic::error(
+                    file,
+                    pos,
+                    format!(
+                        "a pattern of {} bytes (`{}`): expected at most {MAX_PATTERN_BYTES}",
+                        text.len(),
+                        prefix(&text, 40)
+                    ),
+                )
+            })
+            .collect());
+    }
     let json = value.to_json();
     let validator = jsonschema::validator_for(&json).map_err(|e| {
         let pointer = e.instance_path().as_str().to_string();
@@ -41,7 +116,10 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
         vec![Diagnostic::error(
             file,
             pos,
-            format!("not a valid JSON Schema: {e}; expected a schema whose `$ref`s point inside this file"),
+            format!(
+                "not a valid JSON Schema: {}; expected a schema whose `$ref`s point inside this file",
+                prefix(&e.to_string(), 300)
+            ),
         )]
     })?;
     Ok(Schema { file: file.to_path_buf(), tree: value, validator })

@@ -1779,3 +1779,552 @@ fn dates_are_strict_and_empty_source_date_epoch_is_unset() {
         d.refused(&["data"], &["--> data/report.yaml:2:7\n", &format!("invalid `date` \"{bad}\": {why}")]);
     }
 }
+
+// ---- Run records (--history) -------------------------------------------------------------
+//
+// Every case starts from a real record written by gen-report (`--record`) and damages it: the
+// Thrift footer is decoded by the small walker below, one value replaced, the footer length
+// rewritten. Each run also writes `-o` and a new `--record`: a bad record never costs the report.
+
+/// A JUnit file of `n` passing tests named `t0`...
+fn junit_of(n: usize, prefix: &str) -> String {
+    let cases: String =
+        (0..n).map(|k| format!("<testcase classname=\"c\" name=\"{prefix}{k}\" time=\"0.01\"/>")).collect();
+    format!("<testsuites><testsuite name=\"s\" tests=\"{n}\">{cases}</testsuite></testsuites>\n")
+}
+
+/// A record of `n` tests written by gen-report, in `hist/1.parquet` of `d`.
+fn real_record(d: &Data, n: usize) -> Vec<u8> {
+    d.write("junit.xml", junit_of(n, "t"));
+    fs::create_dir_all(d.path("hist")).unwrap();
+    let out = d.run(&["junit.xml", "--record", "hist/1.parquet", "--run-label", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    fs::read(d.path("hist/1.parquet")).unwrap()
+}
+
+/// A Thrift compact-protocol value: its span and, for structs and lists, its parts.
+#[derive(Debug)]
+struct Node {
+    start: usize,
+    end: usize,
+    parts: Vec<(i16, Node)>,
+}
+
+fn varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let x = b[*at];
+        *at += 1;
+        v |= u64::from(x & 0x7f) << shift;
+        if x & 0x80 == 0 {
+            break;
+        }
+    }
+    v
+}
+
+fn thrift(b: &[u8], at: &mut usize, kind: u8) -> Node {
+    let start = *at;
+    let mut parts = Vec::new();
+    match kind {
+        1 | 2 => {}
+        3 => *at += 1,
+        4..=6 => {
+            varint(b, at);
+        }
+        7 => *at += 8,
+        8 => {
+            let n = varint(b, at) as usize;
+            *at += n;
+        }
+        9 | 10 => {
+            let h = b[*at];
+            *at += 1;
+            let n = if h >> 4 == 15 { varint(b, at) as usize } else { usize::from(h >> 4) };
+            for k in 0..n {
+                let item = if h & 15 <= 2 {
+                    *at += 1;
+                    Node { start: *at - 1, end: *at, parts: Vec::new() }
+                } else {
+                    thrift(b, at, h & 15)
+                };
+                parts.push((k as i16, item));
+            }
+        }
+        12 => {
+            let mut last = 0i16;
+            loop {
+                let h = b[*at];
+                *at += 1;
+                if h == 0 {
+                    break;
+                }
+                assert_ne!(h >> 4, 0, "long field headers are not written by gen-report");
+                last += i16::from(h >> 4);
+                parts.push((last, thrift(b, at, h & 15)));
+            }
+        }
+        k => panic!("type {k} in a gen-report footer"),
+    }
+    Node { start, end: *at, parts }
+}
+
+/// The node at `path` (field numbers, list indexes) under `n`.
+fn at_path<'a>(n: &'a Node, path: &[i16]) -> &'a Node {
+    path.iter().fold(n, |n, id| &n.parts.iter().find(|(k, _)| k == id).unwrap_or_else(|| panic!("no {id}")).1)
+}
+
+fn zigzag(v: i64) -> Vec<u8> {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut out = Vec::new();
+    loop {
+        let x = (z & 0x7f) as u8;
+        z >>= 7;
+        if z == 0 {
+            out.push(x);
+            return out;
+        }
+        out.push(x | 0x80);
+    }
+}
+
+/// Footer edits: the path of a value and the bytes that replace it.
+type Edits<'a> = &'a [(&'a [i16], Vec<u8>)];
+
+/// `record` with the values at `edits` (paths in its footer) replaced by the given bytes.
+fn edit_footer(record: &[u8], edits: Edits<'_>) -> Vec<u8> {
+    let len = record.len();
+    let size = u32::from_le_bytes(record[len - 8..len - 4].try_into().unwrap()) as usize;
+    let start = len - 8 - size;
+    let footer = &record[start..len - 8];
+    let root = thrift(footer, &mut 0, 12);
+    let mut spans: Vec<(usize, usize, &[u8])> = edits
+        .iter()
+        .map(|(path, with)| {
+            let n = at_path(&root, path);
+            (n.start, n.end, with.as_slice())
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut f = footer.to_vec();
+    for (s, e, with) in spans {
+        f.splice(s..e, with.iter().copied());
+    }
+    let mut out = record[..start].to_vec();
+    out.extend_from_slice(&f);
+    out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    out
+}
+
+/// Runs the next report over `hist/` (holding only the damaged record) with `-o` and `--record`
+/// under a 1 GiB address-space limit, and returns its history warnings.
+fn report_over_damaged(d: &Data, damaged: &[u8]) -> Vec<String> {
+    fs::write(d.path("hist/1.parquet"), damaged).unwrap();
+    let _ = fs::remove_file(d.path("report.md"));
+    let _ = fs::remove_file(d.path("2.parquet"));
+    let out = run_wrapped(
+        d,
+        "ulimit -v 1048576",
+        &["junit.xml", "--history", "hist", "--run-label", "2", "-o", "report.md", "--record", "2.parquet"],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(d.path("report.md").is_file() && d.path("2.parquet").is_file(), "an output is missing");
+    out.stderr.lines().filter(|l| l.starts_with("warning: history:")).map(str::to_string).collect()
+}
+
+// Checks that a record claiming 2^44 or 2^62 rows (in the file, in its row group, or in a
+// column) is skipped with the reason, without allocating from the claim and without a panic.
+#[test]
+fn record_claiming_huge_row_counts() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    assert!(report_over_damaged(&d, &good).is_empty());
+    for rows in [1i64 << 44, 1 << 62] {
+        let cases: [(Edits<'_>, &str); 3] = [
+            (
+                &[(&[4, 0, 3], zigzag(rows)), (&[3], zigzag(rows))],
+                "more than 4194304 rows: larger than any run record",
+            ),
+            (&[(&[4, 0, 3], zigzag(rows))], "more than 4194304 rows: larger than any run record"),
+            (
+                &[(&[4, 0, 1, 0, 3, 5], zigzag(rows))],
+                &format!("a column of {rows} values in a row group of 5 rows"),
+            ),
+        ];
+        for (edits, reason) in cases {
+            let warnings = report_over_damaged(&d, &edit_footer(&good, edits));
+            assert_eq!(warnings, [format!("warning: history: `hist/1.parquet`: {reason}")]);
+        }
+    }
+}
+
+// Checks that a record whose schema nests 10,000 groups is refused from its footer, before
+// anything is built from it (building it recursively overflowed the stack).
+#[test]
+fn record_with_deeply_nested_schema() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    let n = 10_000usize;
+    // list<SchemaElement> of n structs: {4: name "g", 5: num_children 1}, the last a leaf INT64.
+    let mut list = vec![0xfc];
+    let mut size = n as u64;
+    loop {
+        let x = (size & 0x7f) as u8;
+        size >>= 7;
+        if size == 0 {
+            list.push(x);
+            break;
+        }
+        list.push(x | 0x80);
+    }
+    for _ in 0..n - 1 {
+        list.extend_from_slice(&[0x48, 0x01, b'g', 0x15, 0x02, 0x00]);
+    }
+    list.extend_from_slice(&[0x15, 0x04, 0x38, 0x01, b'x', 0x00]);
+    let warnings = report_over_damaged(&d, &edit_footer(&good, &[(&[2], list)]));
+    assert_eq!(
+        warnings,
+        ["warning: history: `hist/1.parquet`: a nested schema: a run record is flat (one column per field)"]
+    );
+}
+
+// Checks that truncated and bit-flipped variants of a real record are each used whole or
+// skipped with a reason, under a memory limit, never stopping the report.
+#[test]
+fn truncated_and_bit_flipped_records() {
+    let d = Data::new();
+    let good = real_record(&d, 40);
+    let len = good.len();
+    let mut skipped = 0;
+    for k in 0..48 {
+        let damaged = match k {
+            0..16 => good[..k * len / 16].to_vec(),
+            _ => {
+                let mut b = good.clone();
+                // Spread over the file, denser in the footer, where the counts are.
+                let at = if k < 32 { (k - 16) * len / 16 } else { len - 8 - (k - 31) * 37 % (len / 4) };
+                b[at] ^= 1 << (k % 8);
+                b
+            }
+        };
+        let warnings = report_over_damaged(&d, &damaged);
+        assert!(warnings.len() <= 1, "{warnings:?}");
+        skipped += warnings.len();
+    }
+    assert!(skipped >= 16, "{skipped}");
+}
+
+// Checks that a record rewritten by pyarrow (snappy, nullable columns, one mixed row group,
+// dictionary pages) is read like gen-report's own: trends, still-failing tests and the
+// removed test named. Before: skipped as "corrupt" (no snappy codec).
+#[test]
+fn record_rewritten_by_pyarrow_is_read() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/pyarrow");
+    fs::create_dir_all(d.path("hist")).unwrap();
+    fs::copy(fixture.join("run-7.pyarrow.parquet"), d.path("hist/7.parquet")).unwrap();
+    fs::copy(fixture.join("junit-8.xml"), d.path("junit.xml")).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "--format", "json"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let h = &v["history"];
+    assert_eq!(h["folder"]["skipped"], serde_json::json!([]));
+    let labels: Vec<&str> =
+        h["runs"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["7", "8"]);
+    assert_eq!(h["runs"][0]["totals"]["failures"], 4);
+    assert_eq!(h["still_failing_total"], 4);
+    assert_eq!(h["new_failures_total"], 0);
+    assert_eq!(h["changes"]["removed"][0]["name"], "test_1");
+    assert_eq!(h["changes"]["removed_total"], 1);
+    // The same record gen-report wrote reads to the same history.
+    fs::copy(fixture.join("run-7.parquet"), d.path("hist/7.parquet")).unwrap();
+    let own = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "--format", "json"]);
+    let w: serde_json::Value = serde_json::from_str(&own.stdout).unwrap();
+    let strip = |mut h: serde_json::Value| {
+        h["runs"][0]["file"] = serde_json::Value::Null;
+        h
+    };
+    assert_eq!(strip(w["history"].clone()), strip(h.clone()));
+    // A codec this build does not read is named, with what it reads.
+    fs::copy(fixture.join("run-7.zstd.parquet"), d.path("hist/7.parquet")).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "8", "-o", "r.md"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            0,
+            "warning: history: `hist/7.parquet`: column `id`: compressed with Zstandard, which gen-report does not read (it reads uncompressed, gzip and snappy columns; rewrite with one of them)\n"
+        )
+    );
+}
+
+// Checks what a record of 1 MiB test names costs: in one 64 MiB page it is skipped with the
+// page bound named; in 1 MiB pages it is read, and the removed tests are listed (50 at most)
+// with names cut to 4 KiB. Before: 4 GB resident, or exit 2 blaming the template.
+#[test]
+fn record_with_megabyte_names() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/big-names");
+    fs::create_dir_all(d.path("hist")).unwrap();
+    // The next run: 64 other tests, so that every test of the record is removed.
+    d.write("junit.xml", junit_of(64, "u"));
+    fs::copy(fixture.join("run-1.big-names.parquet"), d.path("hist/1.parquet")).unwrap();
+    let warnings = report_over_damaged(&d, &fs::read(d.path("hist/1.parquet")).unwrap());
+    assert_eq!(
+        warnings,
+        [
+            "warning: history: `hist/1.parquet`: column `name`: a page of 67109238 bytes inflated (the limit is 16777216)"
+        ]
+    );
+    let paged = fs::read(fixture.join("run-1.paged.parquet")).unwrap();
+    assert!(report_over_damaged(&d, &paged).is_empty());
+    let md = fs::read_to_string(d.path("report.md")).unwrap();
+    assert!(md.len() < 1 << 20, "{} bytes", md.len());
+    let x = "x".repeat(4096);
+    assert_eq!(md.matches(&format!("{x}…")).count(), 50, "50 names listed, each cut to 4 KiB");
+    assert!(!md.contains(&format!("{x}x")));
+}
+
+// Checks that a record file name holding CR/LF and a workflow command reaches stderr escaped,
+// on one line: it never prints a `::warning::` line of its own.
+#[cfg(unix)]
+#[test]
+fn record_file_name_with_newlines_is_escaped() {
+    let d = Data::new();
+    let good = real_record(&d, 5);
+    fs::remove_file(d.path("hist/1.parquet")).unwrap();
+    fs::write(d.path("hist/x\r\n::warning::owned\n.parquet"), &good[..good.len() / 2]).unwrap();
+    let out = d.run(&["junit.xml", "--history", "hist", "--run-label", "2", "-o", "report.md"]);
+    assert_eq!((out.code, out.stderr.lines().count()), (0, 1), "one line on stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "warning: history: `hist/x\\r\\n::warning::owned\\n.parquet`: not a readable Parquet file"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+// Checks that the outputs of one run commit together: a record that cannot be written (a
+// file-size limit; a 12 KiB tmpfs when run as root) leaves `-o`, the job summary and the
+// history folder as they were, with no temp file. Before: `report.md` was already replaced.
+#[cfg(unix)]
+#[test]
+fn failed_record_leaves_every_output_as_it_was() {
+    let d = Data::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/pyarrow/junit.xml");
+    fs::copy(&fixture, d.path("junit.xml")).unwrap();
+    d.write("report.md", "old report\n");
+    d.write("summary.md", "## earlier step\n");
+    // 4 KiB per file: the report (~1.5 KB) fits, the record (~7 KB) does not.
+    let out = run_wrapped(
+        &d,
+        "ulimit -f 4 && trap '' XFSZ",
+        &[
+            "junit.xml",
+            "-o",
+            "report.md",
+            "--github-summary",
+            "--record",
+            "hist/1.parquet",
+            "--run-label",
+            "1",
+        ],
+        &[("GITHUB_STEP_SUMMARY", Path::new("summary.md"))],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "error: failed to write `hist/1.parquet`: File too large (os error 27); nothing was written\n"
+        )
+    );
+    assert_eq!(fs::read_to_string(d.path("report.md")).unwrap(), "old report\n");
+    assert_eq!(fs::read_to_string(d.path("summary.md")).unwrap(), "## earlier step\n");
+    assert_eq!(
+        entries(d.root()),
+        ["data", "junit.xml", "report.md", "summary.md"],
+        "a temp file or hist/ was left"
+    );
+
+    // A real full disk, where mounting is allowed (root): the same.
+    let tiny = d.path("tiny");
+    fs::create_dir(&tiny).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12k", "tmpfs"])
+        .arg(&tiny)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        return;
+    }
+    fs::copy(&fixture, tiny.join("junit.xml")).unwrap();
+    fs::write(tiny.join("report.md"), "old report\n").unwrap();
+    let out =
+        run_in(&tiny, ["junit.xml", "-o", "report.md", "--record", "hist/1.parquet", "--run-label", "1"]);
+    let left = entries(&tiny);
+    let _ = Command::new("umount").arg(&tiny).status();
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            2,
+            "error: failed to write `hist/1.parquet`: No space left on device (os error 28); nothing was written\n"
+        )
+    );
+    assert_eq!(left, ["junit.xml", "report.md"]);
+}
+
+// Checks that `--record` onto the job summary file is refused before anything is written,
+// with or without --github-summary (onto an input: `output_path_equals_an_input`; a record
+// must be named *.parquet). Before: the summary was replaced with Parquet.
+#[test]
+fn record_onto_the_job_summary_is_refused() {
+    let d = Data::new();
+    d.write("junit.xml", junit_of(3, "t"));
+    d.write("summary.parquet", "## earlier step\n");
+    for github_summary in [false, true] {
+        let mut cmd = Command::new(support::BIN);
+        cmd.args(["junit.xml", "--record", "summary.parquet", "--run-label", "1"])
+            .current_dir(d.root())
+            .env("GITHUB_STEP_SUMMARY", "summary.parquet");
+        if github_summary {
+            cmd.arg("--github-summary");
+        }
+        let out = run_cmd(cmd);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: --record `summary.parquet` is the job summary file (GITHUB_STEP_SUMMARY): give the record a path of its own; nothing was written\n"
+            )
+        );
+        assert_eq!(fs::read_to_string(d.path("summary.parquet")).unwrap(), "## earlier step\n");
+    }
+}
+
+// Checks that a whole number beyond 64 bits in `--data` (YAML or JSON) is refused with file,
+// line and column rather than read as a float with invented digits, and that `mean` divides
+// the exact sum. Before: 123456789012345677877719597056 printed; mean 0.19999999999999998.
+#[test]
+fn data_numbers_beyond_64_bits_and_exact_mean() {
+    let d = Data::new();
+    d.write("t.md", "{{ data.a | mean }} {{ data.a | sum }} {{ data.b | mean }}\n");
+    d.write("ok.yaml", "a: [0.1, 0.2, 0.3]\nb: [1, 1, 2]\n");
+    let out = d.run(&["--data", "ok.yaml", "--template", "t.md"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "0.2 0.6 1.3333333333333333\n"), "{}", out.stderr);
+    let digits = "123456789012345678901234567890";
+    for (file, text, at) in [
+        ("big.yaml", format!("a: [1]\nb: {digits}\n"), "--> big.yaml:2:4"),
+        ("big.json", format!("{{\"a\": [1], \"b\": -{digits}}}\n"), "--> big.json:1:17"),
+        ("u65.yaml", "a: [1]\nb: 99999999999999999999\n".to_string(), "--> u65.yaml:2:4"),
+    ] {
+        d.write(file, &text);
+        let out = d.run(&["--data", file, "--template", "t.md"]);
+        assert_refusal(&out, &[at, "is beyond 64 bits: it would be read as an approximation"]);
+    }
+}
+
+// Checks that `--schema` refuses a schema above 1 MiB unread and a pattern above 4 KiB before
+// compiling, quoting only a prefix. Before: a 5 MB pattern took 1.5 GB and was echoed whole.
+#[test]
+fn schema_with_huge_patterns() {
+    let d = Data::new();
+    d.write("d.yaml", "name: x\n");
+    d.write("t.md", "{{ data.name }}\n");
+    let big = "a".repeat(5 << 20);
+    d.write("huge.json", format!("{{\"properties\": {{\"name\": {{\"pattern\": \"{big}\"}}}}}}\n"));
+    let out = d.run(&["--data", "d.yaml", "--schema", "huge.json", "--template", "t.md"]);
+    assert_refusal(&out, &["huge.json", "a schema of 5242922 bytes: expected at most 1048576 (1 MiB)"]);
+    assert!(out.stderr.len() < 1000, "{} bytes on stderr", out.stderr.len());
+    let long = "b".repeat(10_000);
+    d.write(
+        "long.yaml",
+        // An explicit key (`? `): YAML's implicit keys stop at 1,024 characters.
+        format!(
+            "properties:\n  name:\n    pattern: \"{long}\"\npatternProperties:\n  ? \"{long}\"\n  : {{}}\n"
+        ),
+    );
+    let out = d.run(&["--data", "d.yaml", "--schema", "long.yaml", "--template", "t.md"]);
+    let quoted = format!("a pattern of 10000 bytes (`{}…`): expected at most 4096", "b".repeat(40));
+    assert_refusal(&out, &["--> long.yaml:3:14", "--> long.yaml:5:5", &quoted]);
+    assert!(out.stderr.len() < 2000, "{} bytes on stderr", out.stderr.len());
+}
+
+// Checks that links in a `--data` folder that cannot be read as data files are each named in
+// a warning (to /dev/zero, a loop, a folder, nowhere), and the rest is read. Before: dropped
+// without a word.
+#[cfg(unix)]
+#[test]
+fn data_folder_links_are_named() {
+    let d = Data::new();
+    d.write("facts/a.yaml", "n: 1\n");
+    d.write("elsewhere/b.yaml", "n: 2\n");
+    d.write("t.md", "{{ data.a.n }}\n");
+    symlink("/dev/zero", &d.path("facts/zero.yaml"));
+    symlink("loop.yaml", &d.path("facts/loop.yaml"));
+    symlink("../elsewhere", &d.path("facts/sub"));
+    symlink("missing.yaml", &d.path("facts/gone.yaml"));
+    let out = d.run(&["--data", "facts", "--template", "t.md"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "1\n");
+    for (file, why) in [
+        ("gone.yaml", "a symlink to `missing.yaml`, which cannot be read ("),
+        ("loop.yaml", "a symlink loop (through `loop.yaml`): not read"),
+        ("sub", "a symlink to the folder `../elsewhere`: not followed"),
+        ("zero.yaml", "a symlink to `/dev/zero`, not a regular file (a device, FIFO or socket): not read"),
+    ] {
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains(why))
+            .unwrap_or_else(|| panic!("no {why:?}:\n{}", out.stderr));
+        assert!(out.stderr.contains(&format!("--> facts/{file}")), "{file}:\n{}", out.stderr);
+        assert!(line.starts_with("warning: "), "{line}");
+    }
+}
+
+// Checks that `--path-prefix` is normalised before use: `backend/../frontend` is `frontend`,
+// and `../../etc` (above the repository) drops the annotation's file rather than pointing
+// outside. Before: `file=../../etc/tests/test_x.py`.
+#[test]
+fn path_prefix_outside_the_repository() {
+    let d = Data::new();
+    d.write(
+        "j.xml",
+        "<testsuites><testsuite name=\"s\" tests=\"1\"><testcase classname=\"c\" name=\"t\" file=\"tests/test_x.py\" line=\"3\"><failure message=\"boom\">x</failure></testcase></testsuite></testsuites>\n",
+    );
+    let file_of = |prefix: &str| {
+        let out = d.run(&["j.xml", "--annotations", "github", "--path-prefix", prefix, "-o", "r.md"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let line = out.stderr.lines().find(|l| l.starts_with("::error")).unwrap_or_default().to_string();
+        line.split_once("file=").map(|(_, rest)| rest.split(',').next().unwrap_or_default().to_string())
+    };
+    assert_eq!(file_of("backend").as_deref(), Some("backend/tests/test_x.py"));
+    assert_eq!(file_of("backend/../frontend").as_deref(), Some("frontend/tests/test_x.py"));
+    for outside in ["../../etc", "a/../../b"] {
+        assert_eq!(file_of(outside), None, "{outside}");
+    }
+}
+
+// Checks that the job summary is checked against `--data` files too (a data file is an input).
+#[test]
+fn job_summary_onto_a_data_file_is_refused() {
+    let d = Data::new();
+    d.write("d.yaml", "n: 1\n");
+    d.write("t.md", "{{ data.n }}\n");
+    let mut cmd = Command::new(support::BIN);
+    cmd.args(["--data", "d.yaml", "--template", "t.md", "--github-summary"])
+        .current_dir(d.root())
+        .env("GITHUB_STEP_SUMMARY", "d.yaml");
+    let out = run_cmd(cmd);
+    assert_refusal(
+        &out,
+        &["GITHUB_STEP_SUMMARY names `d.yaml`, an input: refusing to append the report to it"],
+    );
+    assert_eq!(fs::read_to_string(d.path("d.yaml")).unwrap(), "n: 1\n");
+}

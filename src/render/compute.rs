@@ -149,6 +149,24 @@ impl Decimal {
         Some(Decimal { mantissa: a.checked_add(b)?, scale }.normalized())
     }
 
+    /// `self / n` (n > 0): exact when the quotient ends within 18 more decimal places, else
+    /// rounded half away from zero at the last of them (a float holds 17 digits at most).
+    pub fn div_int(self, n: i128) -> Decimal {
+        let (mut m, mut scale) = (self.mantissa, self.scale);
+        while m % n != 0 && scale < self.scale + 18 {
+            match m.checked_mul(10) {
+                Some(x) => {
+                    m = x;
+                    scale += 1;
+                }
+                None => break,
+            }
+        }
+        let (q, r) = (m / n, m % n);
+        let q = if r.unsigned_abs() * 2 >= n.unsigned_abs() { q + m.signum() } else { q };
+        Decimal { mantissa: q, scale }.normalized()
+    }
+
     fn normalized(mut self) -> Decimal {
         while self.scale > 0 && self.mantissa % 10 == 0 {
             self.mantissa /= 10;
@@ -257,8 +275,9 @@ fn mean(items: &[Value], kw: Kwargs, _: &State) -> TeraResult<Value> {
     if items.is_empty() {
         return Ok(Value::none());
     }
+    // The exact sum divided exactly: `[0.1, 0.2, 0.3] | mean` is 0.2, as `sum` is 0.6.
     let total = exact_sum(items, &kw)?;
-    Ok(Value::from(total.to_f64() / items.len() as f64))
+    Ok(total.div_int(items.len() as i128).to_value())
 }
 
 /// `min` or `max`: of numbers, or of texts (dates as `YYYY-MM-DD` compare as text).
