@@ -215,8 +215,54 @@ get_gen_report() {
     add_to_path "$gen_report"
 }
 
+# --- History in the workflow cache -----------------------------------------------------------
+# `run.sh history`: where the records live and under which cache keys (documented in README):
+#   gen-report-history-<key>-<branch>-<run id>-<attempt>
+# A branch run restores its branch's newest folder (prefix gen-report-history-<key>-<branch>-)
+# and saves it, with this run's record added, under its own key. A pull request restores its
+# base branch's (forks too: the cache is readable there) and saves nothing, so a branch's history
+# holds only its own runs. Outputs: dir (empty: history is off), save-key, restore-prefix,
+# window, save (true on branch runs), branch.
+history_keys() {
+    local enabled="${INPUT_HISTORY:-true}" window="${INPUT_HISTORY_WINDOW:-20}" key="${INPUT_HISTORY_KEY:-gen-report}"
+    bool history "$enabled"
+    if [ "$enabled" = false ]; then
+        printf 'dir=\n' >>"${GITHUB_OUTPUT:-/dev/null}"
+        return
+    fi
+    [[ "$window" =~ ^[0-9]+$ ]] && [ "$window" -ge 2 ] && [ "$window" -le 1000 ] ||
+        die "input \`history-window\` must be a whole number from 2 to 1000, got \`$window\`"
+    [[ "$key" =~ ^[A-Za-z0-9._-]+$ ]] || die "input \`history-key\` may hold letters, digits, '.', '_' and '-' only"
+    local branch save=true
+    case "${GITHUB_EVENT_NAME:-}" in
+        pull_request | pull_request_target) branch="${GITHUB_BASE_REF:-}" save=false ;;
+        *) branch="${GITHUB_REF_NAME:-}" ;;
+    esac
+    # A merge queue's or a tag's run is not a branch's history.
+    case "${GITHUB_REF:-}" in refs/tags/* | refs/heads/gh-readonly-queue/*) save=false ;; esac
+    if [ -z "$branch" ]; then
+        note "history: no branch to keep a history for (event ${GITHUB_EVENT_NAME:-unknown}); reporting without"
+        printf 'dir=\n' >>"${GITHUB_OUTPUT:-/dev/null}"
+        return
+    fi
+    # Cache keys take no commas; anything unusual in a branch name becomes `_`.
+    local safe="${branch//[^A-Za-z0-9._\/-]/_}"
+    local prefix="gen-report-history-$key-$safe-"
+    {
+        printf 'dir=%s\n' "${RUNNER_TEMP:-/tmp}/gen-report-history/$key"
+        printf 'restore-prefix=%s\n' "$prefix"
+        printf 'save-key=%s\n' "$prefix${GITHUB_RUN_ID:-0}-${GITHUB_RUN_ATTEMPT:-1}"
+        printf 'window=%s\nsave=%s\n' "$window" "$save"
+        printf 'branch<<%s\n%s\n%s\n' "$token" "$branch" "$token"
+    } >>"${GITHUB_OUTPUT:-/dev/null}"
+}
+
 if [ "$mode" = locate ]; then
     locate
+    exit 0
+fi
+if [ "$mode" = history ]; then
+    history_keys
     exit 0
 fi
 echo "::group::gen-report"
@@ -302,6 +348,17 @@ split_words() {
 }
 split_words "${INPUT_ARGS:-}"
 opts+=(${words[@]+"${words[@]}"})
+# History (the `history` step's outputs): every run reads the folder the cache restored; the
+# report's run also adds this run's record to it.
+history_dir="${GEN_REPORT_HISTORY_DIR:-}"
+history_record=""
+if [ -n "$history_dir" ]; then
+    if ! compgen -G "$history_dir/*.parquet" >/dev/null; then
+        note "history: no earlier runs of ${GEN_REPORT_HISTORY_BRANCH:-this branch} in the cache yet (a first run, or the cache was evicted); the history starts with this run"
+    fi
+    opts+=(--history "$history_dir" --history-window "${GEN_REPORT_HISTORY_WINDOW:-20}")
+    history_record="$history_dir/${GITHUB_RUN_NUMBER:-0}.parquet"
+fi
 templated=()
 if [ -n "$template" ]; then
     templated=(--template "$template")
@@ -329,6 +386,9 @@ if [ "$annotations" = true ]; then
         fi
     done <<<"${INPUT_STRIP_PREFIX:-}"
 fi
+if [ -n "$history_record" ]; then
+    main+=(--record "$history_record")
+fi
 run_gr "${main[@]}" 2>"$work/main.err" || rc=$?
 # gen-report fences what it quotes itself when it writes annotations; otherwise fence it here.
 if [ "$annotations" = true ] && [ "$rc" -le 1 ]; then
@@ -344,6 +404,22 @@ if [ "$rc" -ge 2 ]; then
     message="$(grep -v '^::' "$work/main.err" | head -c 4000 || true)"
     printf '::error title=gen-report::%s\n' "$(escape "${message:-gen-report exited with $rc}")"
     exit "$rc"
+fi
+# The cache keeps the newest `history-window` records (by run number); the save step stores the
+# folder when this is a branch's run.
+if [ -n "$history_record" ] && [ -f "$history_record" ]; then
+    # (Portable to macOS and Windows runners: no GNU find -printf or head -n -N.)
+    records=()
+    for f in "$history_dir"/*.parquet; do
+        records+=("${f##*/}")
+    done
+    mapfile -t records < <(printf '%s\n' "${records[@]}" | sort -V)
+    for ((i = 0; i + ${GEN_REPORT_HISTORY_WINDOW:-20} < ${#records[@]}; i++)); do
+        rm -f -- "${history_dir:?}/${records[i]}"
+    done
+    if [ "${GEN_REPORT_HISTORY_SAVE:-false}" = true ]; then
+        printf 'history-record=%s\n' "$history_record" >>"${GITHUB_OUTPUT:-/dev/null}"
+    fi
 fi
 held="$(sed -n 's/^error: --fail-on condition holds: //p' "$work/main.err" | head -n 1)"
 if [ "$rc" -eq 1 ]; then

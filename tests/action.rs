@@ -54,8 +54,109 @@ struct Step {
     #[serde(default)]
     env: BTreeMap<String, String>,
     run: Option<String>,
-    /// An action step (actions/cache): skipped here, as on a runner with an empty cache.
+    /// An action step: the source build's actions/cache is skipped, as on a runner with an
+    /// empty cache; actions/cache/restore and save use the runner's cache folder.
     uses: Option<String>,
+    #[serde(rename = "if")]
+    condition: Option<String>,
+    #[serde(default)]
+    with: BTreeMap<String, String>,
+}
+
+/// A step's `if:` as the runner evaluates the forms the action uses: terms joined by `&&`, each
+/// `!cancelled()` or `always()` (status functions: the step runs after a failed one) or
+/// `CONTEXT == 'v'` / `CONTEXT != 'v'`. Without a status function a step runs only when every
+/// step before it succeeded. Any other form fails the test.
+fn condition_holds(condition: Option<&str>, ctx: &BTreeMap<String, String>, failed: bool) -> bool {
+    let Some(text) = condition else { return !failed };
+    let text = text.trim();
+    let text = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")).unwrap_or(text);
+    let mut status = false;
+    let mut holds = true;
+    for term in text.split("&&").map(str::trim) {
+        if term == "!cancelled()" || term == "always()" {
+            status = true;
+            continue;
+        }
+        let (lhs, rhs, equal) = if let Some((l, r)) = term.split_once("!=") {
+            (l, r, false)
+        } else if let Some((l, r)) = term.split_once("==") {
+            (l, r, true)
+        } else {
+            panic!("unsimulated condition `{term}`");
+        };
+        let value = ctx.get(lhs.trim()).map(String::as_str).unwrap_or("");
+        let want = rhs.trim().strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).expect("a quoted value");
+        holds &= (value == want) == equal;
+    }
+    holds && (status || !failed)
+}
+
+/// The workflow cache, as a folder: entries in creation order, each a key and a copy of a folder.
+/// Entries are immutable (a second save of a key is refused with a warning, as on GitHub).
+struct Cache {
+    dir: tempfile::TempDir,
+}
+
+impl Cache {
+    fn new() -> Self {
+        Cache { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let index = fs::read_to_string(self.dir.path().join("index")).unwrap_or_default();
+        index.lines().map(str::to_string).collect()
+    }
+
+    fn entry(&self, n: usize) -> PathBuf {
+        self.dir.path().join(format!("entry-{n}"))
+    }
+
+    /// The files of the entry saved under `key`.
+    fn files(&self, key: &str) -> Vec<String> {
+        let n = self.keys().iter().position(|k| k == key).unwrap_or_else(|| panic!("no cache entry {key}"));
+        let mut names: Vec<String> = fs::read_dir(self.entry(n))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// actions/cache/restore: the exact key, else the newest entry whose key starts with a
+    /// `restore-keys` line. Returns what it logs.
+    fn restore(&self, path: &Path, key: &str, prefixes: &str) -> String {
+        let keys = self.keys();
+        let hit = keys.iter().position(|k| k == key).or_else(|| {
+            prefixes
+                .lines()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .find_map(|p| keys.iter().rposition(|k| k.starts_with(p)))
+        });
+        match hit {
+            Some(n) => {
+                copy_dir(&self.entry(n), path);
+                format!("Cache restored from key: {}\n", keys[n])
+            }
+            None => format!("Cache not found for input keys: {key}\n"),
+        }
+    }
+
+    /// actions/cache/save. Returns what it logs.
+    fn save(&self, path: &Path, key: &str) -> String {
+        let mut keys = self.keys();
+        if keys.iter().any(|k| k == key) {
+            return format!("Warning: Failed to save: a cache entry for {key} exists\n");
+        }
+        if !path.is_dir() {
+            return format!("Warning: Path Validation Error: {} does not exist\n", path.display());
+        }
+        copy_dir(path, &self.entry(keys.len()));
+        keys.push(key.to_string());
+        fs::write(self.dir.path().join("index"), keys.join("\n") + "\n").unwrap();
+        format!("Cache saved with key: {key}\n")
+    }
 }
 
 fn action() -> Action {
@@ -77,10 +178,14 @@ fn evaluate(text: &str, ctx: &BTreeMap<String, String>) -> String {
             .split("||")
             .map(|operand| {
                 let operand = operand.trim();
-                ctx.get(operand).unwrap_or_else(|| panic!("unsimulated expression `{operand}` in `{text}`"))
+                match ctx.get(operand) {
+                    Some(v) => v.clone(),
+                    // An output a step did not set is empty, as on a runner.
+                    None if operand.starts_with("steps.") => String::new(),
+                    None => panic!("unsimulated expression `{operand}` in `{text}`"),
+                }
             })
             .find(|v| !v.is_empty())
-            .cloned()
             .unwrap_or_default();
         out.push_str(&value);
         rest = &rest[end + 2..];
@@ -116,6 +221,8 @@ struct Runner {
     env: BTreeMap<String, String>,
     /// Directories put before the system PATH.
     path: Vec<PathBuf>,
+    /// The workflow cache that actions/cache/restore and save use (none: they find nothing).
+    cache: Option<std::rc::Rc<Cache>>,
 }
 
 /// What one run of the action left.
@@ -145,6 +252,7 @@ impl Runner {
             github,
             env,
             path: Vec::new(),
+            cache: None,
         }
     }
 
@@ -175,8 +283,27 @@ impl Runner {
         let mut code = 0;
         let mut log = String::new();
         for (i, step) in action.runs.steps.iter().enumerate() {
+            if !condition_holds(step.condition.as_deref(), &ctx, code != 0) {
+                continue;
+            }
             if let Some(uses) = &step.uses {
-                assert!(uses.starts_with("actions/cache@"), "unsimulated action step {uses}");
+                let with = |k: &str| evaluate(step.with.get(k).map(String::as_str).unwrap_or(""), &ctx);
+                let cache = self.cache.as_deref();
+                if uses.starts_with("actions/cache/restore@") {
+                    if let Some(cache) = cache {
+                        log.push_str(&cache.restore(
+                            Path::new(&with("path")),
+                            &with("key"),
+                            &with("restore-keys"),
+                        ));
+                    }
+                } else if uses.starts_with("actions/cache/save@") {
+                    if let Some(cache) = cache {
+                        log.push_str(&cache.save(Path::new(&with("path")), &with("key")));
+                    }
+                } else {
+                    assert!(uses.starts_with("actions/cache@"), "unsimulated action step {uses}");
+                }
                 continue;
             }
             assert_eq!(step.shell.as_deref(), Some("bash"), "the test runs bash steps only");
@@ -212,13 +339,13 @@ impl Runner {
             let out = cmd.output().expect("run bash");
             log.push_str(&String::from_utf8_lossy(&out.stdout));
             log.push_str(&String::from_utf8_lossy(&out.stderr));
-            code = out.status.code().expect("the step was killed");
+            let step_code = out.status.code().expect("the step was killed");
+            if code == 0 {
+                code = step_code; // the job's result: the first step that failed
+            }
             let id = step.id.as_deref().unwrap_or("");
             for (k, v) in parse_outputs(&fs::read_to_string(&output).unwrap()) {
                 ctx.insert(format!("steps.{id}.outputs.{k}"), v);
-            }
-            if code != 0 {
-                break;
             }
         }
         let outputs = action
@@ -796,4 +923,153 @@ fn check_with_results_passes_on_a_fresh_report() {
     fs::write(r.workspace().join("REPORT.md"), fresh).unwrap();
     let ran = r.input("results", "results/*.xml").input("check", "REPORT.md").run();
     assert_eq!(ran.code, 0, "{}", ran.log);
+}
+
+/// A JUnit file of tests a, b and c in which `failing` fail.
+fn abc_junit(failing: &[&str]) -> String {
+    let cases: String = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let failure = if failing.contains(n) {
+                format!("<failure message=\"{n} broke\">at t.{n}</failure>")
+            } else {
+                String::new()
+            };
+            format!("<testcase classname=\"t\" name=\"{n}\" time=\"0.010\">{failure}</testcase>")
+        })
+        .collect();
+    format!("<testsuite name=\"s\" tests=\"3\" failures=\"{}\">{cases}</testsuite>\n", failing.len())
+}
+
+/// A run of the action with the history on: a push to main (`pr: None`) or pull request 7 into
+/// main, as run `number`, with tests a, b, c of which `failing` fail.
+fn history_run(cache: &std::rc::Rc<Cache>, pr: Option<u32>, number: u32, failing: &[&str]) -> Runner {
+    let mut r = Runner::new().input("results", "results/*.xml");
+    r.cache = Some(cache.clone());
+    fs::create_dir_all(r.workspace().join("results")).unwrap();
+    fs::write(r.workspace().join("results/junit.xml"), abc_junit(failing)).unwrap();
+    let (event, git_ref, ref_name, base) = match pr {
+        None => ("push", "refs/heads/main".to_string(), "main".to_string(), ""),
+        Some(n) => ("pull_request", format!("refs/pull/{n}/merge"), format!("{n}/merge"), "main"),
+    };
+    for (k, v) in [
+        ("GITHUB_EVENT_NAME", event.to_string()),
+        ("GITHUB_REF", git_ref),
+        ("GITHUB_REF_NAME", ref_name),
+        ("GITHUB_BASE_REF", base.to_string()),
+        ("GITHUB_RUN_NUMBER", number.to_string()),
+        ("GITHUB_RUN_ID", (1000 + number).to_string()),
+        ("GITHUB_RUN_ATTEMPT", "1".to_string()),
+    ] {
+        r.env.insert(k.into(), v);
+    }
+    r
+}
+
+// Checks the history kept in the workflow cache: each push to main restores main's newest
+// records, adds its own and saves them under a new key (even when tests fail); a pull request
+// is reported against main's latest run — a new failure and a fix named, the new-failures gate
+// holding — and saves nothing.
+#[test]
+fn history_follows_the_base_branch_through_the_cache() {
+    let cache = std::rc::Rc::new(Cache::new());
+    let ran = history_run(&cache, None, 1, &["b"]).run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert!(ran.log.contains("Cache not found"), "{}", ran.log);
+    assert!(
+        ran.log.contains("::notice title=gen-report::history: no earlier runs of main in the cache yet"),
+        "{}",
+        ran.log
+    );
+    assert_eq!(cache.keys(), ["gen-report-history-gen-report-main-1001-1"]);
+    assert_eq!(cache.files("gen-report-history-gen-report-main-1001-1"), ["1.parquet"]);
+
+    // A failing run still saves its record (the gate fails the step after the report).
+    let ran = history_run(&cache, None, 2, &["b"]).input("fail-on", "failures").run();
+    assert_eq!(ran.code, 1, "{}", ran.log);
+    assert!(
+        ran.log.contains("Cache restored from key: gen-report-history-gen-report-main-1001-1"),
+        "{}",
+        ran.log
+    );
+    assert!(ran.summary.contains("### 🔁 Still failing (1)"), "{}", ran.summary);
+    assert_eq!(cache.files("gen-report-history-gen-report-main-1002-1"), ["1.parquet", "2.parquet"]);
+
+    // The pull request breaks a and fixes b.
+    let ran = history_run(&cache, Some(7), 3, &["a"]).input("fail-on", "new-failures").run();
+    assert_eq!(ran.code, 1, "{}", ran.log);
+    assert!(
+        ran.log.contains("Cache restored from key: gen-report-history-gen-report-main-1002-1"),
+        "{}",
+        ran.log
+    );
+    assert!(ran.summary.contains("compared with the previous run, **2**"), "{}", ran.summary);
+    assert!(ran.summary.contains("### 🆕 New failures (1)"), "{}", ran.summary);
+    assert!(ran.summary.contains("### 🩹 Fixed (1)"), "{}", ran.summary);
+    assert!(ran.log.contains("::error title=gen-report::fail-on: "), "{}", ran.log);
+    assert_eq!(cache.keys().len(), 2, "a pull request saves nothing: {:?}", cache.keys());
+
+    // The same pull request without new failures passes the gate: b's failure is main's too.
+    let ran = history_run(&cache, Some(7), 4, &["b"]).input("fail-on", "new-failures").run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert!(ran.summary.contains("### 🔁 Still failing (1)"), "{}", ran.summary);
+}
+
+// Checks a pull request from a fork (no token) whose base branch has no cache (never made, or
+// evicted): "no history yet", a report and no error — and the new-failures gate does not pass
+// on failures it cannot compare (every failure is new when nothing is known).
+#[test]
+fn an_evicted_cache_reads_as_no_history_yet() {
+    let cache = std::rc::Rc::new(Cache::new());
+    let ran = history_run(&cache, Some(9), 5, &[]).input("token", "").input("comment", "always").run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert!(ran.log.contains("history: no earlier runs of main in the cache yet"), "{}", ran.log);
+    assert!(!ran.log.contains("::error"), "{}", ran.log);
+    assert!(ran.summary.contains("does not exist yet"), "{}", ran.summary);
+    assert!(!ran.summary.contains("Test changes"), "{}", ran.summary);
+    assert!(cache.keys().is_empty());
+    let ran = history_run(&cache, Some(9), 6, &["c"]).input("fail-on", "new-failures").run();
+    assert_eq!(ran.code, 1, "{}", ran.log);
+}
+
+// Checks two matrix shards keep apart histories under their own keys, and that the cache keeps
+// `history-window` records.
+#[test]
+fn shards_keep_their_own_history_and_the_window_bounds_it() {
+    let cache = std::rc::Rc::new(Cache::new());
+    for number in 1..=3 {
+        for shard in ["tests-1", "tests-2"] {
+            let ran = history_run(&cache, None, number, &[])
+                .input("history-key", shard)
+                .input("history-window", "2")
+                .run();
+            assert_eq!(ran.code, 0, "{}", ran.log);
+            if number == 1 {
+                assert!(
+                    ran.log.contains("Cache not found"),
+                    "{shard} restored another shard's:\n{}",
+                    ran.log
+                );
+            }
+        }
+    }
+    let keys = cache.keys();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    assert_eq!(cache.files("gen-report-history-tests-1-main-1003-1"), ["2.parquet", "3.parquet"]);
+    assert_eq!(cache.files("gen-report-history-tests-2-main-1003-1"), ["2.parquet", "3.parquet"]);
+    let ran = history_run(&cache, None, 4, &[]).input("history-window", "1").run();
+    assert_eq!(ran.code, 2, "{}", ran.log);
+    assert!(ran.log.contains("input `history-window` must be a whole number from 2 to 1000"), "{}", ran.log);
+}
+
+// Checks `history: false` reads and keeps nothing.
+#[test]
+fn history_can_be_turned_off() {
+    let cache = std::rc::Rc::new(Cache::new());
+    for number in 1..=2 {
+        let ran = history_run(&cache, None, number, &["a"]).input("history", "false").run();
+        assert_eq!(ran.code, 0, "{}", ran.log);
+        assert!(!ran.summary.contains("History"), "{}", ran.summary);
+    }
+    assert!(cache.keys().is_empty());
 }
