@@ -43,9 +43,12 @@ resume() { echo "::$token::"; }
 # Runs gen-report with its output paused; returns its exit code.
 quoted() {
     local code=0
-    pause
-    run_gr "$@" || code=$?
-    resume
+    run_gr "$@" >"$work/quoted" 2>&1 || code=$?
+    if [ -s "$work/quoted" ]; then
+        pause
+        cat "$work/quoted"
+        resume
+    fi
     return "$code"
 }
 # Runs gen-report for a file (outputs, comment): its findings repeat the report's, so its stderr
@@ -390,10 +393,11 @@ if [ -n "$history_record" ]; then
     main+=(--record "$history_record")
 fi
 run_gr "${main[@]}" 2>"$work/main.err" || rc=$?
-# gen-report fences what it quotes itself when it writes annotations; otherwise fence it here.
+# gen-report fences what it quotes itself when it writes annotations; otherwise fence it here
+# (and only when there is something to fence: no empty pause/resume pair in the log).
 if [ "$annotations" = true ] && [ "$rc" -le 1 ]; then
     cat "$work/main.err" >&2
-else
+elif [ -s "$work/main.err" ]; then
     pause
     cat "$work/main.err" >&2
     resume
@@ -461,7 +465,8 @@ failed="$(sed -n 's/^failed=//p' "$work/outputs")"
 # --- A committed report that must be up to date -------------------------------------------------
 stale=0
 if [ -n "$check" ]; then
-    quoted ${templated[@]+"${templated[@]}"} --check "$check" || stale=$?
+    # --quiet: the findings were shown (and annotated) once, by the report's run.
+    quoted ${templated[@]+"${templated[@]}"} --quiet --check "$check" || stale=$?
     [ "$stale" -le 1 ] || exit "$stale"
     if [ "$stale" -eq 1 ]; then
         printf '::error title=gen-report::%s\n' "$(escape "$check is stale: re-render it and commit it (the diff is in the log)")"

@@ -1073,3 +1073,24 @@ fn history_can_be_turned_off() {
     }
     assert!(cache.keys().is_empty());
 }
+
+// Checks the log holds no empty stop-commands pair (a pause with nothing to quote) and that with
+// `check` set the findings are shown once, not again by the check's run.
+#[test]
+fn the_log_pauses_only_around_output_and_shows_findings_once() {
+    let r = Runner::new();
+    let ws = r.workspace().to_path_buf();
+    fs::create_dir_all(ws.join("results")).unwrap();
+    // Declares 5 tests and holds 3: a finding.
+    fs::write(ws.join("results/j.xml"), abc_junit(&[]).replace("tests=\"3\"", "tests=\"5\"")).unwrap();
+    let fresh = gen_report(&ws, &["--", "results/j.xml"], &[]).1;
+    fs::write(ws.join("REPORT.md"), fresh).unwrap();
+    let ran =
+        r.input("results", "results/j.xml").input("check", "REPORT.md").input("annotations", "false").run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    // One pause: around the report run's stderr; the fresh check printed nothing to fence.
+    assert_eq!(ran.log.matches("::stop-commands::").count(), 1, "{}", ran.log);
+    let findings = ran.log.matches("declares").count();
+    // Once as gen-report printed it, once as the warning annotation.
+    assert_eq!(findings, 2, "{}", ran.log);
+}
