@@ -41,7 +41,7 @@ const RECONCILE: &[&str] =
 fn reconcile() {
     let o = gen_report(RECONCILE);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
-    insta::assert_snapshot!("reconcile", stdout(&o));
+    assert_snapshot!("reconcile", stdout(&o));
 }
 
 // Checks the measured figures in the JSON model, per category and in total.
@@ -105,7 +105,7 @@ fn fail_on_conditions() {
 fn zero_config() {
     let o = gen_report(&["tests/fixtures/zero_config"]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
-    insta::assert_snapshot!("zero_config", stdout(&o));
+    assert_snapshot!("zero_config", stdout(&o));
     let v = json(&["tests/fixtures/zero_config"]);
     let m = &v["totals"]["measured"];
     assert_eq!(

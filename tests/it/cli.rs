@@ -4,7 +4,7 @@
 //! vary the seed data copy `data/` to a temp dir and edit one file. Snapshots live in
 //! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test cli`.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
@@ -110,7 +110,7 @@ warning: narrative claims verification ("verified"), but no test results were gi
 "#
     );
     let md = &r.stdout;
-    insta::assert_snapshot!("seed_report", md);
+    assert_snapshot!("seed_report", md);
 
     let tables = markdown::assert_well_formed(md);
     let stats = markdown::table(&tables, &STATISTICS);
@@ -350,7 +350,7 @@ fn missing_field_blames_no_other_key() {
 fn unknown_key() {
     let r = gen_report(["unknown_key"]).current_dir(fixtures()).run();
     assert_bad_input(&r, &["unknown_key/categories/auth.yaml:2:1", "`targt`", "did you mean `target`"]);
-    insta::assert_snapshot!("unknown_key_stderr", r.stderr);
+    assert_snapshot!("unknown_key_stderr", r.stderr);
 }
 
 // Checks two files defining the same category are both named.
@@ -460,7 +460,7 @@ fn template_syntax_error() {
         .current_dir(fixtures())
         .run();
     assert_bad_input(&r, &["template_syntax_error/broken.md:4:"]);
-    insta::assert_snapshot!("template_syntax_error_stderr", support::after_warnings(&r.stderr));
+    assert_snapshot!("template_syntax_error_stderr", support::after_warnings(&r.stderr));
 }
 
 // Checks a template using an undefined variable names it, the file and line.
@@ -600,7 +600,7 @@ fn ascii() {
         .replace("❌", "[fail]")
         .replace("➖", "[not run]");
     assert_eq!(*md, mapped, "--ascii changes the markers and nothing else");
-    insta::assert_snapshot!("seed_report_ascii", md);
+    assert_snapshot!("seed_report_ascii", md);
 }
 
 // Checks two runs on the same data give identical bytes.
@@ -702,7 +702,7 @@ fn json_model() {
             ("WebSocket", 6, 25, false, 500_000.0),
         ]
     );
-    insta::assert_snapshot!("seed_model_json", redact(&r.stdout, &repo()));
+    assert_snapshot!("seed_model_json", redact(&r.stdout, &repo()));
 }
 
 // Checks -o writes stdout's bytes, and an error leaves an existing file untouched.

@@ -2,7 +2,7 @@
 //! generalised figure lint, `context`, and the examples under `examples/`, each run through the
 //! real binary.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -12,7 +12,7 @@
 //! - Files: symlinked files are read wherever they point; symlinked directories are never
 //!   followed (no loops); FIFOs, sockets and devices are refused, never opened.
 
-mod support;
+use crate::support;
 
 use std::ffi::OsStr;
 use std::fs;

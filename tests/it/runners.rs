@@ -309,5 +309,5 @@ fn rendered_failures_of_every_runner() {
         }
     }
     assert!(all.matches("==== ").count() >= 20, "failures rendered for too few files");
-    insta::assert_snapshot!("runner_failures", all);
+    assert_snapshot!("runner_failures", all);
 }
