@@ -766,18 +766,9 @@ fn category_name_with_spaces() {
 
 /// gen-report with `stdin` piped in.
 fn with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    use std::io::Write;
-    let mut child = std::process::Command::new(support::BIN)
-        .args(args)
-        .current_dir(support::repo())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = std::process::Command::new(support::BIN);
+    cmd.args(args).current_dir(support::repo()).env_remove("SOURCE_DATE_EPOCH");
+    let out = support::output_with_stdin(&mut cmd, Some(stdin.to_vec()));
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
 }

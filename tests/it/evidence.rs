@@ -1,5 +1,7 @@
 //! End-to-end tests of result ingestion and reconciliation: the real binary on fixture folders.
 
+use crate::support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -8,12 +10,12 @@ fn root() -> PathBuf {
 }
 
 fn gen_report(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen-report"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run gen-report")
+    support::output(
+        Command::new(env!("CARGO_BIN_EXE_gen-report"))
+            .args(args)
+            .current_dir(root())
+            .env_remove("SOURCE_DATE_EPOCH"),
+    )
 }
 
 fn stdout(o: &Output) -> String {

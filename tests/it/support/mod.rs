@@ -52,22 +52,27 @@ pub fn timeout() -> Duration {
 /// group and the whole group is killed, so a wrapper's (bash's) children go too and cannot keep
 /// the pipes open.
 #[track_caller]
-pub fn output(mut cmd: Command) -> Output {
+pub fn output(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null());
     output_with_stdin(cmd, None)
 }
 
 /// [`output`], writing `stdin` to the run's standard input (then closing it).
 #[track_caller]
-pub fn output_with_stdin(mut cmd: Command, stdin: Option<Vec<u8>>) -> Output {
-    let limit = timeout();
+pub fn output_with_stdin(cmd: &mut Command, stdin: Option<Vec<u8>>) -> Output {
+    output_within(cmd, stdin, timeout())
+}
+
+/// [`output_with_stdin`] with an explicit `limit`.
+#[track_caller]
+fn output_within(cmd: &mut Command, stdin: Option<Vec<u8>>, limit: Duration) -> Output {
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let what = describe(&cmd);
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    let what = describe(cmd);
     let started = Instant::now();
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
     let feed = stdin.map(|bytes| {
@@ -201,8 +206,8 @@ impl GenReport {
         self
     }
 
-    pub fn run(self) -> Run {
-        let out = output(self.cmd);
+    pub fn run(mut self) -> Run {
+        let out = output(&mut self.cmd);
         Run {
             code: out.status.code().expect("gen-report was killed by a signal"),
             stdout: String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8"),
@@ -333,4 +338,15 @@ pub fn dir_entries(dir: &Path) -> Vec<String> {
         fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
+}
+
+// Checks the run timeout itself: a run that outlives it is killed (with the wrapper's children,
+// which hold the pipes) and the test fails naming the run, instead of blocking.
+#[cfg(unix)]
+#[test]
+#[should_panic(expected = "bash -c sleep 60 & wait hung: killed after 300ms")]
+fn a_hung_run_fails_the_test() {
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", "sleep 60 & wait"]);
+    output_within(&mut cmd, None, Duration::from_millis(300));
 }
