@@ -97,7 +97,7 @@ fn hostile_report_is_inert_in_a_real_browser() {
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", png.display());
     assert!(bytes.len() > 10 * 1024, "screenshot of {} bytes: is the page blank?", bytes.len());
-    // To look at it: GEN_REPORT_SCREENSHOT=/tmp/page.png cargo test --test browser
+    // To look at it: GEN_REPORT_SCREENSHOT=/tmp/page.png cargo test --test it seed_chart_is_drawn_as_svg
     if let Some(keep) = std::env::var_os("GEN_REPORT_SCREENSHOT") {
         std::fs::copy(&png, &keep).unwrap();
     }

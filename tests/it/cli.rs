@@ -2,7 +2,7 @@
 //!
 //! Each case has its folder under `tests/fixtures/<case>/`, named like its test. Cases that
 //! vary the seed data copy `data/` to a temp dir and edit one file. Snapshots live in
-//! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test cli`.
+//! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test it cli::`.
 
 use crate::support;
 
