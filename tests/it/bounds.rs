@@ -1,6 +1,8 @@
 //! Memory follows the output, not the input: a million suites (each with a finding) run under
 //! a fixed address-space limit that the old per-suite state (1.3 GB) could not fit in.
 
+use crate::support;
+
 #[cfg(unix)]
 #[test]
 fn a_million_suites_fit_in_a_fixed_memory_limit() {
@@ -18,11 +20,11 @@ fn a_million_suites_fit_in_a_fixed_memory_limit() {
 
     // 512 MiB of address space: the binary, its threads' stacks and the report fit; a
     // per-suite or per-finding table does not.
-    let out = std::process::Command::new("bash")
-        .args(["-c", "ulimit -v 524288 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_gen-report")])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = support::output(
+        std::process::Command::new("bash")
+            .args(["-c", "ulimit -v 524288 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_gen-report")])
+            .arg(&path),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let md = String::from_utf8(out.stdout).unwrap();

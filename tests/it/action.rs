@@ -9,7 +9,7 @@
 
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -336,7 +336,7 @@ impl Runner {
             for (k, v) in &self.env {
                 cmd.env(k, v);
             }
-            let out = cmd.output().expect("run bash");
+            let out = support::output(&mut cmd);
             log.push_str(&String::from_utf8_lossy(&out.stdout));
             log.push_str(&String::from_utf8_lossy(&out.stderr));
             let step_code = out.status.code().expect("the step was killed");
@@ -390,7 +390,7 @@ fn gen_report(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
+    let out = support::output(&mut cmd);
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
 }
 
@@ -674,12 +674,9 @@ fn pre_commit_hook_catches_a_stale_report() {
         let args: Vec<String> = words.map(str::to_string).chain(hook.args.iter().cloned()).collect();
         let run = |report: &str| {
             fs::write(ws.path().join("REPORT.md"), report).unwrap();
-            Command::new(BIN)
-                .args(&args)
-                .current_dir(ws.path())
-                .env_remove("SOURCE_DATE_EPOCH")
-                .output()
-                .unwrap()
+            support::output(
+                Command::new(BIN).args(&args).current_dir(ws.path()).env_remove("SOURCE_DATE_EPOCH"),
+            )
         };
         assert_eq!(run(&fresh).status.code(), Some(0), "{hook:?}");
         let stale = run(&fresh.replace("67 of a 100-test target", "70 of a 100-test target"));
@@ -692,7 +689,7 @@ fn pre_commit_hook_catches_a_stale_report() {
 // Checks `--version`: the crate version, and in a git checkout the commit it was built from.
 #[test]
 fn version_names_the_commit() {
-    let out = Command::new(BIN).arg("--version").output().unwrap();
+    let out = support::output(Command::new(BIN).arg("--version"));
     let version = String::from_utf8(out.stdout).unwrap();
     let git = Command::new("git")
         .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
@@ -719,7 +716,7 @@ fn colour_follows_no_color_and_clicolor_force() {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().unwrap();
+        let out = support::output(&mut cmd);
         assert_eq!(out.status.code(), Some(2));
         String::from_utf8(out.stderr).unwrap()
     };
@@ -760,14 +757,14 @@ fn release(dir: &Path) -> PathBuf {
     let stripped = dir.join("gen-report");
     let ok = Command::new("strip").arg("-o").arg(&stripped).arg(BIN).status().is_ok_and(|s| s.success());
     let bin = if ok { stripped } else { PathBuf::from(BIN) };
-    let run = Command::new("bash")
-        .arg(repo().join("scripts/dist"))
-        .args(["--target", "x86_64-unknown-linux-musl", "--bin"])
-        .arg(&bin)
-        .arg("--out")
-        .arg(&tag)
-        .output()
-        .unwrap();
+    let run = support::output(
+        Command::new("bash")
+            .arg(repo().join("scripts/dist"))
+            .args(["--target", "x86_64-unknown-linux-musl", "--bin"])
+            .arg(&bin)
+            .arg("--out")
+            .arg(&tag),
+    );
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     tag
 }

@@ -5,7 +5,7 @@
 //! the report still written with exit 0). Every test runs the real binary on files written to a
 //! temp dir.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::PathBuf;

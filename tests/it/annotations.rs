@@ -1,7 +1,7 @@
 //! `--annotations github`: the real binary on JUnit files written into a temporary repository
 //! (so absolute paths, traces and the files they name are real), and the writer's limits.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

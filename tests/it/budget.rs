@@ -2,7 +2,7 @@
 //! partials/results.md): edges of the budget, a 100,000-failure report shrunk to each preset,
 //! multibyte text counted in characters and bytes, and many random budgets.
 
-mod support;
+use crate::support;
 
 use std::fmt::Write as _;
 use std::time::Instant;

@@ -1,5 +1,7 @@
 //! End-to-end tests of result ingestion and reconciliation: the real binary on fixture folders.
 
+use crate::support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -8,12 +10,12 @@ fn root() -> PathBuf {
 }
 
 fn gen_report(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen-report"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run gen-report")
+    support::output(
+        Command::new(env!("CARGO_BIN_EXE_gen-report"))
+            .args(args)
+            .current_dir(root())
+            .env_remove("SOURCE_DATE_EPOCH"),
+    )
 }
 
 fn stdout(o: &Output) -> String {
@@ -41,7 +43,7 @@ const RECONCILE: &[&str] =
 fn reconcile() {
     let o = gen_report(RECONCILE);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
-    insta::assert_snapshot!("reconcile", stdout(&o));
+    assert_snapshot!("reconcile", stdout(&o));
 }
 
 // Checks the measured figures in the JSON model, per category and in total.
@@ -105,7 +107,7 @@ fn fail_on_conditions() {
 fn zero_config() {
     let o = gen_report(&["tests/fixtures/zero_config"]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
-    insta::assert_snapshot!("zero_config", stdout(&o));
+    assert_snapshot!("zero_config", stdout(&o));
     let v = json(&["tests/fixtures/zero_config"]);
     let m = &v["totals"]["measured"];
     assert_eq!(

@@ -4,7 +4,7 @@
 
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::process::Command;
@@ -41,14 +41,14 @@ fn dist_packages_the_host_binary_with_readme_licences_and_checksum() {
     let out = tempfile::tempdir().unwrap();
     let bin_dir = tempfile::tempdir().unwrap();
     let bin = small_binary(bin_dir.path());
-    let run = Command::new("bash")
-        .arg(repo().join("scripts/dist"))
-        .arg("--bin")
-        .arg(&bin)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .expect("bash runs scripts/dist");
+    let run = support::output(
+        Command::new("bash")
+            .arg(repo().join("scripts/dist"))
+            .arg("--bin")
+            .arg(&bin)
+            .arg("--out")
+            .arg(out.path()),
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "scripts/dist failed: {stderr}");
     let name = format!("gen-report-{target}");
@@ -73,7 +73,7 @@ fn dist_packages_the_host_binary_with_readme_licences_and_checksum() {
         fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
     assert_eq!(files, ["CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "gen-report"]);
-    let version = Command::new(dir.join("gen-report")).arg("--version").output().unwrap();
+    let version = support::output(Command::new(dir.join("gen-report")).arg("--version"));
     assert!(version.status.success());
     let version = String::from_utf8(version.stdout).unwrap();
     assert!(
@@ -82,14 +82,14 @@ fn dist_packages_the_host_binary_with_readme_licences_and_checksum() {
     );
 
     // Same inputs, same bytes: a second run gives the same archive.
-    let again = Command::new("bash")
-        .arg(repo().join("scripts/dist"))
-        .arg("--bin")
-        .arg(&bin)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let again = support::output(
+        Command::new("bash")
+            .arg(repo().join("scripts/dist"))
+            .arg("--bin")
+            .arg(&bin)
+            .arg("--out")
+            .arg(out.path()),
+    );
     assert!(again.status.success());
     assert_eq!(fs::read_to_string(out.path().join(format!("{name}.tar.gz.sha256"))).unwrap(), line);
 }

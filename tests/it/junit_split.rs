@@ -2,6 +2,8 @@
 //! as the one-pass reader reads the same bytes: the same cases in the same order, the same
 //! findings, the same totals in the report.
 
+use crate::support;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -108,11 +110,9 @@ fn the_report_counts_every_case_of_a_big_file_once() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("big.xml");
     std::fs::write(&path, big_document()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
-        .arg(&path)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let out = support::output(
+        std::process::Command::new(env!("CARGO_BIN_EXE_gen-report")).arg(&path).args(["--format", "json"]),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m = &v["totals"]["measured"];

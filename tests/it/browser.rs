@@ -5,6 +5,8 @@
 //! Needs `/usr/bin/chromium` (`.ci/install-chromium`). Without it the tests fail under CI (the
 //! `CI` variable is set) and are skipped with a note elsewhere, so `cargo test` works on a laptop.
 
+use crate::support;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -95,7 +97,7 @@ fn hostile_report_is_inert_in_a_real_browser() {
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", png.display());
     assert!(bytes.len() > 10 * 1024, "screenshot of {} bytes: is the page blank?", bytes.len());
-    // To look at it: GEN_REPORT_SCREENSHOT=/tmp/page.png cargo test --test browser
+    // To look at it: GEN_REPORT_SCREENSHOT=/tmp/page.png cargo test --test it seed_chart_is_drawn_as_svg
     if let Some(keep) = std::env::var_os("GEN_REPORT_SCREENSHOT") {
         std::fs::copy(&png, &keep).unwrap();
     }
@@ -107,11 +109,11 @@ fn hostile_report_is_inert_in_a_real_browser() {
 fn seed_chart_is_drawn_as_svg() {
     let Some(chromium) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
-        .args(["data", "--format", "html"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = support::output(
+        std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
+            .args(["data", "--format", "html"])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
     assert_eq!(out.status.code(), Some(0));
     let html_path = dir.path().join("seed.html");
     std::fs::write(&html_path, &out.stdout).unwrap();

@@ -2,7 +2,7 @@
 //! and read back by gen-report with the same totals (tests, passed, failures, errors, skipped,
 //! flaky; duration to the millisecond per case), and the same bytes on a second run.
 
-mod support;
+use crate::support;
 
 use std::fs;
 

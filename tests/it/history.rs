@@ -18,14 +18,14 @@
 //! Run 3's record is the CTRF report gen-report wrote for it (`--format ctrf`), the others are
 //! gen-report records (`--record`).
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
 
 use support::{assert_exit, gen_report};
 
-const BASE: &str = include_str!("fixtures/runners/pytest/mixed-outcomes/junit.xml");
+const BASE: &str = include_str!("../fixtures/runners/pytest/mixed-outcomes/junit.xml");
 
 const FLIPS: &str = "test_unexpected_pass";
 const BREAKS: &str = "test_passes_quickly";
@@ -214,7 +214,7 @@ fn the_rendered_history_section() {
     let end = r.stdout[start..].find("\n## Suites").map_or(r.stdout.len(), |e| start + e);
     let section = &r.stdout[start..end];
     support::markdown::tables(section);
-    insta::assert_snapshot!("history_section_run_6", section);
+    assert_snapshot!("history_section_run_6", section);
 }
 
 #[test]

@@ -12,20 +12,17 @@
 //! - Files: symlinked files are read wherever they point; symlinked directories are never
 //!   followed (no loops); FIFOs, sockets and devices are refused, never opened.
 
-mod support;
+use crate::support;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use support::markdown;
-
-/// Longest any run may take; a run still going after it is killed and the test fails.
-const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The outcome of one run of the binary.
 #[derive(Debug)]
@@ -35,7 +32,7 @@ struct Out {
     stderr: String,
 }
 
-/// Runs `gen-report args` in `dir`, killing it (and failing) after [`TIMEOUT`].
+/// Runs `gen-report args` in `dir`, killing it (and failing) after [`support::timeout`].
 #[track_caller]
 fn run_in<I, S>(dir: &Path, args: I) -> Out
 where
@@ -49,44 +46,19 @@ where
 
 /// Runs `cmd` (gen-report, possibly through a wrapper) with `SOURCE_DATE_EPOCH` and
 /// `GITHUB_STEP_SUMMARY` unset unless `cmd` sets them, killing it (and failing) after
-/// [`TIMEOUT`]; checks it did not panic.
+/// [`support::timeout`]; checks it did not panic.
 #[track_caller]
 fn run_cmd(mut cmd: Command) -> Out {
-    let started = Instant::now();
     let envs: Vec<_> = cmd.get_envs().map(|(k, _)| k.to_owned()).collect();
     for var in ["SOURCE_DATE_EPOCH", "GITHUB_STEP_SUMMARY"] {
         if !envs.iter().any(|k| k == var) {
             cmd.env_remove(var);
         }
     }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("failed to start gen-report");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("gen-report hung: killed after {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stdout = String::from_utf8(out.join().unwrap()).expect("stdout is UTF-8");
-    let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+    let out = support::output(&mut cmd);
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let status = out.status;
     let code = status.code().unwrap_or_else(|| panic!("gen-report was killed by a signal: {status:?}"));
     assert!(!stderr.contains("panicked"), "gen-report panicked:\n{stderr}");
     assert_ne!(code, 101, "gen-report panicked:\n{stderr}");
@@ -1251,15 +1223,20 @@ fn signal_during_output_removes_the_temp_file() {
         let started = Instant::now();
         while !entries(&d.path("out")).iter().any(|e| e.starts_with(".tmp")) {
             assert!(child.try_wait().unwrap().is_none(), "gen-report ended before writing");
-            if started.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                panic!("no temp file after {TIMEOUT:?}");
+            if started.elapsed() > support::timeout() {
+                support::kill(&mut child);
+                panic!("no temp file after {:?}", support::timeout());
             }
             std::thread::sleep(Duration::from_millis(2));
         }
         // SAFETY: a signal to our own child.
         assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
-        let status = child.wait().unwrap();
+        let status = support::wait_or_kill(
+            &mut child,
+            Instant::now(),
+            support::timeout(),
+            "gen-report after a signal",
+        );
         assert_eq!(status.signal(), Some(sig), "{status:?}");
         assert_eq!(entries(&d.path("out")), ["report.md"], "signal {sig}: temp file left behind");
         assert_eq!(fs::read_to_string(d.path("out/report.md")).unwrap(), "previous report\n");

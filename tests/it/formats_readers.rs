@@ -3,6 +3,8 @@
 //! error with its position, or — for line formats cut at a line — a run that shows as broken,
 //! never as passed), and format sniffing past long prologues.
 
+use crate::support;
+
 use std::path::{Path, PathBuf};
 
 use gen_report::results::{
@@ -483,13 +485,13 @@ fn sniffing_past_long_prologues() {
 
 #[test]
 fn the_binary_summarises_the_new_formats() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
-        .args(["--format", "json"])
-        .arg(repo("tests/fixtures/runners/go-test-json/build-failure-panic/go-test.json"))
-        .arg(repo("tests/fixtures/runners/tap-perl/mixed/basic.tap"))
-        .arg(repo("tests/fixtures/formats/xunit-v2.xml"))
-        .output()
-        .unwrap();
+    let out = support::output(
+        std::process::Command::new(env!("CARGO_BIN_EXE_gen-report"))
+            .args(["--format", "json"])
+            .arg(repo("tests/fixtures/runners/go-test-json/build-failure-panic/go-test.json"))
+            .arg(repo("tests/fixtures/runners/tap-perl/mixed/basic.tap"))
+            .arg(repo("tests/fixtures/formats/xunit-v2.xml")),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m = &v["totals"]["measured"];

@@ -2,9 +2,9 @@
 //!
 //! Each case has its folder under `tests/fixtures/<case>/`, named like its test. Cases that
 //! vary the seed data copy `data/` to a temp dir and edit one file. Snapshots live in
-//! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test cli`.
+//! `tests/snapshots/`; re-bless them with `INSTA_UPDATE=always cargo test --test it cli::`.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
@@ -110,7 +110,7 @@ warning: narrative claims verification ("verified"), but no test results were gi
 "#
     );
     let md = &r.stdout;
-    insta::assert_snapshot!("seed_report", md);
+    assert_snapshot!("seed_report", md);
 
     let tables = markdown::assert_well_formed(md);
     let stats = markdown::table(&tables, &STATISTICS);
@@ -350,7 +350,7 @@ fn missing_field_blames_no_other_key() {
 fn unknown_key() {
     let r = gen_report(["unknown_key"]).current_dir(fixtures()).run();
     assert_bad_input(&r, &["unknown_key/categories/auth.yaml:2:1", "`targt`", "did you mean `target`"]);
-    insta::assert_snapshot!("unknown_key_stderr", r.stderr);
+    assert_snapshot!("unknown_key_stderr", r.stderr);
 }
 
 // Checks two files defining the same category are both named.
@@ -460,7 +460,7 @@ fn template_syntax_error() {
         .current_dir(fixtures())
         .run();
     assert_bad_input(&r, &["template_syntax_error/broken.md:4:"]);
-    insta::assert_snapshot!("template_syntax_error_stderr", support::after_warnings(&r.stderr));
+    assert_snapshot!("template_syntax_error_stderr", support::after_warnings(&r.stderr));
 }
 
 // Checks a template using an undefined variable names it, the file and line.
@@ -600,7 +600,7 @@ fn ascii() {
         .replace("❌", "[fail]")
         .replace("➖", "[not run]");
     assert_eq!(*md, mapped, "--ascii changes the markers and nothing else");
-    insta::assert_snapshot!("seed_report_ascii", md);
+    assert_snapshot!("seed_report_ascii", md);
 }
 
 // Checks two runs on the same data give identical bytes.
@@ -702,7 +702,7 @@ fn json_model() {
             ("WebSocket", 6, 25, false, 500_000.0),
         ]
     );
-    insta::assert_snapshot!("seed_model_json", redact(&r.stdout, &repo()));
+    assert_snapshot!("seed_model_json", redact(&r.stdout, &repo()));
 }
 
 // Checks -o writes stdout's bytes, and an error leaves an existing file untouched.
@@ -766,18 +766,9 @@ fn category_name_with_spaces() {
 
 /// gen-report with `stdin` piped in.
 fn with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    use std::io::Write;
-    let mut child = std::process::Command::new(support::BIN)
-        .args(args)
-        .current_dir(support::repo())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = std::process::Command::new(support::BIN);
+    cmd.args(args).current_dir(support::repo()).env_remove("SOURCE_DATE_EPOCH");
+    let out = support::output_with_stdin(&mut cmd, Some(stdin.to_vec()));
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
 }

@@ -1,12 +1,146 @@
-//! Helpers for the CLI tests: run the real binary, check exit codes, copy and edit data dirs.
+//! Helpers for the CLI tests: run the real binary (always with a timeout), check exit codes,
+//! copy and edit data dirs, name snapshots.
 
 #![allow(dead_code)]
 
 pub mod markdown;
 
+use std::ffi::OsString;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `insta::assert_snapshot!` under the names the snapshots had when each area was its own test
+/// binary: `tests/snapshots/<area>__<name>.snap` (insta would otherwise prefix `it__<area>__`
+/// and look in `tests/it/snapshots`).
+macro_rules! assert_snapshot {
+    ($name:expr, $value:expr $(,)?) => {
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!($crate::support::snapshot_name(module_path!(), $name), $value)
+        })
+    };
+}
+
+/// `<area>__<name>`, the area being the test module's (`it::cli` → `cli`).
+pub fn snapshot_name(module_path: &str, name: &str) -> String {
+    let area = module_path.rsplit("::").next().unwrap_or(module_path);
+    format!("{area}__{name}")
+}
+
+/// The environment variable that overrides [`DEFAULT_TIMEOUT`], in seconds.
+pub const TIMEOUT_VAR: &str = "GEN_REPORT_TEST_TIMEOUT";
+
+/// How long one run of the binary may take before it is killed and the test fails: generous,
+/// as the machine may be shared and the hostile tests run big inputs; a hang fails, never blocks.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The run timeout: `GEN_REPORT_TEST_TIMEOUT` seconds if set, else [`DEFAULT_TIMEOUT`].
+pub fn timeout() -> Duration {
+    match std::env::var(TIMEOUT_VAR) {
+        Ok(v) => match v.trim().parse::<f64>() {
+            Ok(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
+            _ => panic!("{TIMEOUT_VAR}={v:?}: expected a positive number of seconds"),
+        },
+        Err(_) => DEFAULT_TIMEOUT,
+    }
+}
+
+/// Runs `cmd` as `Command::output` does (stdin closed, stdout and stderr captured), but kills it
+/// and fails the test if it runs longer than [`timeout()`]. On Unix the run gets its own process
+/// group and the whole group is killed, so a wrapper's (bash's) children go too and cannot keep
+/// the pipes open.
+#[track_caller]
+pub fn output(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null());
+    output_with_stdin(cmd, None)
+}
+
+/// [`output`], writing `stdin` to the run's standard input (then closing it).
+#[track_caller]
+pub fn output_with_stdin(cmd: &mut Command, stdin: Option<Vec<u8>>) -> Output {
+    output_within(cmd, stdin, timeout())
+}
+
+/// [`output_with_stdin`] with an explicit `limit`.
+#[track_caller]
+fn output_within(cmd: &mut Command, stdin: Option<Vec<u8>>, limit: Duration) -> Output {
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    let what = describe(cmd);
+    let started = Instant::now();
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let feed = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        std::thread::spawn(move || {
+            use std::io::Write;
+            // A run that exits without reading all of it closes the pipe: not our failure.
+            let _ = pipe.write_all(&bytes);
+        })
+    });
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let status = wait_or_kill(&mut child, started, limit, &what);
+    if let Some(feed) = feed {
+        let _ = feed.join();
+    }
+    Output { status, stdout: out.join().expect("stdout reader"), stderr: err.join().expect("stderr reader") }
+}
+
+/// Waits for `child`; past `limit` kills it (its process group on Unix) and panics.
+#[track_caller]
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    started: Instant,
+    limit: Duration,
+    what: &str,
+) -> ExitStatus {
+    loop {
+        if let Some(status) = child.try_wait().expect("waiting for the run") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            kill(child);
+            panic!("{what} hung: killed after {limit:?} (raise {TIMEOUT_VAR} if the machine is just slow)");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Kills `child` and, on Unix, the process group it leads (see [`output`]), then reaps it.
+pub fn kill(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: a signal to the process group our own child leads.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `program args…`, for messages.
+fn describe(cmd: &Command) -> String {
+    let mut parts: Vec<OsString> = vec![cmd.get_program().to_owned()];
+    parts.extend(cmd.get_args().map(ToOwned::to_owned));
+    let text = parts.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 200 {
+        format!("{}…", text.chars().take(200).collect::<String>())
+    } else {
+        text
+    }
+}
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_gen-report");
@@ -73,7 +207,7 @@ impl GenReport {
     }
 
     pub fn run(mut self) -> Run {
-        let out = self.cmd.output().expect("failed to start gen-report");
+        let out = output(&mut self.cmd);
         Run {
             code: out.status.code().expect("gen-report was killed by a signal"),
             stdout: String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8"),
@@ -204,4 +338,15 @@ pub fn dir_entries(dir: &Path) -> Vec<String> {
         fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
+}
+
+// Checks the run timeout itself: a run that outlives it is killed (with the wrapper's children,
+// which hold the pipes) and the test fails naming the run, instead of blocking.
+#[cfg(unix)]
+#[test]
+#[should_panic(expected = "bash -c sleep 60 & wait hung: killed after 300ms")]
+fn a_hung_run_fails_the_test() {
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", "sleep 60 & wait"]);
+    output_within(&mut cmd, None, Duration::from_millis(300));
 }

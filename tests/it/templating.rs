@@ -2,7 +2,7 @@
 //! generalised figure lint, `context`, and the examples under `examples/`, each run through the
 //! real binary.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
@@ -528,7 +528,7 @@ fn readme_template_reference_is_the_generated_one() {
     }
     assert_eq!(
         current, generated,
-        "README's template reference differs from the code: re-generate it with GEN_REPORT_BLESS=1 cargo test --test templating"
+        "README's template reference differs from the code: re-generate it with GEN_REPORT_BLESS=1 cargo test --test it readme_template_reference"
     );
 }
 

@@ -1,5 +1,7 @@
 //! End-to-end tests of the CI outputs and helper commands: the real binary, real files.
 
+use crate::support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -14,7 +16,7 @@ fn cmd() -> Command {
 }
 
 fn run(args: &[&str]) -> Output {
-    cmd().args(args).output().expect("run gen-report")
+    support::output(cmd().args(args))
 }
 
 fn text(b: &[u8]) -> String {
@@ -65,7 +67,7 @@ fn github_summary() {
     std::fs::write(&summary, "## earlier step\n").unwrap();
     for _ in 0..2 {
         let o =
-            cmd().args(["data", "--github-summary"]).env("GITHUB_STEP_SUMMARY", &summary).output().unwrap();
+            support::output(cmd().args(["data", "--github-summary"]).env("GITHUB_STEP_SUMMARY", &summary));
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
         assert!(o.stdout.is_empty(), "the summary gets the report, not stdout");
     }

@@ -2,7 +2,7 @@
 //! any output. Each test runs the real binary on a real runner's output (tests/fixtures/runners,
 //! each with RUNNER.md naming the runner and version) unless it says otherwise.
 
-mod support;
+use crate::support;
 
 use std::fs;
 

@@ -1,7 +1,7 @@
 //! Failures grouped by cause, user failure categories and the suite's own changes (issue 18):
 //! the real binary on a real runner's output and on files written here.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;
@@ -74,7 +74,7 @@ fn the_failures_section_leads_with_the_causes() {
     let r = run([DB_DOWN]);
     assert_ok(&r);
     let section = failures_section(&r.stdout).replace(DB_DOWN, "[FIXTURE]");
-    insta::assert_snapshot!("db_down_failures_section", section);
+    assert_snapshot!("db_down_failures_section", section);
 }
 
 #[test]
@@ -232,7 +232,7 @@ fn removed_and_newly_skipped_tests_are_listed_against_the_previous_run() {
     let start = md.stdout.find("### 🧩 Test changes since run 1").expect("a test changes section");
     let section = &md.stdout[start..];
     let end = section[4..].find("\n### ").map_or(section.len(), |e| e + 4);
-    insta::assert_snapshot!("test_changes_section", &section[..end]);
+    assert_snapshot!("test_changes_section", &section[..end]);
 }
 
 #[test]
