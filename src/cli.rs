@@ -30,9 +30,28 @@ Exit status:
   1  the report was written, but a --fail-on condition holds, or --check found it stale
   2  bad input or usage: nothing was written (the error names file, line and column)";
 
+/// What `--help` and the man page say before the options: the conventions every command follows
+/// (`-h` shows the one-line `about` alone).
+const LONG_ABOUT: &str = "\
+Turn test manifests and real test results into a computed, honest Markdown report
+
+Every total, percentage and status is computed from the manifests and the result files; nothing\n\
+that no test result backs gets a ✅. The reference is in the repository's docs/ folder.
+
+Conventions: `-` as an input reads result files from stdin, its format sniffed as for a file\n\
+(`go test -json ./... | gen-report -`); stdin is copied to a temporary file named by a hash of its\n\
+bytes, so the same input gives the same report. File names may come after `--`\n\
+(`gen-report --fail-on failures -- \"$@\"`), so none is ever taken for an option. Control\n\
+characters in any message, usage errors included, are printed as escapes (`\\n`, `\\u{1b}`).\n\
+The date shown is --date, else `date:` in report.yaml, else SOURCE_DATE_EPOCH (UTC), else none:\n\
+never the clock; an empty SOURCE_DATE_EPOCH counts as unset, a malformed one is an error even when\n\
+another date wins. Inputs are read in sorted order: the same inputs give the same bytes. Colour\n\
+appears only in usage errors and help, and follows NO_COLOR (never) and CLICOLOR_FORCE (always);\n\
+NO_COLOR wins.";
+
 /// Turn test manifests into a computed, honest Markdown report.
 #[derive(Debug, Parser)]
-#[command(name = "gen-report", version = env!("GEN_REPORT_VERSION"), about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "gen-report", version = env!("GEN_REPORT_VERSION"), about, long_about = LONG_ABOUT, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Sub>,
@@ -186,6 +205,14 @@ pub struct RenderArgs {
     pub free: FreeformArgs,
 
     /// Write the report to FILE (atomically) instead of stdout.
+    ///
+    /// A missing or regular FILE (or a symlink to one) gets a temp file written beside it, synced
+    /// and renamed over it: never a half-written file. A symlink stays a symlink and its target
+    /// gets the report. A new file gets the mode a shell redirect gives (0666 less the umask); a
+    /// replaced one keeps its mode. `-` or /dev/stdout is standard output; a device, FIFO or
+    /// socket (/dev/null, a named pipe), or a path through /proc or /dev/fd, is written in place
+    /// as a redirect would; a directory is an error. FILE may not be any file the report is read
+    /// from. On exit 2 nothing is created or replaced.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -194,14 +221,29 @@ pub struct RenderArgs {
     pub quiet: bool,
 
     /// Output format.
+    ///
+    /// html: the rendered Markdown in one standalone page (embedded CSS, a Content-Security-Policy
+    /// that forbids scripts and outside loads, charts as inline SVG). json: the computed model
+    /// (what templates see; `schema_version` 2). ctrf: the measured cases as a CTRF document,
+    /// gen-report's categories in `results.extra.categories`. junit: whatever was read (go test
+    /// -json, TAP, libtest, TRX, CTRF, jest, mocha, several merged) as one JUnit XML document that
+    /// GitLab, Jenkins and Azure read; a flaky case holds Surefire's `<flakyFailure>`.
     #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
     pub format: FormatArg,
 
     /// Template to render: a built-in or user template name, or a template file.
+    ///
+    /// Default: report.md (the built-in summary.md for result files alone). Templates are Tera 2 files; one
+    /// can `{% extends "report.md" %}` and replace its blocks. In templates whose name ends in .md
+    /// every value is escaped as Markdown text. `gen-report templates export report.md` writes a
+    /// built-in out to start from.
     #[arg(long, value_name = "NAME|FILE")]
     pub template: Option<String>,
 
     /// Directory of templates that override built-ins by name and add new ones.
+    ///
+    /// Every file below DIR is loaded by its relative name; `include` and `extends` resolve only
+    /// among loaded templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
@@ -211,44 +253,85 @@ pub struct RenderArgs {
 
     /// Result files (path or glob, e.g. 'reports/**/*.xml') to reconcile with the manifests;
     /// repeatable.
+    ///
+    /// `*` stays in a folder, `**` crosses folders. Quote the pattern: gen-report expands it
+    /// (an unquoted glob the shell expanded is an error that says so). Formats are sniffed from
+    /// the content, not the name. A path that does not exist is an error (exit 2); a glob that
+    /// matches nothing is a finding that makes `--fail-on not-run` exit 1.
     #[arg(long, value_name = "GLOB")]
     pub results: Vec<String>,
 
     /// Write the report, then exit 1 if one of these holds.
+    ///
+    /// Any subset, comma-separated; without it a report with failures exits 0. In CI use at
+    /// least `--fail-on failures,not-run,empty`. The report (and -o FILE) is written first; the
+    /// conditions that held are named on stderr.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITIONS")]
     pub fail_on: Vec<FailOnArg>,
 
     /// Merge repeated runs of the same test (same suite element, file, class and name) anywhere
     /// in a results file into one test, last run wins: passed (and flaky) if the last run
     /// passed, else its worst result. Needed only where the file does not say the repeats are
-    /// reruns (see README, "Counting policy").
+    /// reruns (docs/results.md, "Counting policy").
     #[arg(long)]
     pub merge_reruns: bool,
 
     /// Re-render and compare with FILE (a committed report): exit 0 when equal, 1 with a
     /// unified diff when stale. Writes nothing.
+    ///
+    /// The `cargo fmt --check` of reports; every other option applies as given. FILE must be a
+    /// regular file (or a symlink to one) of at most 64 MiB: a FIFO, a device or a bigger file
+    /// is an error (exit 2), never read. The stale/not-stale answer is always exact.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "github_summary"])]
     pub check: Option<PathBuf>,
 
     /// Append the report to the file named by $GITHUB_STEP_SUMMARY (implies --budget summary).
+    ///
+    /// Instead of stdout; -o FILE still receives the full report. The summary file must be a
+    /// regular file (or not exist yet), neither an input nor the -o file; unset is an error. The
+    /// append comes last; if anything fails (a bad -o, a full disk) the summary is truncated back
+    /// to its length before, the -o file is left as it was, and the exit code is 2.
     #[arg(long)]
     pub github_summary: bool,
 
     /// Shrink the report to fit: summary (1,000,000 bytes), comment (65,000 characters),
     /// check (65,000 bytes) or a number of bytes.
+    ///
+    /// GitHub's limits: a job summary under 1 MiB, a PR comment under 65,536 characters, a
+    /// check-run body under 65,535 bytes; the presets keep a margin. Passing table rows go
+    /// first, then blocks that could never fit, then long lists are cut ("… and N more"), then
+    /// failure details collapsed, then whole sections from the end; never inside a table row,
+    /// code fence or `<details>` block, and a notice says what was left out. The title and the
+    /// result line are always kept: a budget too small for them is a usage error naming the
+    /// minimum.
     #[arg(long, value_name = "PRESET|BYTES")]
     pub budget: Option<String>,
 
     /// A JSON output (--format json) of an earlier run: show deltas against it.
+    ///
+    /// A Trend section: deltas in total and per category (tests, passed, failed, skipped), new
+    /// and removed categories, newly failing and fixed tests (among the up to 50 failures each
+    /// run lists).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
     /// The report's date (YYYY-MM-DD), overriding the data and SOURCE_DATE_EPOCH.
+    ///
+    /// Exactly YYYY-MM-DD (`2026-2-3` is an error). Without it: `date:` of report.yaml, else
+    /// SOURCE_DATE_EPOCH (UTC), else no date; never the clock.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<chrono::NaiveDate>,
 
     /// Also write one workflow command per failing test on stderr (GitHub shows them on the
     /// diff), after the report was written.
+    ///
+    /// `::error file=src/x.py,line=12,title=…::…`. The place is the case's file/line, else the
+    /// first frame of its failure message inside the repository (Python, Java/Kotlin,
+    /// JavaScript, .NET, Rust, Go, pytest frames); paths are made relative to GITHUB_WORKSPACE
+    /// (else the working directory). GitHub shows 10 per step: failures come before errors,
+    /// located ones first, then one notice counts the rest. Names and messages are escaped, and
+    /// everything else on stderr is fenced by ::stop-commands::, so no test name can raise an
+    /// annotation of its own. No token, no network.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub annotations: Option<AnnotationsArg>,
 
@@ -263,6 +346,10 @@ pub struct RenderArgs {
 
     /// After writing the report, write this run's record (a Parquet file: every test's outcome
     /// and duration, the totals) to FILE, e.g. history/$GITHUB_RUN_NUMBER.parquet.
+    ///
+    /// Written atomically together with -o and the job summary; its folder is created when
+    /// missing. FILE must end in .parquet and may not be an input, the -o file or
+    /// $GITHUB_STEP_SUMMARY.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     pub record: Option<PathBuf>,
 
@@ -273,10 +360,16 @@ pub struct RenderArgs {
 
     /// A folder of earlier runs' records (and CTRF reports): adds a History section — trend,
     /// new failures, still failing, fixed, flaky across runs, slowest and slowed-down tests.
+    ///
+    /// The records in DIR (not its subfolders), newest first, in every output (Markdown, HTML,
+    /// JSON's `history`). A missing DIR is a cache that missed: no earlier runs, a note on
+    /// stderr. A bad record is skipped with a warning, never stops the report.
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
 
     /// Runs the History section covers, this one included (the newest of the folder).
+    ///
+    /// From 2 to 100000.
     #[arg(long, value_name = "N", requires = "history", default_value_t = gen_report::model::history::DEFAULT_WINDOW,
           value_parser = parse_window)]
     pub history_window: usize,
@@ -304,6 +397,7 @@ pub enum FailOnArg {
     /// caught nothing).
     Empty,
     /// A test fails that did not fail in the previous run of --history (known failures pass).
+    /// Without any earlier run every failure counts as new.
     NewFailures,
 }
 
@@ -427,7 +521,7 @@ impl RenderArgs {
             && !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
         {
             return Err(format!(
-                "--record `{}`: a run record is a Parquet file: name it *.parquet (see README, \"History and trends\")",
+                "--record `{}`: a run record is a Parquet file: name it *.parquet (see docs/history.md, \"History and trends\")",
                 p.display()
             ));
         }

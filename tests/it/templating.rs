@@ -514,7 +514,7 @@ const END: &str = "<!-- end template-reference -->\n";
 
 #[test]
 fn readme_template_reference_is_the_generated_one() {
-    let path = repo().join("README.md");
+    let path = repo().join("docs/templates.md");
     let readme = fs::read_to_string(&path).unwrap();
     let (Some(start), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
         panic!("README.md lacks the template reference markers");
