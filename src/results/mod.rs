@@ -50,6 +50,7 @@ use std::path::{Path, PathBuf};
 mod ctrf;
 mod dart;
 mod detect;
+mod format;
 mod gotest;
 mod jestjson;
 mod json;
@@ -67,7 +68,8 @@ mod trx;
 mod xml;
 mod xunit;
 
-pub use detect::{Format, detect_format};
+pub use detect::detect_format;
+pub use format::{Format, result_extensions};
 pub use rerun::RerunMerger;
 
 /// Longest failure message kept per case, in bytes; the rest is cut with a marker.
@@ -349,27 +351,13 @@ fn dispatch<R: std::io::BufRead>(
     sink: &mut dyn CaseSink,
     locator: &mut locate::Locator<'_>,
 ) -> Result<u64, ResultsError> {
-    match format {
-        Format::Junit => junit::read(src, path, sink, locator),
-        Format::Ctrf => ctrf::read(src, path, sink),
-        Format::LibtestJson => libtest::read(src, path, sink),
-        Format::GoTestJson => gotest::read(src, path, sink),
-        Format::Tap => tap::read(src, path, sink),
-        Format::MochaJson => mocha::read(src, path, sink),
-        Format::PlaywrightJson => playwright::read(src, path, sink),
-        Format::DartJson => dart::read(src, path, sink),
-        Format::JestJson => jestjson::read(src, path, sink),
-        Format::RspecJson => rspec::read(src, path, sink),
-        Format::Trx => trx::read(src, path, sink, locator),
-        Format::Nunit { .. } => nunit::read(src, path, sink, locator),
-        Format::XunitNet => xunit::read(src, path, sink, locator),
+    match format::row::<R>(format).read {
+        Some(read) => read(src, path, sink, locator),
         // Refused by `read_file_with`/`read_bytes_with` before the file is dispatched.
-        Format::Catch2Xml | Format::TestNg | Format::CheckXml | Format::Unknown => {
-            Err(ResultsError::Unrecognised {
-                path: path.to_path_buf(),
-                reason: format!("no reader for {format}"),
-            })
-        }
+        None => Err(ResultsError::Unrecognised {
+            path: path.to_path_buf(),
+            reason: format!("no reader for {format}"),
+        }),
     }
 }
 
