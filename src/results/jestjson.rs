@@ -314,18 +314,8 @@ impl State<'_> {
         self.stand_ins = self.stand_ins.saturating_add(1);
         self.cases = self.cases.saturating_add(1);
         self.sink.case(TestCase {
-            suite: suite.to_owned(),
-            suite_index: index,
-            name: name.to_owned(),
-            classname: None,
             file: Some(suite.to_owned()).filter(|s| !s.is_empty()),
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message,
+            ..TestCase::errored(suite.to_owned(), index, name.to_owned(), message)
         });
     }
 }

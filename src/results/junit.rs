@@ -1183,21 +1183,16 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         for _ in 0..missing {
             let case = TestCase {
-                suite: frame.name.clone(),
-                suite_index: frame.index,
-                name: "[skipped test not listed by the runner]".to_owned(),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Skipped,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 0,
                 message: Some(format!(
                     "the suite declares {missing} skipped test{} that it does not list",
                     if missing == 1 { "" } else { "s" }
                 )),
+                ..TestCase::ran_once(
+                    frame.name.clone(),
+                    frame.index,
+                    "[skipped test not listed by the runner]".to_owned(),
+                    Outcome::Skipped,
+                )
             };
             frame.count(&case, true);
             self.emit(case);
@@ -1251,24 +1246,17 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         let label = suite_label(frame);
         for _ in 0..missing {
-            let case = TestCase {
-                suite: if frame.is_root_suites { String::new() } else { frame.name.clone() },
-                suite_index: frame.index,
-                name: "[error declared by the suite, not recorded as a test case]".to_owned(),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Error,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 1,
-                message: Some(format!(
-                    "{label} declares errors=\"{declared}\" but records {counted} as test cases: \
-                     something failed outside any test (gotestsum writes a package that failed to \
-                     build this way); see the runner's log"
-                )),
-            };
+            let message = format!(
+                "{label} declares errors=\"{declared}\" but records {counted} as test cases: \
+                 something failed outside any test (gotestsum writes a package that failed to \
+                 build this way); see the runner's log"
+            );
+            let case = TestCase::errored(
+                if frame.is_root_suites { String::new() } else { frame.name.clone() },
+                frame.index,
+                "[error declared by the suite, not recorded as a test case]".to_owned(),
+                Some(message),
+            );
             frame.count(&case, true);
             frame.synthetic = frame.synthetic.saturating_add(1);
             self.emit(case);

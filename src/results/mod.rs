@@ -126,6 +126,39 @@ pub struct TestCase {
     pub message: Option<String>,
 }
 
+impl TestCase {
+    /// A case of `suite` that ran once and ended as `outcome` (its one run counted as failed
+    /// when it failed or errored), with no class, file, line, time or message yet: a reader
+    /// sets what its format states with `TestCase { field, ..TestCase::ran_once(..) }`.
+    pub fn ran_once(suite: String, suite_index: u32, name: String, outcome: Outcome) -> Self {
+        TestCase {
+            suite,
+            suite_index,
+            name,
+            classname: None,
+            file: None,
+            line: None,
+            outcome,
+            flaky: false,
+            duration_s: 0.0,
+            runs: 1,
+            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
+            message: None,
+        }
+    }
+
+    /// A case that ran once and passed.
+    pub fn passed(suite: String, suite_index: u32, name: String) -> Self {
+        Self::ran_once(suite, suite_index, name, Outcome::Passed)
+    }
+
+    /// The errored stand-in for what a crash, an abort or a failure outside any test left
+    /// unrun or unrecorded (a crash never reads as passed): one errored run, with `message`.
+    pub fn errored(suite: String, suite_index: u32, name: String, message: Option<String>) -> Self {
+        TestCase { message, ..Self::ran_once(suite, suite_index, name, Outcome::Error) }
+    }
+}
+
 /// A disagreement found while reading a results file (never fatal).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Finding {

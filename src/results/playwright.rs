@@ -149,20 +149,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         for e in &doc.errors {
             state.push_error(e);
         }
-        let case = TestCase {
-            suite: String::new(),
-            suite_index: state.suites,
-            name: "[run error]".to_owned(),
-            classname: None,
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message: state.msg.take(),
-        };
+        let case = TestCase::errored(String::new(), state.suites, "[run error]".to_owned(), state.msg.take());
         state.cases = state.cases.saturating_add(1);
         state.sink.case(case);
     }

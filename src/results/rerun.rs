@@ -208,18 +208,10 @@ mod tests {
 
     fn case(name: &str, outcome: Outcome, secs: f64, msg: Option<&str>) -> TestCase {
         TestCase {
-            suite: "s".into(),
-            suite_index: 0,
-            name: name.into(),
             classname: Some("C".into()),
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: secs,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message: msg.map(str::to_owned),
+            ..TestCase::ran_once("s".into(), 0, name.into(), outcome)
         }
     }
 

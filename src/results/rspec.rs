@@ -118,20 +118,12 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
                 ))
             });
             cases = cases.saturating_add(1);
-            state.sink.case(TestCase {
-                suite: String::new(),
-                suite_index: 0,
-                name: format!("[{n} error{s_} outside of examples]"),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Error,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 1,
+            state.sink.case(TestCase::errored(
+                String::new(),
+                0,
+                format!("[{n} error{s_} outside of examples]"),
                 message,
-            });
+            ));
         }
     }
     Ok(cases)

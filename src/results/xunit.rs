@@ -140,18 +140,10 @@ impl Xunit<'_> {
             a.errors = a.errors.saturating_add(1);
         }
         self.emit(TestCase {
-            suite,
-            suite_index: index,
-            name,
             classname,
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: t.duration_s,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message,
+            ..TestCase::ran_once(suite, index, name, outcome)
         });
     }
 
