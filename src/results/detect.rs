@@ -9,8 +9,8 @@
 use std::io::BufRead;
 
 use super::Format;
+use super::xml::UTF8_BOM;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const TRX_NAMESPACE: &[u8] = b"http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 const CHECK_NAMESPACE: &[u8] = b"http://check.sourceforge.net/ns";
 

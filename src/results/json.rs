@@ -4,7 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::message::MessageBuf;
@@ -188,6 +188,62 @@ pub(crate) fn once<E: de::Error>(seen: &mut Vec<&'static str>, key: &'static str
     }
     seen.push(key);
     Ok(())
+}
+
+/// A JSON report whose root is one object, walked key by key without building it: the
+/// state of a reader implements this and [`read_document`] does the rest.
+pub(crate) trait RootObject {
+    /// What the root is, for serde's "expected ..." messages.
+    const EXPECTING: &'static str;
+    /// The key the root must have.
+    const REQUIRED: &'static str;
+    /// Consumes the value of `key` (call [`once`] with `seen` for a key that may appear once;
+    /// `REQUIRED` must be recorded there).
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+/// The root visitor every [`RootObject`] shares.
+struct Root<'a, T>(&'a mut T);
+
+impl<'de, T: RootObject> DeserializeSeed<'de> for Root<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: RootObject> Visitor<'de> for Root<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            self.0.field(&key, &mut seen, &mut map)?;
+        }
+        if !seen.contains(&T::REQUIRED) {
+            return Err(de::Error::missing_field(T::REQUIRED));
+        }
+        Ok(())
+    }
+}
+
+/// Reads one JSON document from `src` into `state`, with nothing but whitespace after it;
+/// errors are mapped by `to_error`.
+pub(crate) fn read_document<R: std::io::BufRead, T: RootObject>(
+    src: R,
+    state: &mut T,
+    to_error: impl Fn(serde_json::Error) -> super::ResultsError,
+) -> Result<(), super::ResultsError> {
+    let mut de = serde_json::Deserializer::from_reader(src);
+    Root(state).deserialize(&mut de).map_err(&to_error)?;
+    de.end().map_err(to_error)
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ use quick_xml::events::{BytesDecl, BytesRef, BytesStart, BytesText, Event};
 
 use super::locate::Locator;
 use super::message::MessageBuf;
+use super::xml::{Resolved, UTF8_BOM, configure, is_utf8_label, parse_count, resolve_ref, skip_bom};
 use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase, rerun};
 
 /// Deepest element nesting accepted; deeper documents are refused rather than risked.
@@ -46,8 +47,6 @@ pub(crate) const MAX_DEPTH: usize = 1000;
 /// Most unlisted skipped tests stood in for per suite: a declared count is input, and a huge
 /// one must not become a huge loop (beyond it the declared totals are only a finding).
 const MAX_UNLISTED: u64 = 100_000;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[path = "junit_split.rs"]
 mod split;
@@ -118,28 +117,6 @@ pub(crate) fn read_slice(
         };
         parser.event(event, at, decoder)?;
     }
-}
-
-/// Drops a UTF-8 BOM: quick-xml drops one without counting it in its offsets, so ours are
-/// corrected by the amount returned.
-fn skip_bom<R: BufRead>(src: &mut R) -> std::io::Result<u64> {
-    let head = src.fill_buf()?;
-    if head.starts_with(UTF8_BOM) {
-        src.consume(UTF8_BOM.len());
-        return Ok(UTF8_BOM.len() as u64);
-    }
-    Ok(0)
-}
-
-/// The reader settings every pass over a document uses (the one-pass reader and the chunks of
-/// a split one must tokenise alike).
-fn configure<R>(reader: &mut Reader<R>) {
-    let config = reader.config_mut();
-    // End tags are matched by `Parser` itself: it needs the open names for its own messages.
-    config.check_end_names = false;
-    config.check_comments = true;
-    config.expand_empty_elements = false;
-    config.trim_text(false);
 }
 
 /// What an open element is, as far as counting goes.
@@ -377,13 +354,6 @@ struct CaseState {
     /// Earlier failed attempts recorded inside the case (`flakyFailure`, `rerunFailure`, ...).
     failed_reruns: u32,
     skipped_seen: bool,
-}
-
-enum Resolved {
-    Char(char),
-    Str(&'static str),
-    /// The literal text of a reference to a DTD-declared entity.
-    Owned(String),
 }
 
 struct Parser<'p, 's, 'l, 'b> {
@@ -1518,33 +1488,6 @@ fn suite_label(frame: &SuiteFrame) -> String {
     }
 }
 
-fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Resolved::Char(c)),
-            Ok(None) | Err(_) => {
-                Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
-            }
-        };
-    }
-    let name = std::str::from_utf8(r).unwrap_or("");
-    match quick_xml::escape::resolve_predefined_entity(name) {
-        Some(s) => Ok(Resolved::Str(s)),
-        None => Err(format!(
-            "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
-             DTD entities are never expanded)",
-            String::from_utf8_lossy(r)
-        )),
-    }
-}
-
-fn is_utf8_label(enc: &[u8]) -> bool {
-    enc.eq_ignore_ascii_case(b"utf-8")
-        || enc.eq_ignore_ascii_case(b"utf8")
-        || enc.eq_ignore_ascii_case(b"us-ascii")
-        || enc.eq_ignore_ascii_case(b"ascii")
-}
-
 /// Whether a `<skipped type=…>` says the test was stopped rather than skipped: EUnit's
 /// surefire writes a cancelled (timed-out) test as `<skipped type="timeout">`.
 fn skip_type_means_stopped(kind: &str) -> bool {
@@ -1566,18 +1509,6 @@ fn ctest_counts_skipped(reason: Option<&str>) -> bool {
 fn status_means_skipped(status: &str) -> bool {
     let s = status.trim();
     ["disabled", "ignored", "skipped", "notrun"].iter().any(|k| s.eq_ignore_ascii_case(k))
-}
-
-/// A declared count: a whole number (a float with no fraction, e.g. `"3.0"`, is accepted).
-fn parse_count(value: &str) -> Option<u64> {
-    let v = value.trim();
-    if let Ok(n) = v.parse::<u64>() {
-        return Some(n);
-    }
-    match v.parse::<f64>() {
-        Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Some(f as u64),
-        _ => None,
-    }
 }
 
 fn parse_line(value: &str) -> Option<u32> {

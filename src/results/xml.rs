@@ -7,7 +7,6 @@
 //! but never expanded; nothing external is read). Readers get start/end events and, only when
 //! they ask for it, decoded text.
 
-use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -21,7 +20,7 @@ use super::{Finding, ResultsError};
 /// Deepest element nesting accepted.
 pub(crate) const MAX_DEPTH: usize = 1000;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What a format reader does with the walk.
 pub(crate) trait Handler {
@@ -188,12 +187,12 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                     Ok(r) => r,
                     Err(m) => match entity_literal(&x.dtd, &String::from_utf8_lossy(&r)) {
                         // A DTD-declared entity: kept as written, never expanded.
-                        Some(l) => Cow::Owned(l.to_owned()),
+                        Some(l) => Resolved::Owned(l.to_owned()),
                         None => return Err(x.syntax(at, m)),
                     },
                 };
                 if handler.wants_text() {
-                    w.reference(handler, &resolved);
+                    w.reference(handler, resolved.as_str(&mut [0; 4]));
                 }
             }
             Event::Decl(d) => check_encoding(&mut x, &d, at)?,
@@ -227,21 +226,32 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
 /// The reader over `src` past a BOM (whose length is returned: quick-xml's offsets start after
 /// it), set to check comments and leave empty elements and text as written.
 fn open<R: BufRead>(mut src: R, path: &Path) -> Result<(Reader<R>, u64), ResultsError> {
-    let base = match src.fill_buf() {
-        Ok(head) if head.starts_with(UTF8_BOM) => {
-            src.consume(UTF8_BOM.len());
-            UTF8_BOM.len() as u64
-        }
-        Ok(_) => 0,
-        Err(e) => return Err(ResultsError::io(path, e)),
-    };
+    let base = skip_bom(&mut src).map_err(|e| ResultsError::io(path, e))?;
     let mut reader = Reader::from_reader(src);
+    configure(&mut reader);
+    Ok((reader, base))
+}
+
+/// Drops a UTF-8 BOM: quick-xml drops one without counting it in its offsets, so ours are
+/// corrected by the amount returned.
+pub(super) fn skip_bom<R: BufRead>(src: &mut R) -> std::io::Result<u64> {
+    let head = src.fill_buf()?;
+    if head.starts_with(UTF8_BOM) {
+        src.consume(UTF8_BOM.len());
+        return Ok(UTF8_BOM.len() as u64);
+    }
+    Ok(0)
+}
+
+/// The reader settings every pass over an XML document uses (JUnit's one-pass reader, the
+/// chunks of a split one and the other XML readers tokenise alike). End tags are matched by
+/// the readers themselves: they need the open names for their own messages.
+pub(super) fn configure<R>(reader: &mut Reader<R>) {
     let config = reader.config_mut();
     config.check_end_names = false;
     config.check_comments = true;
     config.expand_empty_elements = false;
     config.trim_text(false);
-    Ok((reader, base))
 }
 
 /// The walk's state between events.
@@ -430,10 +440,31 @@ pub(crate) fn dtd_finding(names: &[String]) -> String {
     )
 }
 
-fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
+/// What an entity or character reference stands for.
+pub(super) enum Resolved {
+    Char(char),
+    Str(&'static str),
+    /// The literal text of a reference to a DTD-declared entity.
+    Owned(String),
+}
+
+impl Resolved {
+    /// The text, a character encoded into `buf`.
+    pub(super) fn as_str<'a>(&'a self, buf: &'a mut [u8; 4]) -> &'a str {
+        match self {
+            Resolved::Char(c) => c.encode_utf8(buf),
+            Resolved::Str(s) => s,
+            Resolved::Owned(s) => s,
+        }
+    }
+}
+
+/// Resolves a character reference or one of the five predefined entities; anything else is
+/// an error message (the caller may still accept a DTD-declared entity as written).
+pub(super) fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(Some(c)) => Ok(Resolved::Char(c)),
             Ok(None) | Err(_) => {
                 Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
             }
@@ -441,7 +472,7 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
     }
     let name = std::str::from_utf8(r).unwrap_or("");
     match quick_xml::escape::resolve_predefined_entity(name) {
-        Some(s) => Ok(Cow::Borrowed(s)),
+        Some(s) => Ok(Resolved::Str(s)),
         None => Err(format!(
             "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
              DTD entities are never expanded)",
@@ -450,7 +481,8 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
     }
 }
 
-fn is_utf8_label(enc: &[u8]) -> bool {
+/// An encoding label that means UTF-8 (ASCII is a subset).
+pub(super) fn is_utf8_label(enc: &[u8]) -> bool {
     enc.eq_ignore_ascii_case(b"utf-8")
         || enc.eq_ignore_ascii_case(b"utf8")
         || enc.eq_ignore_ascii_case(b"us-ascii")
