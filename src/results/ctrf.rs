@@ -27,7 +27,7 @@ use super::message::MessageBuf;
 use super::{CaseSink, Finding, Outcome, ResultsError, TestCase};
 
 /// Reads a CTRF document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state =
         State { sink, msg: MessageBuf::default(), counted: StatusCounts::default(), summary: None };
     read_document(src, &mut state, |e| json_error(path, e))?;
@@ -39,7 +39,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
 }
 
 /// Maps a serde_json error to ours (serde_json positions are 1-based).
-pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> ResultsError {
+pub(super) fn json_error(path: &Path, e: serde_json::Error) -> ResultsError {
     if e.is_io() {
         let source = std::io::Error::other(e.to_string());
         return ResultsError::io(path, source);

@@ -99,7 +99,7 @@ struct State<'s> {
 }
 
 /// Reads a Dart JSON reporter stream. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,

@@ -16,15 +16,15 @@ const CHECK_NAMESPACE: &[u8] = b"http://check.sourceforge.net/ns";
 
 /// How many bytes of content (after the prologue: BOM, whitespace, XML declaration, comments,
 /// processing instructions, doctype) are looked at to decide.
-pub(crate) const CONTENT_LIMIT: usize = 64 * 1024;
+pub(super) const CONTENT_LIMIT: usize = 64 * 1024;
 
 /// Most bytes held while looking for the content: a prologue this long (whitespace, comments)
 /// is refused rather than kept in memory.
-pub(crate) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
+pub(super) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
 
 /// The sniffer's answer for the bytes seen so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sniff {
+pub(super) enum Sniff {
     /// Decided.
     Known(Format),
     /// More bytes could change the answer.
@@ -50,7 +50,7 @@ pub fn detect_format(head: &[u8]) -> Format {
 /// the decision fitted in `src`'s buffer); the reader must see those bytes before the rest of
 /// `src`. Memory: at most the prologue plus [`CONTENT_LIMIT`] bytes, and never more than about
 /// [`MAX_PROLOGUE`] (then the format is [`Format::Unknown`]).
-pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
+pub(super) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
     let mut held: Vec<u8> = Vec::new();
     // Re-sniff only when the held bytes have doubled, so a long prologue costs linear time.
     let mut next_try = 0usize;
@@ -83,7 +83,7 @@ pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, 
 }
 
 /// Sniffs `head`; `eof` says whether it is the whole input.
-pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
+pub(super) fn sniff(head: &[u8], eof: bool) -> Sniff {
     let body = skip_ws(head.strip_prefix(UTF8_BOM).unwrap_or(head));
     let more = |known: Format| if eof { Sniff::Known(known) } else { Sniff::NeedMore };
     match body.first() {
@@ -112,7 +112,7 @@ pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
 }
 
 /// Explains why a head was classified as [`Format::Unknown`] (for error messages).
-pub(crate) fn unknown_reason(head: &[u8]) -> String {
+pub(super) fn unknown_reason(head: &[u8]) -> String {
     if head.is_empty() {
         return "the file is empty".to_owned();
     }

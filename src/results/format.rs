@@ -55,20 +55,20 @@ pub enum Format {
 }
 
 /// A reader: streams the cases of `src` into the sink, returns how many it handed over.
-pub(crate) type ReadFn<R> = fn(R, &Path, &mut dyn CaseSink, &mut Locator<'_>) -> Result<u64, ResultsError>;
+pub(super) type ReadFn<R> = fn(R, &Path, &mut dyn CaseSink, &mut Locator<'_>) -> Result<u64, ResultsError>;
 
 /// One row of the format table.
-pub(crate) struct Row<R> {
+pub(super) struct Row<R> {
     /// The format the row describes.
-    pub(crate) format: Format,
+    pub(super) format: Format,
     /// Human name, for messages (`Format`'s `Display`).
-    pub(crate) name: &'static str,
+    pub(super) name: &'static str,
     /// File endings (lowercase, no dot) the format is usually written with.
-    pub(crate) extensions: &'static [&'static str],
+    pub(super) extensions: &'static [&'static str],
     /// For a recognised format that is not read: what to give gen-report instead.
-    pub(crate) advice: Option<&'static str>,
+    pub(super) advice: Option<&'static str>,
     /// The reader; `None` for a format that is recognised, not read.
-    pub(crate) read: Option<ReadFn<R>>,
+    pub(super) read: Option<ReadFn<R>>,
 }
 
 /// A row with a reader.
@@ -92,7 +92,7 @@ const JSON_LINES: &[&str] = &["json", "jsonl", "ndjson"];
 
 /// Every format, in one table. Generic over the input so each reader is still compiled for
 /// the concrete reader type it is handed (no dynamic dispatch per byte).
-pub(crate) fn rows<R: BufRead>() -> [Row<R>; 18] {
+pub(super) fn rows<R: BufRead>() -> [Row<R>; 18] {
     [
         reads(Format::Junit, "JUnit XML", XML, junit::read),
         reads(Format::Ctrf, "CTRF JSON", JSON, |src, path, sink, _| ctrf::read(src, path, sink)),
@@ -135,7 +135,7 @@ pub(crate) fn rows<R: BufRead>() -> [Row<R>; 18] {
 }
 
 /// The row of `format` (input type `R`).
-pub(crate) fn row<R: BufRead>(format: Format) -> Row<R> {
+pub(super) fn row<R: BufRead>(format: Format) -> Row<R> {
     // NUnit is told apart by version 2; every other version reads (and is named) as NUnit 3.
     let key = match format {
         Format::Nunit { version: 2 } => format,
@@ -173,7 +173,7 @@ impl Format {
     }
 
     /// What to do instead, for a recognised format gen-report does not read.
-    pub(crate) fn advice(self) -> Option<&'static str> {
+    pub(super) fn advice(self) -> Option<&'static str> {
         info(self).advice
     }
 }

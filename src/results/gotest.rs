@@ -240,7 +240,7 @@ struct State<'s> {
 }
 
 /// Reads go test JSON from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,

@@ -98,7 +98,7 @@ struct State<'s> {
 }
 
 /// Reads a Jest/Vitest JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State {
         sink,
         totals: Totals::default(),

@@ -42,7 +42,7 @@ use super::xml::{Resolved, UTF8_BOM, configure, is_utf8_label, parse_count, reso
 use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase, rerun};
 
 /// Deepest element nesting accepted; deeper documents are refused rather than risked.
-pub(crate) const MAX_DEPTH: usize = 1000;
+pub(super) const MAX_DEPTH: usize = 1000;
 
 /// Most unlisted skipped tests stood in for per suite: a declared count is input, and a huge
 /// one must not become a huge loop (beyond it the declared totals are only a finding).
@@ -50,7 +50,7 @@ const MAX_UNLISTED: u64 = 100_000;
 
 #[path = "junit_split.rs"]
 mod split;
-pub(crate) use split::{
+pub(super) use split::{
     Params as SplitParams, SPLIT_MIN_BYTES, Stats as SplitStats, read_split, worth_splitting,
 };
 
@@ -58,7 +58,7 @@ pub(crate) use split::{
 ///
 /// `path` names the document in errors and findings; `locator` turns byte offsets into lines
 /// (used only for findings and errors). Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -90,7 +90,7 @@ pub(crate) fn read<R: BufRead>(
 
 /// Reads a JUnit XML document held in memory, as [`read`] does from a stream: the same events
 /// from quick-xml's slice reader, borrowed instead of copied into a buffer one by one.
-pub(crate) fn read_slice(
+pub(super) fn read_slice(
     doc: &[u8],
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -1517,7 +1517,7 @@ fn parse_line(value: &str) -> Option<u32> {
 
 /// Seconds, leniently: missing, negative or unparsable → 0; a decimal comma is accepted
 /// (`"1,5"`), and so are thousands separators when a point is also present (`"1,234.5"`).
-pub(crate) fn parse_time(value: &str) -> f64 {
+pub(super) fn parse_time(value: &str) -> f64 {
     let v = value.trim();
     let parsed = if v.contains(',') {
         let fixed: String =

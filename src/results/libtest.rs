@@ -88,7 +88,7 @@ struct State<'p, 's> {
 }
 
 /// Reads libtest JSON lines from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,

@@ -69,7 +69,7 @@ struct State<'s> {
 }
 
 /// Reads a Mocha JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State { sink, stats: None, listed: Listed::default(), msg: MessageBuf::default() };
     read_document(src, &mut state, |e| super::json::error(path, e))?;
     let l = &state.listed;

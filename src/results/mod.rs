@@ -42,6 +42,7 @@
 //!
 //! Input reaches every sum here: counts saturate, declared figures are compared, never trusted.
 #![deny(clippy::arithmetic_side_effects)]
+#![warn(unreachable_pub, missing_docs)]
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

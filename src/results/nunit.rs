@@ -106,7 +106,7 @@ struct Nunit<'s> {
 }
 
 /// Reads an NUnit 2 or 3 document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,

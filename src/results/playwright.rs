@@ -134,7 +134,7 @@ struct State<'s> {
 }
 
 /// Reads a Playwright JSON report. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut de = serde_json::Deserializer::from_reader(src);
     let to_error = |e: serde_json::Error| super::json::error(path, e);
     let doc = Doc::deserialize(&mut de).map_err(to_error)?;

@@ -76,7 +76,7 @@ struct State<'s> {
 }
 
 /// Reads an RSpec JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State {
         sink,
         messages: Text::default(),

@@ -88,7 +88,7 @@ struct Trx<'s> {
 }
 
 /// Reads a TRX document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,

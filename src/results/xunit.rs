@@ -66,7 +66,7 @@ struct Xunit<'s> {
 }
 
 /// Reads an xUnit.net v2 document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
