@@ -22,7 +22,7 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::json::{RootObject, once, read_document};
+use super::json::{RootObject, json_error, once, read_document};
 use super::message::MessageBuf;
 use super::{CaseSink, Finding, Outcome, ResultsError, TestCase};
 
@@ -36,26 +36,6 @@ pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         compare_summary(path, &summary, &state.counted, state.sink);
     }
     Ok(state.counted.total())
-}
-
-/// Maps a serde_json error to ours (serde_json positions are 1-based).
-pub(super) fn json_error(path: &Path, e: serde_json::Error) -> ResultsError {
-    if e.is_io() {
-        let source = std::io::Error::other(e.to_string());
-        return ResultsError::io(path, source);
-    }
-    let message = e.to_string();
-    // serde_json appends " at line L column C"; the position has its own fields.
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
-    ResultsError::Syntax {
-        path: path.to_path_buf(),
-        line: e.line() as u64,
-        column: e.column() as u64,
-        message,
-    }
 }
 
 struct State<'s> {

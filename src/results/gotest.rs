@@ -280,7 +280,7 @@ pub(super) fn read<R: BufRead>(
         }
         let event: Event<'_> = serde_json::from_slice(body).map_err(|e| {
             let column = (e.column() as u64).saturating_add(lead as u64);
-            let message = match super::ctrf::json_error(path, e) {
+            let message = match super::json::json_error(path, e) {
                 ResultsError::Syntax { message, .. } => message,
                 other => other.to_string(),
             };

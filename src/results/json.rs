@@ -161,10 +161,30 @@ pub(super) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Maps a serde_json error to ours (serde_json positions are 1-based).
+pub(super) fn json_error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
+    if e.is_io() {
+        let source = std::io::Error::other(e.to_string());
+        return super::ResultsError::io(path, source);
+    }
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the position has its own fields.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    super::ResultsError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message,
+    }
+}
+
 /// A serde_json error as ours, positioned at line ≥ 1 and column ≥ 1 (serde_json says column 0
 /// for an error just after a line break).
 pub(super) fn error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
-    match super::ctrf::json_error(path, e) {
+    match json_error(path, e) {
         super::ResultsError::Syntax { path, line, column, message } => {
             super::ResultsError::Syntax { path, line: line.max(1), column: column.max(1), message }
         }

@@ -119,7 +119,7 @@ pub(super) fn read<R: BufRead>(
             continue;
         }
         let event: Event<'_> = serde_json::from_slice(text).map_err(|e| {
-            let message = super::ctrf::json_error(path, e);
+            let message = super::json::json_error(path, e);
             match message {
                 ResultsError::Syntax { column, message, .. } => ResultsError::Syntax {
                     path: path.to_path_buf(),
