@@ -22,42 +22,20 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::json::{RootObject, json_error, once, read_document};
 use super::message::MessageBuf;
 use super::{CaseSink, Finding, Outcome, ResultsError, TestCase};
 
 /// Reads a CTRF document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state =
         State { sink, msg: MessageBuf::default(), counted: StatusCounts::default(), summary: None };
-    let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| json_error(path, e);
-    RootSeed(&mut state).deserialize(&mut de).map_err(to_error)?;
-    de.end().map_err(to_error)?;
+    read_document(src, &mut state, |e| json_error(path, e))?;
 
     if let Some(summary) = state.summary.take() {
         compare_summary(path, &summary, &state.counted, state.sink);
     }
     Ok(state.counted.total())
-}
-
-/// Maps a serde_json error to ours (serde_json positions are 1-based).
-pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> ResultsError {
-    if e.is_io() {
-        let source = std::io::Error::other(e.to_string());
-        return ResultsError::io(path, source);
-    }
-    let message = e.to_string();
-    // serde_json appends " at line L column C"; the position has its own fields.
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
-    ResultsError::Syntax {
-        path: path.to_path_buf(),
-        line: e.line() as u64,
-        column: e.column() as u64,
-        message,
-    }
 }
 
 struct State<'s> {
@@ -124,35 +102,20 @@ fn compare_summary(path: &Path, s: &Summary, c: &StatusCounts, sink: &mut dyn Ca
     }
 }
 
-struct RootSeed<'a, 's>(&'a mut State<'s>);
-
-impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RootSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a CTRF report object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen_results = false;
-        while let Some(key) = map.next_key::<KeyName>()? {
-            if key.0 == "results" {
-                if seen_results {
-                    return Err(de::Error::duplicate_field("results"));
-                }
-                seen_results = true;
-                map.next_value_seed(ResultsSeed(&mut *self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        if !seen_results {
-            return Err(de::Error::missing_field("results"));
+impl RootObject for State<'_> {
+    const EXPECTING: &'static str = "a CTRF report object";
+    const REQUIRED: &'static str = "results";
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if key == "results" {
+            once(seen, "results")?;
+            map.next_value_seed(ResultsSeed(self))?;
+        } else {
+            map.next_value::<IgnoredAny>()?;
         }
         Ok(())
     }

@@ -99,7 +99,7 @@ struct State<'s> {
 }
 
 /// Reads a Dart JSON reporter stream. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -216,21 +216,13 @@ impl State<'_> {
         if matches!(outcome, Outcome::Failed | Outcome::Error) {
             self.failing = self.failing.saturating_add(1);
         }
-        let failed = u32::from(matches!(outcome, Outcome::Failed | Outcome::Error));
         self.cases = self.cases.saturating_add(1);
         self.sink.case(TestCase {
             file: Some(suite.clone()).filter(|s| !s.is_empty()),
-            suite,
-            suite_index,
-            name: r.name,
-            classname: None,
             line: r.line,
-            outcome,
-            flaky: false,
             duration_s,
-            runs: 1,
-            failed_runs: failed,
             message,
+            ..TestCase::ran_once(suite, suite_index, r.name, outcome)
         });
     }
 

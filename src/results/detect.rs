@@ -6,115 +6,25 @@
 //! buffer (the usual case) nothing is consumed; otherwise the bytes it had to look at are handed
 //! back so the reader sees them first. Either way no byte of the file is read twice.
 
-use std::fmt;
 use std::io::BufRead;
 
-/// What a results file is, as far as its first bytes tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// JUnit XML (`<testsuites>` or `<testsuite>` root).
-    Junit,
-    /// CTRF JSON (`{"results": {"tool": ..., "tests": [...]}}`).
-    Ctrf,
-    /// libtest JSON lines (`cargo test -- --format json`, nextest `libtest-json`).
-    LibtestJson,
-    /// `go test -json` / gotestsum `--jsonfile` (test2json events, one per line).
-    GoTestJson,
-    /// TAP, the Test Anything Protocol (12, 13 and 14: prove, node --test, node-tap, ...).
-    Tap,
-    /// Mocha's `--reporter json` document.
-    MochaJson,
-    /// Playwright's `--reporter=json` document (`config`, `suites`, `errors`, `stats`).
-    PlaywrightJson,
-    /// Dart/Flutter `--reporter json` events (first line `{"type":"start","protocolVersion":…}`).
-    DartJson,
-    /// Jest's `--json` document (Vitest's `--reporter=json` has the same shape).
-    JestJson,
-    /// RSpec's `--format json` document.
-    RspecJson,
-    /// Visual Studio TRX (`<TestRun>` in the TeamTest 2010 namespace): `dotnet test --logger trx`.
-    Trx,
-    /// NUnit XML: version 3 (`<test-run>`) or 2.5 (`<test-results>`).
-    Nunit {
-        /// 2 or 3.
-        version: u8,
-    },
-    /// xUnit.net v2 XML (`<assemblies>`).
-    XunitNet,
-    /// Catch2's own XML reporter (`<Catch>`/`<Catch2TestRun>`): recognised, not read.
-    Catch2Xml,
-    /// TestNG's `testng-results.xml`: recognised, not read.
-    TestNg,
-    /// Check's (the C unit test framework) own XML (`<testsuites xmlns="http://check.sourceforge.net/ns">`
-    /// with `<suite>`/`<test result=…>`): recognised, not read.
-    CheckXml,
-    /// Nothing we know.
-    Unknown,
-}
+use super::Format;
+use super::xml::UTF8_BOM;
 
-impl Format {
-    /// Whether gen-report reads this format (the others are refused with a clear error).
-    pub fn is_supported(self) -> bool {
-        !matches!(self, Format::Catch2Xml | Format::TestNg | Format::CheckXml | Format::Unknown)
-    }
-
-    /// What to do instead, for a recognised format gen-report does not read.
-    pub(crate) fn advice(self) -> Option<&'static str> {
-        match self {
-            Format::Catch2Xml => Some("run the tests with `--reporter junit` for JUnit XML"),
-            Format::CheckXml => Some(
-                "have Check write TAP instead (`srunner_set_tap(sr, \"check.tap\")` or \
-                 CK_TAP_LOG_FILE_NAME=check.tap)",
-            ),
-            Format::TestNg => {
-                Some("read the JUnit XML TestNG writes beside it (`junitreports/TEST-*.xml`) instead")
-            }
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            Format::Junit => "JUnit XML",
-            Format::Ctrf => "CTRF JSON",
-            Format::LibtestJson => "libtest JSON",
-            Format::GoTestJson => "go test JSON (test2json)",
-            Format::Tap => "TAP",
-            Format::MochaJson => "Mocha JSON",
-            Format::PlaywrightJson => "Playwright JSON",
-            Format::DartJson => "Dart JSON",
-            Format::JestJson => "Jest/Vitest JSON",
-            Format::RspecJson => "RSpec JSON",
-            Format::Trx => "TRX (Visual Studio test results)",
-            Format::Nunit { version: 2 } => "NUnit 2 XML",
-            Format::Nunit { .. } => "NUnit 3 XML",
-            Format::XunitNet => "xUnit.net v2 XML",
-            Format::Catch2Xml => "Catch2 XML",
-            Format::TestNg => "TestNG XML",
-            Format::CheckXml => "Check XML",
-            Format::Unknown => "unknown format",
-        };
-        f.write_str(name)
-    }
-}
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const TRX_NAMESPACE: &[u8] = b"http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 const CHECK_NAMESPACE: &[u8] = b"http://check.sourceforge.net/ns";
 
 /// How many bytes of content (after the prologue: BOM, whitespace, XML declaration, comments,
 /// processing instructions, doctype) are looked at to decide.
-pub(crate) const CONTENT_LIMIT: usize = 64 * 1024;
+pub(super) const CONTENT_LIMIT: usize = 64 * 1024;
 
 /// Most bytes held while looking for the content: a prologue this long (whitespace, comments)
 /// is refused rather than kept in memory.
-pub(crate) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
+pub(super) const MAX_PROLOGUE: usize = 64 * 1024 * 1024;
 
 /// The sniffer's answer for the bytes seen so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sniff {
+pub(super) enum Sniff {
     /// Decided.
     Known(Format),
     /// More bytes could change the answer.
@@ -140,7 +50,7 @@ pub fn detect_format(head: &[u8]) -> Format {
 /// the decision fitted in `src`'s buffer); the reader must see those bytes before the rest of
 /// `src`. Memory: at most the prologue plus [`CONTENT_LIMIT`] bytes, and never more than about
 /// [`MAX_PROLOGUE`] (then the format is [`Format::Unknown`]).
-pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
+pub(super) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, Vec<u8>)> {
     let mut held: Vec<u8> = Vec::new();
     // Re-sniff only when the held bytes have doubled, so a long prologue costs linear time.
     let mut next_try = 0usize;
@@ -173,7 +83,7 @@ pub(crate) fn sniff_stream<R: BufRead>(src: &mut R) -> std::io::Result<(Format, 
 }
 
 /// Sniffs `head`; `eof` says whether it is the whole input.
-pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
+pub(super) fn sniff(head: &[u8], eof: bool) -> Sniff {
     let body = skip_ws(head.strip_prefix(UTF8_BOM).unwrap_or(head));
     let more = |known: Format| if eof { Sniff::Known(known) } else { Sniff::NeedMore };
     match body.first() {
@@ -202,7 +112,7 @@ pub(crate) fn sniff(head: &[u8], eof: bool) -> Sniff {
 }
 
 /// Explains why a head was classified as [`Format::Unknown`] (for error messages).
-pub(crate) fn unknown_reason(head: &[u8]) -> String {
+pub(super) fn unknown_reason(head: &[u8]) -> String {
     if head.is_empty() {
         return "the file is empty".to_owned();
     }

@@ -240,7 +240,7 @@ struct State<'s> {
 }
 
 /// Reads go test JSON from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -280,7 +280,7 @@ pub(crate) fn read<R: BufRead>(
         }
         let event: Event<'_> = serde_json::from_slice(body).map_err(|e| {
             let column = (e.column() as u64).saturating_add(lead as u64);
-            let message = match super::ctrf::json_error(path, e) {
+            let message = match super::json::json_error(path, e) {
                 ResultsError::Syntax { message, .. } => message,
                 other => other.to_string(),
             };
@@ -490,18 +490,8 @@ impl State<'_> {
     /// An errored case for `name` of package `pkg`, with the message in `self.msg`.
     fn emit_error(&mut self, pkg: &str, index: u32, name: &str) {
         let case = TestCase {
-            suite: pkg.to_owned(),
-            suite_index: index,
-            name: name.to_owned(),
             classname: Some(pkg.to_owned()),
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message: self.msg.take(),
+            ..TestCase::errored(pkg.to_owned(), index, name.to_owned(), self.msg.take())
         };
         let run = self.packages.get(pkg).map_or(0, |p| p.run);
         self.deliver(pkg, name, run, case);

@@ -20,9 +20,9 @@ use std::io::BufRead;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 
-use super::json::{Each, Key, Num, Text, once};
+use super::json::{Each, Key, Num, RootObject, Text, once, read_document};
 use super::message::MessageBuf;
 use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase};
 
@@ -98,7 +98,7 @@ struct State<'s> {
 }
 
 /// Reads a Jest/Vitest JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State {
         sink,
         totals: Totals::default(),
@@ -108,10 +108,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         files: 0,
         cases: 0,
     };
-    let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| super::json::error(path, e);
-    Root(&mut state).deserialize(&mut de).map_err(to_error)?;
-    de.end().map_err(to_error)?;
+    read_document(src, &mut state, |e| super::json::error(path, e))?;
     if state.interrupted {
         state.stand_in(
             "",
@@ -148,50 +145,38 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     Ok(state.cases)
 }
 
-struct Root<'a, 's>(&'a mut State<'s>);
-
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Root<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Jest/Vitest JSON report object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.0;
-        let mut seen = Vec::new();
-        while let Some(Key(key)) = map.next_key()? {
-            let slot = match key.as_str() {
-                "testResults" => {
-                    once(&mut seen, "testResults")?;
-                    let mut each = |f: TestFile| st.file(f);
-                    map.next_value_seed(Each::new(&mut each))?;
-                    continue;
-                }
-                "wasInterrupted" => {
-                    st.interrupted = map.next_value::<Option<bool>>()?.unwrap_or(false);
-                    continue;
-                }
-                "numTotalTests" => &mut st.totals.num_total_tests,
-                "numPassedTests" => &mut st.totals.num_passed_tests,
-                "numFailedTests" => &mut st.totals.num_failed_tests,
-                "numPendingTests" => &mut st.totals.num_pending_tests,
-                "numTodoTests" => &mut st.totals.num_todo_tests,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            *slot = map.next_value::<Num>()?.count();
-        }
-        if !seen.contains(&"testResults") {
-            return Err(serde::de::Error::missing_field("testResults"));
-        }
+impl RootObject for State<'_> {
+    const EXPECTING: &'static str = "a Jest/Vitest JSON report object";
+    const REQUIRED: &'static str = "testResults";
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let st = self;
+        let slot = match key {
+            "testResults" => {
+                once(seen, "testResults")?;
+                let mut each = |f: TestFile| st.file(f);
+                map.next_value_seed(Each::new(&mut each))?;
+                return Ok(());
+            }
+            "wasInterrupted" => {
+                st.interrupted = map.next_value::<Option<bool>>()?.unwrap_or(false);
+                return Ok(());
+            }
+            "numTotalTests" => &mut st.totals.num_total_tests,
+            "numPassedTests" => &mut st.totals.num_passed_tests,
+            "numFailedTests" => &mut st.totals.num_failed_tests,
+            "numPendingTests" => &mut st.totals.num_pending_tests,
+            "numTodoTests" => &mut st.totals.num_todo_tests,
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+                return Ok(());
+            }
+        };
+        *slot = map.next_value::<Num>()?.count();
         Ok(())
     }
 }
@@ -314,18 +299,8 @@ impl State<'_> {
         self.stand_ins = self.stand_ins.saturating_add(1);
         self.cases = self.cases.saturating_add(1);
         self.sink.case(TestCase {
-            suite: suite.to_owned(),
-            suite_index: index,
-            name: name.to_owned(),
-            classname: None,
             file: Some(suite.to_owned()).filter(|s| !s.is_empty()),
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message,
+            ..TestCase::errored(suite.to_owned(), index, name.to_owned(), message)
         });
     }
 }

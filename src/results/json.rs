@@ -4,16 +4,16 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::message::MessageBuf;
 
 /// Deserialises an array one element at a time, handing each to `f` before reading the next.
-pub(crate) struct Each<'f, T, F>(pub(crate) &'f mut F, PhantomData<T>);
+pub(super) struct Each<'f, T, F>(pub(super) &'f mut F, PhantomData<T>);
 
 impl<'f, T, F> Each<'f, T, F> {
-    pub(crate) fn new(f: &'f mut F) -> Self {
+    pub(super) fn new(f: &'f mut F) -> Self {
         Each(f, PhantomData)
     }
 }
@@ -39,7 +39,7 @@ impl<'de, T: Deserialize<'de>, F: FnMut(T)> Visitor<'de> for Each<'_, T, F> {
 }
 
 /// Counts an array's elements without keeping them.
-pub(crate) fn count_elements<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+pub(super) fn count_elements<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let mut n = 0u64;
     let mut f = |_: IgnoredAny| n = n.saturating_add(1);
     Each::new(&mut f).deserialize(d)?;
@@ -48,19 +48,19 @@ pub(crate) fn count_elements<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::
 
 /// A number that may also come as a numeric string or null (reporters differ).
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Num(pub(crate) Option<f64>);
+pub(super) struct Num(pub(super) Option<f64>);
 
 impl Num {
     /// Milliseconds → seconds (0 for nonsense).
-    pub(crate) fn ms_to_s(self) -> f64 {
+    pub(super) fn ms_to_s(self) -> f64 {
         self.0.filter(|v| v.is_finite() && *v > 0.0).map_or(0.0, |ms| ms / 1000.0)
     }
     /// Seconds (0 for nonsense).
-    pub(crate) fn secs(self) -> f64 {
+    pub(super) fn secs(self) -> f64 {
         self.0.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0)
     }
     /// A whole, non-negative count.
-    pub(crate) fn count(self) -> Option<u64> {
+    pub(super) fn count(self) -> Option<u64> {
         self.0.filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v < 1e15).map(|v| v as u64)
     }
 }
@@ -96,9 +96,9 @@ impl<'de> Deserialize<'de> for Num {
 /// Text kept to [`super::MESSAGE_LIMIT`]: a string, or an array of strings (one per line), or
 /// null; ANSI colour sequences removed. `parts` counts the non-empty strings.
 #[derive(Debug, Default)]
-pub(crate) struct Text {
-    pub(crate) text: Option<String>,
-    pub(crate) parts: u32,
+pub(super) struct Text {
+    pub(super) text: Option<String>,
+    pub(super) parts: u32,
 }
 
 impl<'de> Deserialize<'de> for Text {
@@ -140,7 +140,7 @@ impl<'de> Deserialize<'de> for Text {
 }
 
 /// Removes ANSI colour sequences (`ESC [ … m`), which Jest writes into failure messages.
-pub(crate) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\u{1b}') {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -161,10 +161,30 @@ pub(crate) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Maps a serde_json error to ours (serde_json positions are 1-based).
+pub(super) fn json_error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
+    if e.is_io() {
+        let source = std::io::Error::other(e.to_string());
+        return super::ResultsError::io(path, source);
+    }
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the position has its own fields.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    super::ResultsError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message,
+    }
+}
+
 /// A serde_json error as ours, positioned at line ≥ 1 and column ≥ 1 (serde_json says column 0
 /// for an error just after a line break).
-pub(crate) fn error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
-    match super::ctrf::json_error(path, e) {
+pub(super) fn error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
+    match json_error(path, e) {
         super::ResultsError::Syntax { path, line, column, message } => {
             super::ResultsError::Syntax { path, line: line.max(1), column: column.max(1), message }
         }
@@ -173,7 +193,7 @@ pub(crate) fn error(path: &std::path::Path, e: serde_json::Error) -> super::Resu
 }
 
 /// An object key.
-pub(crate) struct Key(pub(crate) String);
+pub(super) struct Key(pub(super) String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -182,12 +202,68 @@ impl<'de> Deserialize<'de> for Key {
 }
 
 /// Fails on a key seen twice (serde_json itself would let the last one win).
-pub(crate) fn once<E: de::Error>(seen: &mut Vec<&'static str>, key: &'static str) -> Result<(), E> {
+pub(super) fn once<E: de::Error>(seen: &mut Vec<&'static str>, key: &'static str) -> Result<(), E> {
     if seen.contains(&key) {
         return Err(E::duplicate_field(key));
     }
     seen.push(key);
     Ok(())
+}
+
+/// A JSON report whose root is one object, walked key by key without building it: the
+/// state of a reader implements this and [`read_document`] does the rest.
+pub(super) trait RootObject {
+    /// What the root is, for serde's "expected ..." messages.
+    const EXPECTING: &'static str;
+    /// The key the root must have.
+    const REQUIRED: &'static str;
+    /// Consumes the value of `key` (call [`once`] with `seen` for a key that may appear once;
+    /// `REQUIRED` must be recorded there).
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+/// The root visitor every [`RootObject`] shares.
+struct Root<'a, T>(&'a mut T);
+
+impl<'de, T: RootObject> DeserializeSeed<'de> for Root<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: RootObject> Visitor<'de> for Root<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            self.0.field(&key, &mut seen, &mut map)?;
+        }
+        if !seen.contains(&T::REQUIRED) {
+            return Err(de::Error::missing_field(T::REQUIRED));
+        }
+        Ok(())
+    }
+}
+
+/// Reads one JSON document from `src` into `state`, with nothing but whitespace after it;
+/// errors are mapped by `to_error`.
+pub(super) fn read_document<R: std::io::BufRead, T: RootObject>(
+    src: R,
+    state: &mut T,
+    to_error: impl Fn(serde_json::Error) -> super::ResultsError,
+) -> Result<(), super::ResultsError> {
+    let mut de = serde_json::Deserializer::from_reader(src);
+    Root(state).deserialize(&mut de).map_err(&to_error)?;
+    de.end().map_err(to_error)
 }
 
 #[cfg(test)]

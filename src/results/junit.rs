@@ -38,20 +38,19 @@ use quick_xml::events::{BytesDecl, BytesRef, BytesStart, BytesText, Event};
 
 use super::locate::Locator;
 use super::message::MessageBuf;
+use super::xml::{Resolved, UTF8_BOM, configure, is_utf8_label, parse_count, resolve_ref, skip_bom};
 use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase, rerun};
 
 /// Deepest element nesting accepted; deeper documents are refused rather than risked.
-pub(crate) const MAX_DEPTH: usize = 1000;
+pub(super) const MAX_DEPTH: usize = 1000;
 
 /// Most unlisted skipped tests stood in for per suite: a declared count is input, and a huge
 /// one must not become a huge loop (beyond it the declared totals are only a finding).
 const MAX_UNLISTED: u64 = 100_000;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 #[path = "junit_split.rs"]
 mod split;
-pub(crate) use split::{
+pub(super) use split::{
     Params as SplitParams, SPLIT_MIN_BYTES, Stats as SplitStats, read_split, worth_splitting,
 };
 
@@ -59,7 +58,7 @@ pub(crate) use split::{
 ///
 /// `path` names the document in errors and findings; `locator` turns byte offsets into lines
 /// (used only for findings and errors). Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -91,7 +90,7 @@ pub(crate) fn read<R: BufRead>(
 
 /// Reads a JUnit XML document held in memory, as [`read`] does from a stream: the same events
 /// from quick-xml's slice reader, borrowed instead of copied into a buffer one by one.
-pub(crate) fn read_slice(
+pub(super) fn read_slice(
     doc: &[u8],
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -118,28 +117,6 @@ pub(crate) fn read_slice(
         };
         parser.event(event, at, decoder)?;
     }
-}
-
-/// Drops a UTF-8 BOM: quick-xml drops one without counting it in its offsets, so ours are
-/// corrected by the amount returned.
-fn skip_bom<R: BufRead>(src: &mut R) -> std::io::Result<u64> {
-    let head = src.fill_buf()?;
-    if head.starts_with(UTF8_BOM) {
-        src.consume(UTF8_BOM.len());
-        return Ok(UTF8_BOM.len() as u64);
-    }
-    Ok(0)
-}
-
-/// The reader settings every pass over a document uses (the one-pass reader and the chunks of
-/// a split one must tokenise alike).
-fn configure<R>(reader: &mut Reader<R>) {
-    let config = reader.config_mut();
-    // End tags are matched by `Parser` itself: it needs the open names for its own messages.
-    config.check_end_names = false;
-    config.check_comments = true;
-    config.expand_empty_elements = false;
-    config.trim_text(false);
 }
 
 /// What an open element is, as far as counting goes.
@@ -377,13 +354,6 @@ struct CaseState {
     /// Earlier failed attempts recorded inside the case (`flakyFailure`, `rerunFailure`, ...).
     failed_reruns: u32,
     skipped_seen: bool,
-}
-
-enum Resolved {
-    Char(char),
-    Str(&'static str),
-    /// The literal text of a reference to a DTD-declared entity.
-    Owned(String),
 }
 
 struct Parser<'p, 's, 'l, 'b> {
@@ -1183,21 +1153,16 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         for _ in 0..missing {
             let case = TestCase {
-                suite: frame.name.clone(),
-                suite_index: frame.index,
-                name: "[skipped test not listed by the runner]".to_owned(),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Skipped,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 0,
                 message: Some(format!(
                     "the suite declares {missing} skipped test{} that it does not list",
                     if missing == 1 { "" } else { "s" }
                 )),
+                ..TestCase::ran_once(
+                    frame.name.clone(),
+                    frame.index,
+                    "[skipped test not listed by the runner]".to_owned(),
+                    Outcome::Skipped,
+                )
             };
             frame.count(&case, true);
             self.emit(case);
@@ -1251,24 +1216,17 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
         }
         let label = suite_label(frame);
         for _ in 0..missing {
-            let case = TestCase {
-                suite: if frame.is_root_suites { String::new() } else { frame.name.clone() },
-                suite_index: frame.index,
-                name: "[error declared by the suite, not recorded as a test case]".to_owned(),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Error,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 1,
-                message: Some(format!(
-                    "{label} declares errors=\"{declared}\" but records {counted} as test cases: \
-                     something failed outside any test (gotestsum writes a package that failed to \
-                     build this way); see the runner's log"
-                )),
-            };
+            let message = format!(
+                "{label} declares errors=\"{declared}\" but records {counted} as test cases: \
+                 something failed outside any test (gotestsum writes a package that failed to \
+                 build this way); see the runner's log"
+            );
+            let case = TestCase::errored(
+                if frame.is_root_suites { String::new() } else { frame.name.clone() },
+                frame.index,
+                "[error declared by the suite, not recorded as a test case]".to_owned(),
+                Some(message),
+            );
             frame.count(&case, true);
             frame.synthetic = frame.synthetic.saturating_add(1);
             self.emit(case);
@@ -1530,33 +1488,6 @@ fn suite_label(frame: &SuiteFrame) -> String {
     }
 }
 
-fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Resolved::Char(c)),
-            Ok(None) | Err(_) => {
-                Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
-            }
-        };
-    }
-    let name = std::str::from_utf8(r).unwrap_or("");
-    match quick_xml::escape::resolve_predefined_entity(name) {
-        Some(s) => Ok(Resolved::Str(s)),
-        None => Err(format!(
-            "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
-             DTD entities are never expanded)",
-            String::from_utf8_lossy(r)
-        )),
-    }
-}
-
-fn is_utf8_label(enc: &[u8]) -> bool {
-    enc.eq_ignore_ascii_case(b"utf-8")
-        || enc.eq_ignore_ascii_case(b"utf8")
-        || enc.eq_ignore_ascii_case(b"us-ascii")
-        || enc.eq_ignore_ascii_case(b"ascii")
-}
-
 /// Whether a `<skipped type=…>` says the test was stopped rather than skipped: EUnit's
 /// surefire writes a cancelled (timed-out) test as `<skipped type="timeout">`.
 fn skip_type_means_stopped(kind: &str) -> bool {
@@ -1580,25 +1511,13 @@ fn status_means_skipped(status: &str) -> bool {
     ["disabled", "ignored", "skipped", "notrun"].iter().any(|k| s.eq_ignore_ascii_case(k))
 }
 
-/// A declared count: a whole number (a float with no fraction, e.g. `"3.0"`, is accepted).
-fn parse_count(value: &str) -> Option<u64> {
-    let v = value.trim();
-    if let Ok(n) = v.parse::<u64>() {
-        return Some(n);
-    }
-    match v.parse::<f64>() {
-        Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Some(f as u64),
-        _ => None,
-    }
-}
-
 fn parse_line(value: &str) -> Option<u32> {
     value.trim().parse().ok()
 }
 
 /// Seconds, leniently: missing, negative or unparsable → 0; a decimal comma is accepted
 /// (`"1,5"`), and so are thousands separators when a point is also present (`"1,234.5"`).
-pub(crate) fn parse_time(value: &str) -> f64 {
+pub(super) fn parse_time(value: &str) -> f64 {
     let v = value.trim();
     let parsed = if v.contains(',') {
         let fixed: String =

@@ -88,7 +88,7 @@ struct State<'p, 's> {
 }
 
 /// Reads libtest JSON lines from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -119,7 +119,7 @@ pub(crate) fn read<R: BufRead>(
             continue;
         }
         let event: Event<'_> = serde_json::from_slice(text).map_err(|e| {
-            let message = super::ctrf::json_error(path, e);
+            let message = super::json::json_error(path, e);
             match message {
                 ResultsError::Syntax { column, message, .. } => ResultsError::Syntax {
                     path: path.to_path_buf(),
@@ -199,7 +199,7 @@ impl State<'_, '_> {
                 for name in std::mem::take(&mut suite.running) {
                     self.msg.clear();
                     self.msg.push("started but never reported a result before its suite ended");
-                    self.emit_in(&mut suite, &name, Outcome::Error);
+                    self.emit_in(&mut suite, &name);
                 }
                 let label = if key.is_empty() { "suite".to_owned() } else { format!("suite `{key}`") };
                 let c = suite.counts;
@@ -324,7 +324,7 @@ impl State<'_, '_> {
                 "started but never reported a result: {label} stopped while this test was running \
                  (crashed, aborted or killed; see the runner's log)"
             ));
-            self.emit_in(&mut suite, name, Outcome::Error);
+            self.emit_in(&mut suite, name);
         }
         let accounted = reported.saturating_add(running.len() as u64);
         let missing = suite.test_count.map_or(0, |n| n.saturating_sub(accounted));
@@ -344,28 +344,23 @@ impl State<'_, '_> {
                 "[run aborted]".to_owned()
             };
             // Not a test of its own: a named stand-in for the tests the crash cost.
-            self.emit_in(&mut suite, &name, Outcome::Error);
+            self.emit_in(&mut suite, &name);
         }
     }
 
-    /// Emits a case for a suite that is no longer in `self.suites`.
-    fn emit_in(&mut self, suite: &mut OpenSuite, full_name: &str, outcome: Outcome) {
+    /// Emits an errored case (a crash's stand-in) for a suite that is no longer in `self.suites`.
+    fn emit_in(&mut self, suite: &mut OpenSuite, full_name: &str) {
         let (prefix, name, _) = split_name(full_name);
-        suite.counts.add(outcome, false);
+        suite.counts.add(Outcome::Error, false);
         self.cases = self.cases.saturating_add(1);
         self.sink.case(TestCase {
-            suite: prefix.unwrap_or("").to_owned(),
-            suite_index: suite.index,
-            name: name.to_owned(),
             classname: prefix.map(str::to_owned),
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message: self.msg.take(),
+            ..TestCase::errored(
+                prefix.unwrap_or("").to_owned(),
+                suite.index,
+                name.to_owned(),
+                self.msg.take(),
+            )
         });
     }
 

@@ -19,7 +19,7 @@ enum Source<'a> {
 ///
 /// Scanning resumes from the last answer when offsets grow (the usual order), so locating many
 /// findings costs one pass over the file rather than one pass each.
-pub(crate) struct Locator<'a> {
+pub(super) struct Locator<'a> {
     source: Source<'a>,
     pos: Pos,
     reader: Option<BufReader<File>>,
@@ -52,12 +52,12 @@ impl Pos {
 
 impl<'a> Locator<'a> {
     /// Locates offsets in the file at `path` (re-opened on first use).
-    pub(crate) fn file(path: &'a Path) -> Self {
+    pub(super) fn file(path: &'a Path) -> Self {
         Self::new(Source::File(path))
     }
 
     /// Locates offsets in `bytes`.
-    pub(crate) fn bytes(bytes: &'a [u8]) -> Self {
+    pub(super) fn bytes(bytes: &'a [u8]) -> Self {
         Self::new(Source::Bytes(bytes))
     }
 
@@ -66,7 +66,7 @@ impl<'a> Locator<'a> {
     }
 
     /// Line and column of byte `offset` (both 1-based), or `None` if the bytes cannot be re-read.
-    pub(crate) fn line_col(&mut self, offset: u64) -> Option<(u64, u64)> {
+    pub(super) fn line_col(&mut self, offset: u64) -> Option<(u64, u64)> {
         if offset < self.pos.offset {
             self.pos = Pos::START;
             self.reader = None;
@@ -99,7 +99,7 @@ impl<'a> Locator<'a> {
     }
 
     /// Line of byte `offset`, or `None` if the bytes cannot be re-read.
-    pub(crate) fn line(&mut self, offset: u64) -> Option<u64> {
+    pub(super) fn line(&mut self, offset: u64) -> Option<u64> {
         self.line_col(offset).map(|(line, _)| line)
     }
 }

@@ -15,7 +15,7 @@ const TAIL: usize = MESSAGE_LIMIT - HEAD - 64;
 
 /// A reusable, size-capped message buffer (one per reader, cleared per case).
 #[derive(Debug, Default)]
-pub(crate) struct MessageBuf {
+pub(super) struct MessageBuf {
     /// The first bytes (all of them while the message is short).
     head: String,
     /// Once `head` is full: the latest bytes, trimmed back to [`TAIL`] as it grows.
@@ -31,7 +31,7 @@ pub(crate) struct MessageBuf {
 
 impl MessageBuf {
     /// Forgets the current message (keeps the allocations).
-    pub(crate) fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.head.clear();
         self.tail.clear();
         self.cut = 0;
@@ -40,17 +40,17 @@ impl MessageBuf {
     }
 
     /// Never: the end of a message is kept, so every chunk matters.
-    pub(crate) fn is_full(&self) -> bool {
+    pub(super) fn is_full(&self) -> bool {
         false
     }
 
     /// True when nothing has been kept.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.head.is_empty()
     }
 
     /// Starts a new part (e.g. the element text after the `message` attribute) on a new line.
-    pub(crate) fn separate(&mut self) {
+    pub(super) fn separate(&mut self) {
         let ends_with_newline =
             if self.tail.is_empty() { self.head.ends_with('\n') } else { self.tail.ends_with('\n') };
         if !self.head.is_empty() && !ends_with_newline {
@@ -61,7 +61,7 @@ impl MessageBuf {
     }
 
     /// Starts a new paragraph (the next of several failures of one case): a blank line.
-    pub(crate) fn paragraph(&mut self) {
+    pub(super) fn paragraph(&mut self) {
         if !self.head.is_empty() {
             self.separate();
             self.push_raw("\n");
@@ -71,7 +71,7 @@ impl MessageBuf {
 
     /// Appends text; carriage returns are normalised away (`\r\n` and lone `\r` become `\n`,
     /// also when the two come in separate chunks, as `&#13;&#10;` does).
-    pub(crate) fn push(&mut self, mut text: &str) {
+    pub(super) fn push(&mut self, mut text: &str) {
         if self.after_cr {
             text = text.strip_prefix('\n').unwrap_or(text);
             self.after_cr = false;
@@ -102,7 +102,7 @@ impl MessageBuf {
     }
 
     /// Appends one character (used for decoded character references).
-    pub(crate) fn push_char(&mut self, c: char) {
+    pub(super) fn push_char(&mut self, c: char) {
         let mut tmp = [0u8; 4];
         self.push(c.encode_utf8(&mut tmp));
     }
@@ -138,7 +138,7 @@ impl MessageBuf {
         clippy::arithmetic_side_effects,
         reason = "lengths of in-memory text; each subtraction is guarded by the comparison before it"
     )]
-    pub(crate) fn take(&self) -> Option<String> {
+    pub(super) fn take(&self) -> Option<String> {
         if self.head.trim().is_empty() {
             return None;
         }

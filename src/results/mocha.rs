@@ -8,14 +8,13 @@
 //! compared with the arrays; a disagreement is a finding. `duration` is in milliseconds; the
 //! suite is `fullTitle` without the test's own title.
 
-use std::fmt;
 use std::io::BufRead;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess};
 
-use super::json::{Each, Key, Num, count_elements, once};
+use super::json::{Each, Num, RootObject, count_elements, once, read_document};
 use super::message::MessageBuf;
 use super::{CaseSink, Finding, Outcome, ResultsError, TestCase};
 
@@ -70,12 +69,9 @@ struct State<'s> {
 }
 
 /// Reads a Mocha JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State { sink, stats: None, listed: Listed::default(), msg: MessageBuf::default() };
-    let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| super::json::error(path, e);
-    Root(&mut state).deserialize(&mut de).map_err(to_error)?;
-    de.end().map_err(to_error)?;
+    read_document(src, &mut state, |e| super::json::error(path, e))?;
     let l = &state.listed;
     let cases = l.passes.saturating_add(l.pending).saturating_add(l.failures);
     if let Some(s) = state.stats.take() {
@@ -100,59 +96,47 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
     Ok(cases)
 }
 
-struct Root<'a, 's>(&'a mut State<'s>);
-
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Root<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Mocha JSON report object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.0;
-        let mut seen = Vec::new();
-        while let Some(Key(key)) = map.next_key()? {
-            match key.as_str() {
-                "stats" => {
-                    once(&mut seen, "stats")?;
-                    st.stats = Some(map.next_value()?);
-                }
-                "tests" => {
-                    once(&mut seen, "tests")?;
-                    st.listed.tests = map.next_value_seed(CountSeed)?;
-                }
-                "passes" | "pending" | "failures" => {
-                    let (field, outcome): (&'static str, Outcome) = match key.as_str() {
-                        "passes" => ("passes", Outcome::Passed),
-                        "pending" => ("pending", Outcome::Skipped),
-                        _ => ("failures", Outcome::Failed),
-                    };
-                    once(&mut seen, field)?;
-                    let mut n = 0u64;
-                    let mut each = |t: MochaTest| {
-                        n = n.saturating_add(1);
-                        st.emit(t, outcome);
-                    };
-                    map.next_value_seed(Each::new(&mut each))?;
-                    match outcome {
-                        Outcome::Passed => st.listed.passes = n,
-                        Outcome::Skipped => st.listed.pending = n,
-                        _ => st.listed.failures = n,
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+impl RootObject for State<'_> {
+    const EXPECTING: &'static str = "a Mocha JSON report object";
+    const REQUIRED: &'static str = "stats";
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let st = self;
+        match key {
+            "stats" => {
+                once(seen, "stats")?;
+                st.stats = Some(map.next_value()?);
+            }
+            "tests" => {
+                once(seen, "tests")?;
+                st.listed.tests = map.next_value_seed(CountSeed)?;
+            }
+            "passes" | "pending" | "failures" => {
+                let (field, outcome): (&'static str, Outcome) = match key {
+                    "passes" => ("passes", Outcome::Passed),
+                    "pending" => ("pending", Outcome::Skipped),
+                    _ => ("failures", Outcome::Failed),
+                };
+                once(seen, field)?;
+                let mut n = 0u64;
+                let mut each = |t: MochaTest| {
+                    n = n.saturating_add(1);
+                    st.emit(t, outcome);
+                };
+                map.next_value_seed(Each::new(&mut each))?;
+                match outcome {
+                    Outcome::Passed => st.listed.passes = n,
+                    Outcome::Skipped => st.listed.pending = n,
+                    _ => st.listed.failures = n,
                 }
             }
-        }
-        if !seen.contains(&"stats") {
-            return Err(serde::de::Error::missing_field("stats"));
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+            }
         }
         Ok(())
     }

@@ -42,6 +42,7 @@
 //!
 //! Input reaches every sum here: counts saturate, declared figures are compared, never trusted.
 #![deny(clippy::arithmetic_side_effects)]
+#![warn(unreachable_pub, missing_docs)]
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -50,6 +51,7 @@ use std::path::{Path, PathBuf};
 mod ctrf;
 mod dart;
 mod detect;
+mod format;
 mod gotest;
 mod jestjson;
 mod json;
@@ -67,7 +69,8 @@ mod trx;
 mod xml;
 mod xunit;
 
-pub use detect::{Format, detect_format};
+pub use detect::detect_format;
+pub use format::{Format, result_extensions};
 pub use rerun::RerunMerger;
 
 /// Longest failure message kept per case, in bytes; the rest is cut with a marker.
@@ -122,6 +125,39 @@ pub struct TestCase {
     pub failed_runs: u32,
     /// First part of the failure/error message and text, at most [`MESSAGE_LIMIT`] bytes.
     pub message: Option<String>,
+}
+
+impl TestCase {
+    /// A case of `suite` that ran once and ended as `outcome` (its one run counted as failed
+    /// when it failed or errored), with no class, file, line, time or message yet: a reader
+    /// sets what its format states with `TestCase { field, ..TestCase::ran_once(..) }`.
+    pub fn ran_once(suite: String, suite_index: u32, name: String, outcome: Outcome) -> Self {
+        TestCase {
+            suite,
+            suite_index,
+            name,
+            classname: None,
+            file: None,
+            line: None,
+            outcome,
+            flaky: false,
+            duration_s: 0.0,
+            runs: 1,
+            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
+            message: None,
+        }
+    }
+
+    /// A case that ran once and passed.
+    pub fn passed(suite: String, suite_index: u32, name: String) -> Self {
+        Self::ran_once(suite, suite_index, name, Outcome::Passed)
+    }
+
+    /// The errored stand-in for what a crash, an abort or a failure outside any test left
+    /// unrun or unrecorded (a crash never reads as passed): one errored run, with `message`.
+    pub fn errored(suite: String, suite_index: u32, name: String, message: Option<String>) -> Self {
+        TestCase { message, ..Self::ran_once(suite, suite_index, name, Outcome::Error) }
+    }
 }
 
 /// A disagreement found while reading a results file (never fatal).
@@ -349,27 +385,13 @@ fn dispatch<R: std::io::BufRead>(
     sink: &mut dyn CaseSink,
     locator: &mut locate::Locator<'_>,
 ) -> Result<u64, ResultsError> {
-    match format {
-        Format::Junit => junit::read(src, path, sink, locator),
-        Format::Ctrf => ctrf::read(src, path, sink),
-        Format::LibtestJson => libtest::read(src, path, sink),
-        Format::GoTestJson => gotest::read(src, path, sink),
-        Format::Tap => tap::read(src, path, sink),
-        Format::MochaJson => mocha::read(src, path, sink),
-        Format::PlaywrightJson => playwright::read(src, path, sink),
-        Format::DartJson => dart::read(src, path, sink),
-        Format::JestJson => jestjson::read(src, path, sink),
-        Format::RspecJson => rspec::read(src, path, sink),
-        Format::Trx => trx::read(src, path, sink, locator),
-        Format::Nunit { .. } => nunit::read(src, path, sink, locator),
-        Format::XunitNet => xunit::read(src, path, sink, locator),
+    match format::row::<R>(format).read {
+        Some(read) => read(src, path, sink, locator),
         // Refused by `read_file_with`/`read_bytes_with` before the file is dispatched.
-        Format::Catch2Xml | Format::TestNg | Format::CheckXml | Format::Unknown => {
-            Err(ResultsError::Unrecognised {
-                path: path.to_path_buf(),
-                reason: format!("no reader for {format}"),
-            })
-        }
+        None => Err(ResultsError::Unrecognised {
+            path: path.to_path_buf(),
+            reason: format!("no reader for {format}"),
+        }),
     }
 }
 

@@ -106,7 +106,7 @@ struct Nunit<'s> {
 }
 
 /// Reads an NUnit 2 or 3 document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -255,18 +255,10 @@ impl Nunit<'_> {
             message = Some(c.label);
         }
         self.emit(TestCase {
-            suite,
-            suite_index,
-            name: c.name,
             classname: c.classname,
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: c.duration_s,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message,
+            ..TestCase::ran_once(suite, suite_index, c.name, outcome)
         });
     }
 
@@ -350,18 +342,8 @@ impl Nunit<'_> {
         let message = f.msg.take().or_else(|| Some(format!("the suite's {what} failed")));
         f.raw.failing_cases = f.raw.failing_cases.saturating_add(1);
         self.emit(TestCase {
-            suite: f.name.clone(),
-            suite_index: f.index,
-            name: format!("[suite {what} failure]"),
             classname: f.attrs.get("classname").map(str::to_owned),
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message,
+            ..TestCase::errored(f.name.clone(), f.index, format!("[suite {what} failure]"), message)
         });
     }
 }

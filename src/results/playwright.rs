@@ -134,7 +134,7 @@ struct State<'s> {
 }
 
 /// Reads a Playwright JSON report. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut de = serde_json::Deserializer::from_reader(src);
     let to_error = |e: serde_json::Error| super::json::error(path, e);
     let doc = Doc::deserialize(&mut de).map_err(to_error)?;
@@ -149,20 +149,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         for e in &doc.errors {
             state.push_error(e);
         }
-        let case = TestCase {
-            suite: String::new(),
-            suite_index: state.suites,
-            name: "[run error]".to_owned(),
-            classname: None,
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message: state.msg.take(),
-        };
+        let case = TestCase::errored(String::new(), state.suites, "[run error]".to_owned(), state.msg.take());
         state.cases = state.cases.saturating_add(1);
         state.sink.case(case);
     }

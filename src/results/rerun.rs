@@ -75,7 +75,7 @@ impl<S: CaseSink> CaseSink for RerunMerger<S> {
 
 /// Merges the attempts in `cases` (in order) into one case per test identity, in first-seen
 /// order.
-pub fn merge_reruns(cases: Vec<TestCase>) -> Vec<TestCase> {
+pub(super) fn merge_reruns(cases: Vec<TestCase>) -> Vec<TestCase> {
     let mut merged = Attempts::default();
     for c in cases {
         merged.add(c);
@@ -84,7 +84,7 @@ pub fn merge_reruns(cases: Vec<TestCase>) -> Vec<TestCase> {
 }
 
 /// How many distinct test identities `cases` holds.
-pub fn distinct_tests(cases: &[TestCase]) -> usize {
+pub(super) fn distinct_tests(cases: &[TestCase]) -> usize {
     let hasher = RandomState::new();
     let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(cases.len());
     let mut n = 0usize;
@@ -208,18 +208,10 @@ mod tests {
 
     fn case(name: &str, outcome: Outcome, secs: f64, msg: Option<&str>) -> TestCase {
         TestCase {
-            suite: "s".into(),
-            suite_index: 0,
-            name: name.into(),
             classname: Some("C".into()),
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: secs,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message: msg.map(str::to_owned),
+            ..TestCase::ran_once("s".into(), 0, name.into(), outcome)
         }
     }
 

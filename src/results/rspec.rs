@@ -8,14 +8,13 @@
 //! case `[N errors outside of examples]` with the report's `messages`; the other summary counts
 //! are compared with the examples.
 
-use std::fmt;
 use std::io::BufRead;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess};
 
-use super::json::{Each, Key, Num, Text, once};
+use super::json::{Each, Num, RootObject, Text, once, read_document};
 use super::message::MessageBuf;
 use super::{CaseSink, Counts, Finding, Outcome, ResultsError, TestCase};
 
@@ -77,7 +76,7 @@ struct State<'s> {
 }
 
 /// Reads an RSpec JSON report from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State {
         sink,
         messages: Text::default(),
@@ -85,10 +84,7 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
         counts: Counts::default(),
         msg: MessageBuf::default(),
     };
-    let mut de = serde_json::Deserializer::from_reader(src);
-    let to_error = |e: serde_json::Error| super::json::error(path, e);
-    Root(&mut state).deserialize(&mut de).map_err(to_error)?;
-    de.end().map_err(to_error)?;
+    read_document(src, &mut state, |e| super::json::error(path, e))?;
     let examples = state.counts;
     let mut cases = examples.tests;
     if let Some(s) = state.summary.take() {
@@ -118,64 +114,44 @@ pub(crate) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> 
                 ))
             });
             cases = cases.saturating_add(1);
-            state.sink.case(TestCase {
-                suite: String::new(),
-                suite_index: 0,
-                name: format!("[{n} error{s_} outside of examples]"),
-                classname: None,
-                file: None,
-                line: None,
-                outcome: Outcome::Error,
-                flaky: false,
-                duration_s: 0.0,
-                runs: 1,
-                failed_runs: 1,
+            state.sink.case(TestCase::errored(
+                String::new(),
+                0,
+                format!("[{n} error{s_} outside of examples]"),
                 message,
-            });
+            ));
         }
     }
     Ok(cases)
 }
 
-struct Root<'a, 's>(&'a mut State<'s>);
-
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Root<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an RSpec JSON report object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.0;
-        let mut seen = Vec::new();
-        while let Some(Key(key)) = map.next_key()? {
-            match key.as_str() {
-                "examples" => {
-                    once(&mut seen, "examples")?;
-                    let mut each = |e: Example| st.emit(e);
-                    map.next_value_seed(Each::new(&mut each))?;
-                }
-                "messages" => {
-                    once(&mut seen, "messages")?;
-                    st.messages = map.next_value()?;
-                }
-                "summary" => {
-                    once(&mut seen, "summary")?;
-                    st.summary = Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+impl RootObject for State<'_> {
+    const EXPECTING: &'static str = "an RSpec JSON report object";
+    const REQUIRED: &'static str = "examples";
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        seen: &mut Vec<&'static str>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let st = self;
+        match key {
+            "examples" => {
+                once(seen, "examples")?;
+                let mut each = |e: Example| st.emit(e);
+                map.next_value_seed(Each::new(&mut each))?;
             }
-        }
-        if !seen.contains(&"examples") {
-            return Err(serde::de::Error::missing_field("examples"));
+            "messages" => {
+                once(seen, "messages")?;
+                st.messages = map.next_value()?;
+            }
+            "summary" => {
+                once(seen, "summary")?;
+                st.summary = Some(map.next_value()?);
+            }
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+            }
         }
         Ok(())
     }

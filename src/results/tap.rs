@@ -162,7 +162,7 @@ struct State<'p, 's> {
 }
 
 /// Reads TAP from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     mut src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -709,20 +709,12 @@ impl State<'_, '_> {
 
     /// An errored case at level `depth`, with the message in `self.msg`.
     fn stand_in(&mut self, depth: usize, name: &str) {
-        let case = TestCase {
-            suite: self.suite_name(depth),
-            suite_index: self.levels[depth].suite_index,
-            name: name.to_owned(),
-            classname: None,
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message: self.msg.take(),
-        };
+        let case = TestCase::errored(
+            self.suite_name(depth),
+            self.levels[depth].suite_index,
+            name.to_owned(),
+            self.msg.take(),
+        );
         self.emit(depth, case);
     }
 

@@ -88,7 +88,7 @@ struct Trx<'s> {
 }
 
 /// Reads a TRX document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -128,20 +128,7 @@ pub(crate) fn read<R: BufRead>(
                 h.summary_outcome.as_deref().unwrap_or("Aborted")
             ));
         }
-        h.emit(TestCase {
-            suite: String::new(),
-            suite_index: 0,
-            name: "[test run aborted]".to_owned(),
-            classname: None,
-            file: None,
-            line: None,
-            outcome: Outcome::Error,
-            flaky: false,
-            duration_s: 0.0,
-            runs: 1,
-            failed_runs: 1,
-            message,
-        });
+        h.emit(TestCase::errored(String::new(), 0, "[test run aborted]".to_owned(), message));
     }
     Ok(h.cases)
 }
@@ -238,18 +225,9 @@ impl Trx<'_> {
             _ => r.msg.take().or_else(|| r.stdout.take()),
         };
         let case = TestCase {
-            suite: String::new(),
-            suite_index: 0,
-            name: r.name,
-            classname: None,
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: r.duration_s,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message,
+            ..TestCase::ran_once(String::new(), 0, r.name, outcome)
         };
         if self.definitions_done {
             let mut case = case;

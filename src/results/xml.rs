@@ -7,7 +7,6 @@
 //! but never expanded; nothing external is read). Readers get start/end events and, only when
 //! they ask for it, decoded text.
 
-use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -19,12 +18,12 @@ use super::locate::Locator;
 use super::{Finding, ResultsError};
 
 /// Deepest element nesting accepted.
-pub(crate) const MAX_DEPTH: usize = 1000;
+pub(super) const MAX_DEPTH: usize = 1000;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What a format reader does with the walk.
-pub(crate) trait Handler {
+pub(super) trait Handler {
     /// An element opened (`depth` = number of open ancestors; 0 for the root).
     fn start(&mut self, x: &mut Ctx<'_, '_, '_>, e: &BytesStart<'_>, at: u64) -> Result<(), ResultsError>;
     /// The element opened last closed (right after `start` for an empty element).
@@ -36,7 +35,7 @@ pub(crate) trait Handler {
 }
 
 /// What the walker offers a handler: positions, attribute decoding, findings.
-pub(crate) struct Ctx<'p, 'l, 'b> {
+pub(super) struct Ctx<'p, 'l, 'b> {
     path: &'p Path,
     locator: &'l mut Locator<'b>,
     /// Bytes before quick-xml's offset 0 (a BOM).
@@ -44,36 +43,36 @@ pub(crate) struct Ctx<'p, 'l, 'b> {
     decoder: Decoder,
     depth: usize,
     /// Findings made so far, handed over by the reader.
-    pub(crate) findings: Vec<Finding>,
+    pub(super) findings: Vec<Finding>,
     /// Entities the DOCTYPE declares, with the literal text a reference to each keeps.
     dtd: Vec<(String, String)>,
 }
 
 impl Ctx<'_, '_, '_> {
     /// A syntax error at byte `at` of the document.
-    pub(crate) fn syntax(&mut self, at: u64, message: String) -> ResultsError {
+    pub(super) fn syntax(&mut self, at: u64, message: String) -> ResultsError {
         let (line, column) = self.locator.line_col(at.saturating_add(self.base)).unwrap_or((0, 0));
         ResultsError::Syntax { path: self.path.to_path_buf(), line, column, message }
     }
 
     /// A finding about the element at byte `at`.
-    pub(crate) fn finding(&mut self, at: u64, message: String) {
+    pub(super) fn finding(&mut self, at: u64, message: String) {
         let line = self.locator.line(at.saturating_add(self.base));
         self.findings.push(Finding { file: self.path.to_path_buf(), line, message });
     }
 
     /// Number of open elements around the current one (0 at the root).
-    pub(crate) fn depth(&self) -> usize {
+    pub(super) fn depth(&self) -> usize {
         self.depth
     }
 
     /// The results file.
-    pub(crate) fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         self.path
     }
 
     /// Every attribute of `e`, decoded (a repeated attribute is an error).
-    pub(crate) fn attrs(&mut self, e: &BytesStart<'_>, at: u64) -> Result<Attrs, ResultsError> {
+    pub(super) fn attrs(&mut self, e: &BytesStart<'_>, at: u64) -> Result<Attrs, ResultsError> {
         let mut out = Attrs(Vec::new());
         for attr in e.attributes() {
             let attr = attr.map_err(|err| {
@@ -114,16 +113,16 @@ impl Ctx<'_, '_, '_> {
 
 /// Decoded attributes of one element (local names).
 #[derive(Debug, Default)]
-pub(crate) struct Attrs(Vec<(String, String)>);
+pub(super) struct Attrs(Vec<(String, String)>);
 
 impl Attrs {
     /// The value of `key`, if present.
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Takes the value of `key` out, if present.
-    pub(crate) fn take(&mut self, key: &str) -> Option<String> {
+    pub(super) fn take(&mut self, key: &str) -> Option<String> {
         let i = self.0.iter().position(|(k, _)| k == key)?;
         Some(self.0.swap_remove(i).1)
     }
@@ -131,7 +130,7 @@ impl Attrs {
 
 /// Walks the document in `src`; the handler sees every element. Returns the findings the
 /// handler made through [`Ctx::finding`].
-pub(crate) fn walk<R: BufRead, H: Handler>(
+pub(super) fn walk<R: BufRead, H: Handler>(
     src: R,
     path: &Path,
     locator: &mut Locator<'_>,
@@ -188,12 +187,12 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
                     Ok(r) => r,
                     Err(m) => match entity_literal(&x.dtd, &String::from_utf8_lossy(&r)) {
                         // A DTD-declared entity: kept as written, never expanded.
-                        Some(l) => Cow::Owned(l.to_owned()),
+                        Some(l) => Resolved::Owned(l.to_owned()),
                         None => return Err(x.syntax(at, m)),
                     },
                 };
                 if handler.wants_text() {
-                    w.reference(handler, &resolved);
+                    w.reference(handler, resolved.as_str(&mut [0; 4]));
                 }
             }
             Event::Decl(d) => check_encoding(&mut x, &d, at)?,
@@ -227,21 +226,32 @@ pub(crate) fn walk<R: BufRead, H: Handler>(
 /// The reader over `src` past a BOM (whose length is returned: quick-xml's offsets start after
 /// it), set to check comments and leave empty elements and text as written.
 fn open<R: BufRead>(mut src: R, path: &Path) -> Result<(Reader<R>, u64), ResultsError> {
-    let base = match src.fill_buf() {
-        Ok(head) if head.starts_with(UTF8_BOM) => {
-            src.consume(UTF8_BOM.len());
-            UTF8_BOM.len() as u64
-        }
-        Ok(_) => 0,
-        Err(e) => return Err(ResultsError::io(path, e)),
-    };
+    let base = skip_bom(&mut src).map_err(|e| ResultsError::io(path, e))?;
     let mut reader = Reader::from_reader(src);
+    configure(&mut reader);
+    Ok((reader, base))
+}
+
+/// Drops a UTF-8 BOM: quick-xml drops one without counting it in its offsets, so ours are
+/// corrected by the amount returned.
+pub(super) fn skip_bom<R: BufRead>(src: &mut R) -> std::io::Result<u64> {
+    let head = src.fill_buf()?;
+    if head.starts_with(UTF8_BOM) {
+        src.consume(UTF8_BOM.len());
+        return Ok(UTF8_BOM.len() as u64);
+    }
+    Ok(0)
+}
+
+/// The reader settings every pass over an XML document uses (JUnit's one-pass reader, the
+/// chunks of a split one and the other XML readers tokenise alike). End tags are matched by
+/// the readers themselves: they need the open names for their own messages.
+pub(super) fn configure<R>(reader: &mut Reader<R>) {
     let config = reader.config_mut();
     config.check_end_names = false;
     config.check_comments = true;
     config.expand_empty_elements = false;
     config.trim_text(false);
-    Ok((reader, base))
 }
 
 /// The walk's state between events.
@@ -392,7 +402,7 @@ fn check_encoding(
 /// Names of the general entities a DOCTYPE's internal subset declares (`<!ENTITY name …>`;
 /// parameter entities, `<!ENTITY % name …>`, cannot be referenced in content). At most 64.
 /// The declarations are only read for their names: nothing is ever expanded or fetched.
-pub(crate) fn dtd_entities(doctype: &[u8]) -> Vec<String> {
+pub(super) fn dtd_entities(doctype: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = doctype;
     while let Some(i) = memchr::memmem::find(rest, b"<!ENTITY") {
@@ -411,12 +421,12 @@ pub(crate) fn dtd_entities(doctype: &[u8]) -> Vec<String> {
 }
 
 /// The literal text kept for a reference to a DTD-declared entity: the reference itself.
-pub(crate) fn entity_literal<'e>(literals: &'e [(String, String)], name: &str) -> Option<&'e str> {
+pub(super) fn entity_literal<'e>(literals: &'e [(String, String)], name: &str) -> Option<&'e str> {
     literals.iter().find(|(n, _)| n == name).map(|(_, l)| l.as_str())
 }
 
 /// The finding for a DOCTYPE that declares entities.
-pub(crate) fn dtd_finding(names: &[String]) -> String {
+pub(super) fn dtd_finding(names: &[String]) -> String {
     let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     let (what, refs) = if names.len() == 1 {
         ("entity", "its references are")
@@ -430,10 +440,31 @@ pub(crate) fn dtd_finding(names: &[String]) -> String {
     )
 }
 
-fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
+/// What an entity or character reference stands for.
+pub(super) enum Resolved {
+    Char(char),
+    Str(&'static str),
+    /// The literal text of a reference to a DTD-declared entity.
+    Owned(String),
+}
+
+impl Resolved {
+    /// The text, a character encoded into `buf`.
+    pub(super) fn as_str<'a>(&'a self, buf: &'a mut [u8; 4]) -> &'a str {
+        match self {
+            Resolved::Char(c) => c.encode_utf8(buf),
+            Resolved::Str(s) => s,
+            Resolved::Owned(s) => s,
+        }
+    }
+}
+
+/// Resolves a character reference or one of the five predefined entities; anything else is
+/// an error message (the caller may still accept a DTD-declared entity as written).
+pub(super) fn resolve_ref(r: &BytesRef<'_>) -> Result<Resolved, String> {
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(Some(c)) => Ok(Resolved::Char(c)),
             Ok(None) | Err(_) => {
                 Err(format!("invalid character reference `&{};`", String::from_utf8_lossy(r)))
             }
@@ -441,7 +472,7 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
     }
     let name = std::str::from_utf8(r).unwrap_or("");
     match quick_xml::escape::resolve_predefined_entity(name) {
-        Some(s) => Ok(Cow::Borrowed(s)),
+        Some(s) => Ok(Resolved::Str(s)),
         None => Err(format!(
             "undeclared entity `&{};` (only the five predefined XML entities are accepted; \
              DTD entities are never expanded)",
@@ -450,7 +481,8 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
     }
 }
 
-fn is_utf8_label(enc: &[u8]) -> bool {
+/// An encoding label that means UTF-8 (ASCII is a subset).
+pub(super) fn is_utf8_label(enc: &[u8]) -> bool {
     enc.eq_ignore_ascii_case(b"utf-8")
         || enc.eq_ignore_ascii_case(b"utf8")
         || enc.eq_ignore_ascii_case(b"us-ascii")
@@ -458,7 +490,7 @@ fn is_utf8_label(enc: &[u8]) -> bool {
 }
 
 /// A declared count: a whole number (`"3.0"` accepted); `None` for anything else.
-pub(crate) fn parse_count(value: &str) -> Option<u64> {
+pub(super) fn parse_count(value: &str) -> Option<u64> {
     let v = value.trim();
     if let Ok(n) = v.parse::<u64>() {
         return Some(n);
@@ -470,13 +502,13 @@ pub(crate) fn parse_count(value: &str) -> Option<u64> {
 }
 
 /// Seconds from a plain number (0 for anything else, negative or not finite).
-pub(crate) fn parse_seconds(value: &str) -> f64 {
+pub(super) fn parse_seconds(value: &str) -> f64 {
     super::junit::parse_time(value)
 }
 
 /// Compares declared totals with counted ones; one finding line per disagreement, naming the
 /// `what` (e.g. "`<test-run>`") and the attribute.
-pub(crate) fn compare_declared(
+pub(super) fn compare_declared(
     x: &mut Ctx<'_, '_, '_>,
     at: u64,
     what: &str,

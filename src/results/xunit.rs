@@ -66,7 +66,7 @@ struct Xunit<'s> {
 }
 
 /// Reads an xUnit.net v2 document from `src`. Returns the number of cases read.
-pub(crate) fn read<R: BufRead>(
+pub(super) fn read<R: BufRead>(
     src: R,
     path: &Path,
     sink: &mut dyn CaseSink,
@@ -140,18 +140,10 @@ impl Xunit<'_> {
             a.errors = a.errors.saturating_add(1);
         }
         self.emit(TestCase {
-            suite,
-            suite_index: index,
-            name,
             classname,
-            file: None,
-            line: None,
-            outcome,
-            flaky: false,
             duration_s: t.duration_s,
-            runs: 1,
-            failed_runs: u32::from(matches!(outcome, Outcome::Failed | Outcome::Error)),
             message,
+            ..TestCase::ran_once(suite, index, name, outcome)
         });
     }
 
