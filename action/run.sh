@@ -241,8 +241,10 @@ history_keys() {
         pull_request | pull_request_target) branch="${GITHUB_BASE_REF:-}" save=false ;;
         *) branch="${GITHUB_REF_NAME:-}" ;;
     esac
-    # A merge queue's or a tag's run is not a branch's history.
+    # A merge queue's or a tag's run is not a branch's history, nor is a workflow_run (it
+    # reports another run's results, often a pull request's, on the default branch).
     case "${GITHUB_REF:-}" in refs/tags/* | refs/heads/gh-readonly-queue/*) save=false ;; esac
+    if [ "${GITHUB_EVENT_NAME:-}" = workflow_run ]; then save=false; fi
     if [ -z "$branch" ]; then
         note "history: no branch to keep a history for (event ${GITHUB_EVENT_NAME:-unknown}); reporting without"
         printf 'dir=\n' >>"${GITHUB_OUTPUT:-/dev/null}"
