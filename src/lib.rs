@@ -18,27 +18,29 @@
 //! println!("{} of {} tests", report.totals.tests, report.totals.target);
 //! ```
 
-pub mod annotations;
-mod data;
+mod commands;
+pub mod emit;
 pub mod error;
 pub mod freeform;
-mod history;
-/// The run record reader, for its fuzz target (fuzz/fuzz_targets/record.rs).
-#[doc(hidden)]
-pub use history::read_one as read_record;
-mod inputs;
-mod lint;
-pub mod manifest;
+pub mod load;
 pub mod model;
-mod narrative;
-mod output;
+mod records;
 pub mod render;
 pub mod results;
-mod scaffold;
-mod schema;
-mod schema_check;
 mod words;
-mod yaml;
+
+/// Moved to [`emit::annotations`]; the old path stays for the binary and the tests.
+pub use emit::annotations;
+/// Moved to [`load::manifest`]; the old path stays for the binary, the tests and fuzz targets.
+pub use load::manifest;
+/// The run record reader, for its fuzz target (fuzz/fuzz_targets/record.rs).
+#[doc(hidden)]
+pub use records::read_one as read_record;
+
+use commands::{scaffold, schema};
+use emit::output;
+use load::inputs;
+use records as history;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

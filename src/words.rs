@@ -70,3 +70,17 @@ mod tests {
         assert_eq!(count_as(1001, "child", "children"), "1,001 children");
     }
 }
+
+/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`; `—` when `p` is not finite.
+pub fn percent(p: f64, decimals: u32) -> String {
+    if !p.is_finite() {
+        return "—".into();
+    }
+    format!("{:.*}%", decimals as usize, round_to(p, decimals))
+}
+
+/// `x` rounded to `decimals` places.
+pub(crate) fn round_to(x: f64, decimals: u32) -> f64 {
+    let m = 10f64.powi(decimals as i32);
+    (x * m).round() / m
+}

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::error::Diagnostic;
-use crate::narrative::NarrativeText;
-use crate::yaml;
+use crate::load::narrative::NarrativeText;
+use crate::load::yaml;
 
 /// Name of the report manifest at the root of a data directory.
 pub const REPORT_FILE: &str = "report.yaml";
@@ -64,7 +64,7 @@ pub struct ReportManifest {
     pub final_remarks: Vec<String>,
     pub extra: Extra,
     /// `failure_categories:`, in declared order (the first that matches a failure wins).
-    pub failure_categories: Vec<crate::model::causes::FailureCategory>,
+    pub failure_categories: Vec<crate::load::categories::FailureCategory>,
 }
 
 /// A titled group of narrative points.
@@ -763,8 +763,8 @@ fn failure_categories(
     raw: Vec<RawFailureCategory>,
     file: &Path,
     errors: &mut Vec<Diagnostic>,
-) -> Vec<crate::model::causes::FailureCategory> {
-    use crate::model::causes::{FailureCategory, UNCATEGORISED, compile};
+) -> Vec<crate::load::categories::FailureCategory> {
+    use crate::load::categories::{FailureCategory, UNCATEGORISED, compile};
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for c in raw {
@@ -795,7 +795,7 @@ fn failure_categories(
                         Some(pos(&r)),
                         format!(
                             "invalid `{key}` regex of failure category {name:?}: {}",
-                            crate::model::causes::regex_reason(&e)
+                            crate::load::categories::regex_reason(&e)
                         ),
                     ));
                 })
@@ -933,7 +933,7 @@ fn pos<T>(s: &Spanned<T>) -> (u64, u64) {
 
 /// Warns when narrative text carries a figure the model should compute instead.
 fn warn_figures(text: &Text, file: &Path, warnings: &mut Vec<Diagnostic>) {
-    if let Some(found) = crate::narrative::typed_figure(&text.value) {
+    if let Some(found) = crate::load::narrative::typed_figure(&text.value) {
         warnings.push(Diagnostic::warning(
             file,
             Some(pos(text)),

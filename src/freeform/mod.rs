@@ -9,10 +9,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::data::{self, Data};
+pub(crate) mod data;
+pub(crate) mod lint;
+pub(crate) mod schema_check;
+
+use self::data::Data;
 use crate::error::{Diagnostic, Error};
 use crate::render::TemplateSet;
-use crate::{OptionsView, lint, model, schema_check};
+use crate::{OptionsView, model};
 
 /// What the free-form load stage read.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::error::{Diagnostic, Error};
-use crate::manifest::{REPORT_FILE, io_reason};
+use crate::load::manifest::{REPORT_FILE, io_reason};
 
 /// File endings read as results when a directory is given.
 const RESULT_EXTENSIONS: &[&str] = &["xml", "json", "jsonl", "ndjson", "trx", "tap"];

@@ -3,7 +3,7 @@
 //! that is how hand-written reports come to contradict themselves. A number in the data is a
 //! number (the template computes with it); `"$1.1M+"` in a string is a typed figure.
 //!
-//! The test-report scanner ([`crate::narrative::typed_figure`]) finds money, percentages and
+//! The test-report scanner ([`crate::load::narrative::typed_figure`]) finds money, percentages and
 //! test counts; it is reached through [`FigureScanner`] so that this module does not depend on
 //! how it is written. Counts of the data's own things ("12 services" where the data has a list
 //! `services`) are found here, by [`DataCounts`].
@@ -11,8 +11,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::data::{Data, Value, shown};
 use crate::error::Diagnostic;
+use crate::freeform::data::{Data, Value, shown};
 
 /// A figure found in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub struct Narrative;
 
 impl FigureScanner for Narrative {
     fn first_figure(&self, text: &str) -> Option<Figure> {
-        crate::narrative::typed_figure(text).map(|f| Figure { kind: f.kind, text: f.text })
+        crate::load::narrative::typed_figure(text).map(|f| Figure { kind: f.kind, text: f.text })
     }
 }
 
@@ -217,7 +217,7 @@ fn walk_strings(v: &Value, pointer: &mut String, f: &mut dyn FnMut(&str, &str)) 
         Value::Map(entries) => {
             for (k, child) in entries {
                 pointer.push('/');
-                pointer.push_str(&crate::data::escape_token(k));
+                pointer.push_str(&crate::freeform::data::escape_token(k));
                 walk_strings(child, pointer, f);
                 pointer.truncate(len);
             }
@@ -233,7 +233,7 @@ pub fn template(file: &Path, text: &str, counts: &DataCounts) -> Vec<Diagnostic>
     let mut out = Vec::new();
     for (start, end) in literal_spans(text) {
         for (offset, figure) in figures(&text[start..end], &scanners) {
-            let pos = crate::manifest::line_col(text.as_bytes(), start + offset);
+            let pos = crate::load::manifest::line_col(text.as_bytes(), start + offset);
             out.push(Diagnostic::warning(
                 file,
                 Some(pos),

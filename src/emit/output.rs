@@ -352,7 +352,7 @@ pub fn check(committed: &Path, fresh: &str, out: &mut dyn Write) -> Result<bool,
 fn read_committed(path: &Path) -> Result<String, Error> {
     let fail = |reason: String| Error::Read { path: path.to_path_buf(), reason };
     let expected = "expected the committed report file";
-    let meta = fs::metadata(path).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
+    let meta = fs::metadata(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
     if meta.is_dir() {
         return Err(fail(format!("it is a directory; {expected}")));
     }
@@ -372,12 +372,14 @@ fn read_committed(path: &Path) -> Result<String, Error> {
     // Should a FIFO replace the file after the check, opening it must not wait for a writer.
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
-    let f = o.open(path).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
+    let f = o.open(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
     if !f.metadata().is_ok_and(|m| m.is_file()) {
         return Err(fail(format!("it is not a regular file; {expected}")));
     }
     let mut bytes = Vec::new();
-    f.take(MAX_CHECK_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
+    f.take(MAX_CHECK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
     if bytes.len() as u64 > MAX_CHECK_BYTES {
         return Err(too_big(bytes.len() as u64));
     }

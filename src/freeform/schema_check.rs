@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
-use crate::data::{Data, Position, escape_token, shown};
 use crate::error::Diagnostic;
+use crate::freeform::data::{Data, Position, escape_token, shown};
 
 /// A compiled schema and where it came from.
 pub struct Schema {
     file: PathBuf,
     /// The schema as written (in its key order, for messages).
-    tree: crate::data::Value,
+    tree: crate::freeform::data::Value,
     validator: jsonschema::Validator,
 }
 
@@ -43,8 +43,8 @@ fn prefix(s: &str, max: usize) -> String {
 }
 
 /// Patterns longer than [`MAX_PATTERN_BYTES`]: (pointer, whether the key is the pattern, text).
-fn long_patterns(v: &crate::data::Value, pointer: &str, out: &mut Vec<(String, bool, String)>) {
-    use crate::data::Value;
+fn long_patterns(v: &crate::freeform::data::Value, pointer: &str, out: &mut Vec<(String, bool, String)>) {
+    use crate::freeform::data::Value;
     match v {
         Value::Map(entries) => {
             for (k, child) in entries {
@@ -89,7 +89,7 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
             format!("a schema of {} bytes: expected at most {MAX_SCHEMA_BYTES} (1 MiB)", m.len()),
         )]);
     }
-    let (value, positions) = crate::data::read_file(file, "", 0)?;
+    let (value, positions) = crate::freeform::data::read_file(file, "", 0)?;
     let mut long = Vec::new();
     long_patterns(&value, "", &mut long);
     if !long.is_empty() {
@@ -213,7 +213,9 @@ impl Schema {
     fn known_properties(&self, schema_path: &str) -> Vec<String> {
         let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
         match self.tree.pointer(&format!("{parent}/properties")) {
-            Some(crate::data::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            Some(crate::freeform::data::Value::Map(entries)) => {
+                entries.iter().map(|(k, _)| k.clone()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -266,7 +268,7 @@ fn nearest<'a>(
 /// "unknown property `x` in …": with the properties the schema knows, and the closest of them.
 fn unknown_property(name: &str, here: &str, known: &[String]) -> String {
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    let hint = match crate::yaml::did_you_mean(name, &known) {
+    let hint = match crate::load::yaml::did_you_mean(name, &known) {
         Some(best) => format!(" (did you mean `{best}`?)"),
         None => String::new(),
     };
@@ -290,7 +292,7 @@ fn not_one_of(here: &str, instance: &serde_json::Value, options: &serde_json::Va
         .unwrap_or_default();
     let hint = instance
         .as_str()
-        .and_then(|s| crate::yaml::did_you_mean(s, &names))
+        .and_then(|s| crate::load::yaml::did_you_mean(s, &names))
         .map(|best| format!(" (did you mean `{best}`?)"))
         .unwrap_or_default();
     let found = describe(instance);

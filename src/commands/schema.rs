@@ -128,7 +128,7 @@ pub fn schema(kind: SchemaKind) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{CATEGORY_FIELDS, REPORT_FIELDS};
+    use crate::load::manifest::{CATEGORY_FIELDS, REPORT_FIELDS};
 
     fn keys(v: &Value) -> Vec<String> {
         let mut k: Vec<String> =

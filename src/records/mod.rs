@@ -324,7 +324,7 @@ fn list_candidates(dir: &Path, folder: &mut Folder) -> Result<Vec<Candidate>, Er
         Error::Usage(format!(
             "--history: cannot list `{}`: {}",
             dir.display(),
-            crate::manifest::io_reason(&e)
+            crate::load::manifest::io_reason(&e)
         ))
     };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -429,13 +429,15 @@ struct Opened {
 /// Opens a record and checks its footer (see [`vet`]) and its header.
 fn open_record(p: &Path) -> Result<Opened, String> {
     let meta =
-        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
-    let mut file = File::open(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let mut file =
+        File::open(p).map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
     let footer = vet::footer(&mut file, meta.len())?;
-    let mine = file.try_clone().map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let mine =
+        file.try_clone().map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
     let (reader, header) = guarded(|| {
         let reader = SerializedFileReader::new(mine)
             .map_err(|e| format!("not a readable Parquet file (corrupt or truncated?): {e}"))?;
@@ -851,12 +853,13 @@ struct CtrfEnvironment {
 /// the file name without extension) and time (`summary.start`, in milliseconds).
 fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
     let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
-    let meta =
-        std::fs::metadata(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    let meta = std::fs::metadata(p)
+        .map_err(|e| skip(format!("cannot read: {}", crate::load::manifest::io_reason(&e))))?;
     if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
         return Err(skip("not a regular file of a sensible size".into()));
     }
-    let file = File::open(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    let file =
+        File::open(p).map_err(|e| skip(format!("cannot read: {}", crate::load::manifest::io_reason(&e))))?;
     let doc: CtrfDoc = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
         skip(format!(
             "not a CTRF report (expected {{\"results\": {{\"tests\": [...]}}}}): {e}; a gen-report record is a .parquet file"

@@ -1,9 +1,9 @@
 //! Free-form data (`--data`): YAML and JSON files read into one `data` tree for templates.
 //!
-//! Each file is parsed with the manifests' strict rules and limits ([`crate::yaml`]; JSON is read
+//! Each file is parsed with the manifests' strict rules and limits ([`crate::load::yaml`]; JSON is read
 //! by the same parser, as the YAML 1.2 it is), into a tree that remembers where every value and
-//! every key was written. Those positions are what schema errors ([`crate::schema_check`]) and
-//! the figure lint ([`crate::lint`]) point at. Maps keep the order they were written in.
+//! every key was written. Those positions are what schema errors ([`crate::freeform::schema_check`]) and
+//! the figure lint ([`crate::freeform::lint`]) point at. Maps keep the order they were written in.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,8 +15,8 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_saphyr::Spanned;
 
 use crate::error::Diagnostic;
-use crate::manifest::{io_reason, read_text};
-use crate::yaml;
+use crate::load::manifest::{io_reason, read_text};
+use crate::load::yaml;
 
 /// File endings read as data; anything else in a data folder is pointed out and not read.
 pub const DATA_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];

@@ -312,7 +312,7 @@ fn shape(meta: &V) -> R<()> {
 fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> R<()> {
     file.seek(SeekFrom::Start(at))
         .and_then(|_| file.read_exact(buf))
-        .map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))
+        .map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))
 }
 
 /// Names a codec this build does not read; `None` for those it does.

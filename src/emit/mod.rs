@@ -1,0 +1,5 @@
+//! Stage 5, **emit**: atomic output files, `--check`, job summaries (`output`) and CI
+//! annotations ([`annotations`]).
+
+pub mod annotations;
+pub(crate) mod output;
