@@ -29,6 +29,9 @@ pub mod render;
 pub mod results;
 mod words;
 
+#[cfg(test)]
+mod architecture;
+
 /// Moved to [`emit::annotations`]; the old path stays for the binary and the tests.
 pub use emit::annotations;
 /// Moved to [`load::manifest`]; the old path stays for the binary, the tests and fuzz targets.
