@@ -2,4 +2,6 @@
 //! annotations ([`annotations`]).
 
 pub mod annotations;
+pub(crate) mod diagnostics;
 pub(crate) mod output;
+pub(crate) mod stage;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 pub(crate) mod data;
 pub(crate) mod lint;
+pub(crate) mod run;
 pub(crate) mod schema_check;
 
 use self::data::Data;

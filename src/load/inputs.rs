@@ -197,6 +197,14 @@ pub fn dir_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(path, None, format!("cannot read: {}", io_reason(e)))
 }
 
+/// A results pattern that matched nothing.
+#[derive(Debug, Clone)]
+pub struct Unmatched {
+    pub pattern: String,
+    /// Index of the category whose `results:` it is.
+    pub category: Option<usize>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

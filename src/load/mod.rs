@@ -5,4 +5,5 @@ pub mod categories;
 pub(crate) mod inputs;
 pub mod manifest;
 pub(crate) mod narrative;
+pub(crate) mod stage;
 pub(crate) mod yaml;

@@ -373,13 +373,7 @@ pub struct BuildOptions {
     pub unmatched: Vec<Unmatched>,
 }
 
-/// A results pattern that matched nothing.
-#[derive(Debug, Clone)]
-pub struct Unmatched {
-    pub pattern: String,
-    /// Index of the category whose `results:` it is.
-    pub category: Option<usize>,
-}
+pub use crate::load::inputs::Unmatched;
 
 /// Computes the report from validated manifests and, when given, the measured results.
 pub fn build(
