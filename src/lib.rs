@@ -26,6 +26,10 @@ pub mod freeform;
 pub mod load;
 mod measure;
 pub mod model;
+#[cfg(feature = "records")]
+mod records;
+#[cfg(not(feature = "records"))]
+#[path = "records/without.rs"]
 mod records;
 pub mod render;
 pub mod results;
@@ -240,7 +244,8 @@ pub struct Outcome {
 }
 
 /// Runs gen-report and returns the process exit code, writing the report to `out` (or the
-/// output file) and diagnostics to `err`. The one place errors become messages.
+/// output file) and diagnostics to `err`. The exit code is decided here ([`Error::exit_code`]
+/// for errors, `--fail-on` and `--check` for runs); errors are worded by [`describe`].
 pub fn main_with(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // With annotations, everything else said on stderr (findings, errors: they quote test names
     // and files) is inert for GitHub: no data can raise an annotation of its own.

@@ -12,6 +12,10 @@ use serde::Serialize;
 pub(crate) mod data;
 pub(crate) mod lint;
 pub(crate) mod run;
+#[cfg(feature = "schema")]
+pub(crate) mod schema_check;
+#[cfg(not(feature = "schema"))]
+#[path = "schema_without.rs"]
 pub(crate) mod schema_check;
 
 use self::data::Data;

@@ -1,4 +1,6 @@
-//! The computed model: the only place where a figure or a status is derived.
+//! The computed model: where every figure and status of a manifest report is derived (the
+//! History section's in [`history`], a free-form report's by the template filters of
+//! [`crate::render::compute`]).
 //!
 //! Templates and `--format json` see exactly these types. Field names are a documented
 //! contract (README, "The model").
