@@ -17,6 +17,7 @@
 //! let report = gen_report::model::build(&manifests, None, Vec::new(), &Default::default());
 //! println!("{} of {} tests", report.totals.tests, report.totals.target);
 //! ```
+#![warn(unreachable_pub)]
 
 mod commands;
 mod compute;
@@ -32,6 +33,8 @@ mod records;
 #[path = "records/without.rs"]
 mod records;
 pub mod render;
+// src/results/ keeps its own surface (issue 27, part A2).
+#[allow(unreachable_pub)]
 pub mod results;
 mod words;
 

@@ -57,7 +57,7 @@ status:
 ///
 /// # Errors
 /// A file that exists already, or one that cannot be written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let schema = |kind| {
         let mut s = serde_json::to_string_pretty(&crate::commands::schema::schema(kind)).unwrap_or_default();
         s.push('\n');

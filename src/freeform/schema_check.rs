@@ -15,7 +15,7 @@ use crate::error::Diagnostic;
 use crate::freeform::data::{Data, Position, escape_token, shown};
 
 /// A compiled schema and where it came from.
-pub struct Schema {
+pub(crate) struct Schema {
     file: PathBuf,
     /// The schema as written (in its key order, for messages).
     tree: crate::freeform::data::Value,
@@ -29,9 +29,9 @@ impl std::fmt::Debug for Schema {
 }
 
 /// Largest schema file read (a real one is a few KiB).
-pub const MAX_SCHEMA_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_SCHEMA_BYTES: u64 = 1 << 20;
 /// Longest regular expression (`pattern`, a `patternProperties` key) compiled.
-pub const MAX_PATTERN_BYTES: usize = 4096;
+pub(crate) const MAX_PATTERN_BYTES: usize = 4096;
 
 /// `s` cut to `max` characters, for quoting.
 fn prefix(s: &str, max: usize) -> String {
@@ -76,7 +76,7 @@ fn long_patterns(v: &crate::freeform::data::Value, pointer: &str, out: &mut Vec<
 ///
 /// # Errors
 /// The file cannot be read or parsed, or is not a valid JSON Schema (at the schema's position).
-pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
+pub(crate) fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
     // Sizes checked before anything is compiled: a regex is compiled per `pattern`, and a huge
     // one costs memory and time far beyond its text (5 MB took 1.5 GB).
     if let Ok(m) = std::fs::metadata(file)
@@ -127,12 +127,12 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
 
 impl Schema {
     /// The schema file.
-    pub fn file(&self) -> &Path {
+    pub(crate) fn file(&self) -> &Path {
         &self.file
     }
 
     /// Every violation of the schema by `data`, ordered by file and position.
-    pub fn check(&self, data: &Data) -> Vec<Diagnostic> {
+    pub(crate) fn check(&self, data: &Data) -> Vec<Diagnostic> {
         let instance = data.tree.to_json();
         let mut out = Vec::new();
         for e in self.validator.iter_errors(&instance) {

@@ -8,7 +8,7 @@ use crate::freeform::data::Data;
 
 /// Never built without the feature.
 #[derive(Debug)]
-pub struct Schema {
+pub(crate) struct Schema {
     file: PathBuf,
 }
 
@@ -16,7 +16,7 @@ pub struct Schema {
 ///
 /// # Errors
 /// Always: there is no validator in this build.
-pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
+pub(crate) fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
     Err(vec![Diagnostic::error(
         file,
         None,
@@ -27,12 +27,12 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
 
 impl Schema {
     /// The schema file.
-    pub fn file(&self) -> &Path {
+    pub(crate) fn file(&self) -> &Path {
         &self.file
     }
 
     /// Nothing to check against.
-    pub fn check(&self, _data: &Data) -> Vec<Diagnostic> {
+    pub(crate) fn check(&self, _data: &Data) -> Vec<Diagnostic> {
         Vec::new()
     }
 }

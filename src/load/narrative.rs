@@ -46,7 +46,7 @@ impl NarrativeText {
 
 /// Fields whose text states what was done. `objective` and `next_steps` state aims ("Validate
 /// all tests"), so a claim there is a plan, not a claim of success.
-pub const CLAIM_FIELDS: &[&str] =
+pub(crate) const CLAIM_FIELDS: &[&str] =
     &["achievements", "process", "quality_standards", "highlights", "sections", "final_remarks"];
 
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ pub const CLAIM_FIELDS: &[&str] =
 
 /// A figure found in narrative text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TypedFigure {
+pub(crate) struct TypedFigure {
     /// `money amount`, `percentage` or `test count`.
     pub kind: &'static str,
     pub text: String,
@@ -74,7 +74,7 @@ const COUNT_WINDOW: usize = 128;
 const COUNT_WORD: usize = 24;
 
 /// The first figure in `text` that the model, not the author, should supply.
-pub fn typed_figure(text: &str) -> Option<TypedFigure> {
+pub(crate) fn typed_figure(text: &str) -> Option<TypedFigure> {
     let bytes = text.as_bytes();
     let mut after_alnum = false;
     let mut i = 0;
@@ -217,7 +217,7 @@ impl ClaimKind {
 
 /// A claim found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
+pub(crate) struct Claim {
     pub kind: ClaimKind,
     /// The words that make the claim, as written ("Production quality").
     pub phrase: String,
@@ -230,7 +230,7 @@ pub struct Claim {
 /// Words match whole and case-insensitively. A statement that is negated, hedged or planned
 /// ("not yet complete", "not production-ready", "attempted to run the tests", "once all tests
 /// pass", "to be verified") claims nothing.
-pub fn claims(text: &str) -> Vec<Claim> {
+pub(crate) fn claims(text: &str) -> Vec<Claim> {
     let s = Scan { text, toks: tokenize(text) };
     let mut out: Vec<Claim> = Vec::new();
     for i in 0..s.toks.len() {

@@ -194,8 +194,11 @@ fn names(list: &[&str]) -> String {
     match list.len() {
         0 => String::new(),
         1 => shown[0].clone(),
-        n if n <= SHOWN => format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1]),
-        n => format!("{} and {} more", shown.join(", "), n - SHOWN),
+        n if n <= SHOWN => {
+            let last = n.saturating_sub(1);
+            format!("{} and {}", shown[..last].join(", "), shown[last])
+        }
+        n => format!("{} and {} more", shown.join(", "), n.saturating_sub(SHOWN)),
     }
 }
 

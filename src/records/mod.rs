@@ -31,9 +31,9 @@ use crate::model::history::{
 use crate::results::{self, CaseSink, Finding, TestCase};
 
 /// The record format's version; a reader skips records of a newer one.
-pub const RECORD_VERSION: u32 = 1;
+pub(crate) const RECORD_VERSION: u32 = 1;
 /// The Parquet key-value metadata key holding the run's header (JSON).
-pub const META_KEY: &str = "gen_report.run";
+pub(crate) const META_KEY: &str = "gen_report.run";
 /// What a record says it is, in its header.
 const FORMAT_NAME: &str = "gen-report run record";
 mod vet;
@@ -104,7 +104,11 @@ fn columns_doc() -> serde_json::Value {
 ///
 /// # Errors
 /// Only if the Parquet writer fails (it writes to memory).
-pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]) -> Result<Vec<u8>, Error> {
+pub(crate) fn record_bytes(
+    info: &RunInfo,
+    log: Option<&TestLog>,
+    categories: &[String],
+) -> Result<Vec<u8>, Error> {
     let empty = TestLog::default();
     let log = log.unwrap_or(&empty);
     let header = serde_json::to_string(&header(info, log)).map_err(|e| Error::Usage(e.to_string()))?;
@@ -253,7 +257,7 @@ fn outcome_name(o: results::Outcome) -> &'static str {
 
 /// What `--history DIR` found: the earlier runs of the window, oldest first, and the folder's
 /// account (records found, files skipped and why).
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub past: Vec<PastRun>,
     pub folder: Folder,
 }
@@ -270,7 +274,12 @@ enum Candidate {
 ///
 /// # Errors
 /// `dir` exists but is not a folder, or cannot be listed.
-pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize) -> Result<Loaded, Error> {
+pub(crate) fn load(
+    dir: &Path,
+    current_label: &str,
+    current: &CurrentRun,
+    window: usize,
+) -> Result<Loaded, Error> {
     use rayon::prelude::*;
     let mut folder = Folder { path: dir.display().to_string(), ..Folder::default() };
     if !dir.exists() {

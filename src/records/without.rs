@@ -10,16 +10,21 @@ const WITHOUT: &str = "gen-report was built without the `records` feature (Parqu
                        rebuild with the default features to use it";
 
 /// What `--history DIR` found (never built without the feature).
-pub struct Loaded {
-    pub past: Vec<PastRun>,
-    pub folder: Folder,
+pub(crate) struct Loaded {
+    pub(crate) past: Vec<PastRun>,
+    pub(crate) folder: Folder,
 }
 
 /// `--history`: refused.
 ///
 /// # Errors
 /// Always: there is no record reader in this build.
-pub fn load(_dir: &Path, _label: &str, _current: &CurrentRun, _window: usize) -> Result<Loaded, Error> {
+pub(crate) fn load(
+    _dir: &Path,
+    _label: &str,
+    _current: &CurrentRun,
+    _window: usize,
+) -> Result<Loaded, Error> {
     Err(Error::Usage(format!("--history: {WITHOUT}")))
 }
 
@@ -27,7 +32,7 @@ pub fn load(_dir: &Path, _label: &str, _current: &CurrentRun, _window: usize) ->
 ///
 /// # Errors
 /// Always: there is no record writer in this build.
-pub fn record_bytes(
+pub(crate) fn record_bytes(
     _info: &RunInfo,
     _log: Option<&TestLog>,
     _categories: &[String],
