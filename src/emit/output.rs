@@ -352,13 +352,14 @@ pub(crate) fn check(committed: &Path, fresh: &str, out: &mut dyn Write) -> Resul
 fn read_committed(path: &Path) -> Result<String, Error> {
     let fail = |reason: String| Error::Read { path: path.to_path_buf(), reason };
     let expected = "expected the committed report file";
-    let meta = fs::metadata(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(fail(format!("it is a directory; {expected}")));
-    }
-    if !meta.is_file() {
-        return Err(fail(format!("it is not a regular file (a FIFO, socket or device); {expected}")));
-    }
+    let (f, meta) =
+        match crate::load::open_regular(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))? {
+            Ok(opened) => opened,
+            Err(meta) if meta.is_dir() => return Err(fail(format!("it is a directory; {expected}"))),
+            Err(_) => {
+                return Err(fail(format!("it is not a regular file (a FIFO, socket or device); {expected}")));
+            }
+        };
     let too_big = |n: u64| {
         fail(format!(
             "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs"
@@ -366,15 +367,6 @@ fn read_committed(path: &Path) -> Result<String, Error> {
     };
     if meta.len() > MAX_CHECK_BYTES {
         return Err(too_big(meta.len()));
-    }
-    let mut o = fs::OpenOptions::new();
-    o.read(true);
-    // Should a FIFO replace the file after the check, opening it must not wait for a writer.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
-    let f = o.open(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
-    if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(fail(format!("it is not a regular file; {expected}")));
     }
     let mut bytes = Vec::new();
     f.take(MAX_CHECK_BYTES + 1)

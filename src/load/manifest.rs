@@ -957,29 +957,18 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
         |e: &std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(e)));
     // One path lookup: open (never waiting, should it be a FIFO), then ask the open file what
     // it is. (10,000 manifests: a stat and an open each were a tenth of loading them.)
-    let mut o = fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
-    #[cfg(not(unix))]
-    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(Diagnostic::error(
-            path,
-            None,
-            "cannot read the file: it is a directory; expected a regular file",
-        ));
-    }
-    let f = o.open(path).map_err(|e| cannot(&e))?;
-    let meta = f.metadata().map_err(|e| cannot(&e))?;
-    if !meta.is_file() {
-        let what =
-            if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
-        return Err(Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: it is {what}; expected a regular file"),
-        ));
-    }
+    let (f, meta) = match crate::load::open_regular(path).map_err(|e| cannot(&e))? {
+        Ok(opened) => opened,
+        Err(meta) => {
+            let what =
+                if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+            return Err(Diagnostic::error(
+                path,
+                None,
+                format!("cannot read the file: it is {what}; expected a regular file"),
+            ));
+        }
+    };
     let too_big = |size: u64| {
         Diagnostic::error(
             path,

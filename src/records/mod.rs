@@ -437,13 +437,11 @@ struct Opened {
 
 /// Opens a record and checks its footer (see [`vet`]) and its header.
 fn open_record(p: &Path) -> Result<Opened, String> {
-    let meta =
-        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
-    if !meta.is_file() {
+    let Ok((mut file, meta)) = crate::load::open_regular(p)
+        .map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?
+    else {
         return Err("not a regular file".into());
-    }
-    let mut file =
-        File::open(p).map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
+    };
     let footer = vet::footer(&mut file, meta.len())?;
     let mine =
         file.try_clone().map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
@@ -862,13 +860,12 @@ struct CtrfEnvironment {
 /// the file name without extension) and time (`summary.start`, in milliseconds).
 fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
     let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
-    let meta = std::fs::metadata(p)
+    let opened = crate::load::open_regular(p)
         .map_err(|e| skip(format!("cannot read: {}", crate::load::manifest::io_reason(&e))))?;
-    if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
-        return Err(skip("not a regular file of a sensible size".into()));
-    }
-    let file =
-        File::open(p).map_err(|e| skip(format!("cannot read: {}", crate::load::manifest::io_reason(&e))))?;
+    let file = match opened {
+        Ok((file, meta)) if meta.len() <= MAX_RECORD_BYTES => file,
+        _ => return Err(skip("not a regular file of a sensible size".into())),
+    };
     let doc: CtrfDoc = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
         skip(format!(
             "not a CTRF report (expected {{\"results\": {{\"tests\": [...]}}}}): {e}; a gen-report record is a .parquet file"
