@@ -17,7 +17,7 @@ pub fn thousands(n: u128) -> String {
 }
 
 /// The regular English plural of `word`: `tests`, `categories`, `boxes`, `days`.
-pub fn plural_of(word: &str) -> Cow<'_, str> {
+pub(crate) fn plural_of(word: &str) -> Cow<'_, str> {
     let consonant_y = word.ends_with('y') && !["ay", "ey", "oy", "uy"].iter().any(|v| word.ends_with(v));
     if let (true, Some(stem)) = (consonant_y, word.strip_suffix('y')) {
         format!("{stem}ies").into()
@@ -30,18 +30,32 @@ pub fn plural_of(word: &str) -> Cow<'_, str> {
 
 /// `1 test`, `2,000 tests`, `3 categories`: `n` with thousands separators and `word` in the
 /// number it agrees with.
-pub fn count(n: u64, word: &str) -> String {
+pub(crate) fn count(n: u64, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{} {}", thousands(u128::from(n)), plural_of(word)) }
 }
 
 /// [`count`] for a word whose plural is irregular or a phrase: `count_as(2, "has", "have")`.
-pub fn count_as(n: u64, one: &str, many: &str) -> String {
+pub(crate) fn count_as(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(u128::from(n)), if n == 1 { one } else { many })
 }
 
 /// A length or index as a count (saturating; `usize` is at most 64 bits on every target).
-pub fn len(n: usize) -> u64 {
+pub(crate) fn len(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`; `—` when `p` is not finite.
+pub fn percent(p: f64, decimals: u32) -> String {
+    if !p.is_finite() {
+        return "—".into();
+    }
+    format!("{:.*}%", decimals as usize, round_to(p, decimals))
+}
+
+/// `x` rounded to `decimals` places.
+pub(crate) fn round_to(x: f64, decimals: u32) -> f64 {
+    let m = 10f64.powi(decimals as i32);
+    (x * m).round() / m
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ pub struct CategoryTrend {
 /// # Errors
 /// The file cannot be read or is not a gen-report JSON model.
 pub fn load(path: &Path) -> Result<Baseline, Error> {
-    let text = crate::manifest::read_text(path).map_err(|d| Error::Input(vec![d]))?;
+    let text = crate::load::manifest::read_text(path).map_err(|d| Error::Input(vec![d]))?;
     let base: Baseline = serde_json::from_str(&text).map_err(|e| {
         Error::Input(vec![Diagnostic::error(
             path,

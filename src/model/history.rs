@@ -1,7 +1,7 @@
 //! History across runs (`--history DIR`, `--record FILE`): the trend of the last runs, new
 //! failures, tests still failing, fixed tests, tests flaky across runs, the slowest tests and the
 //! tests that slowed down. Every figure of the History section is computed here; reading and
-//! writing record files is `crate::history`'s job.
+//! writing record files is `crate::records`'s job.
 //!
 //! Tests are told apart by their identity: the results file they came from, their suite, their
 //! classname and their name ([`test_id`]). Per-test lists are about the tests of this run.

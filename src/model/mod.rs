@@ -1,4 +1,6 @@
-//! The computed model: the only place where a figure or a status is derived.
+//! The computed model: where every figure and status of a manifest report is derived (the
+//! History section's in [`history`], a free-form report's by the template filters of
+//! [`crate::render::compute`]).
 //!
 //! Templates and `--format json` see exactly these types. Field names are a documented
 //! contract (README, "The model").
@@ -11,11 +13,12 @@ use serde::Serialize;
 
 pub mod baseline;
 pub mod causes;
+pub mod claims;
 pub mod evidence;
 pub mod history;
 pub mod locate;
 
-use crate::manifest::{Category, Extra, Manifests, Stage, StageState};
+use crate::load::manifest::{Category, Extra, Manifests, Stage, StageState};
 pub use evidence::{
     Aggregator, Bucket, CaseRecord, FailedCase, FlakyCase, Locator, Measured, SkippedCase, SlowCase,
 };
@@ -157,7 +160,7 @@ pub struct Report {
     pub baseline: Option<baseline::Trend>,
     /// Claims of completion or success in the narrative that the computed state contradicts
     /// (README, "Claims lint"), in the order written.
-    pub unverified_claims: Vec<crate::narrative::UnverifiedClaim>,
+    pub unverified_claims: Vec<crate::model::claims::UnverifiedClaim>,
     /// The texts of those claims, each with why it is unverified: for templates,
     /// `{% if point in unverified %}`.
     pub unverified: std::collections::BTreeMap<String, String>,
@@ -372,13 +375,7 @@ pub struct BuildOptions {
     pub unmatched: Vec<Unmatched>,
 }
 
-/// A results pattern that matched nothing.
-#[derive(Debug, Clone)]
-pub struct Unmatched {
-    pub pattern: String,
-    /// Index of the category whose `results:` it is.
-    pub category: Option<usize>,
-}
+pub use crate::load::inputs::Unmatched;
 
 /// Computes the report from validated manifests and, when given, the measured results.
 pub fn build(
@@ -420,7 +417,8 @@ pub fn build(
     }
     let measured = evidence.filter(|e| e.any_results).map(|e| e.total.measured);
     let totals = totals(manifests, &categories, evidence, measured, &findings, &opts.unmatched, value);
-    let unverified_claims = crate::narrative::unverified_claims(&manifests.narrative, &totals, &categories);
+    let unverified_claims =
+        crate::model::claims::unverified_claims(&manifests.narrative, &totals, &categories);
 
     let results = evidence.filter(|e| e.any_results).map(|e| ResultsView {
         files,
@@ -449,7 +447,7 @@ pub fn build(
         findings,
         results,
         baseline: None,
-        unverified: crate::narrative::by_text(&unverified_claims),
+        unverified: crate::model::claims::by_text(&unverified_claims),
         unverified_claims,
         history: None,
     }
@@ -697,7 +695,7 @@ fn headline(
     not_run: usize,
 ) -> String {
     // The same rounding as the `percent` filter, so the headline and the tables agree.
-    let pct = percent.map_or_else(|| "—".to_owned(), |p| crate::render::filters::percent(p, 0));
+    let pct = percent.map_or_else(|| "—".to_owned(), |p| crate::words::percent(p, 0));
     let mut s = if categories.is_empty() {
         match measured {
             Some(m) => format!("{verdict_text}: {}", plural(m.tests, "test", "tests")),

@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 /// The invisible character that breaks autolinks and mentions (see the module documentation).
-pub const WORD_JOINER: char = '\u{2060}';
+pub(super) const WORD_JOINER: char = '\u{2060}';
 
 /// Escapes `s` so that it renders as the same text inline (one line, no markup, no HTML).
 ///
@@ -33,7 +33,7 @@ pub fn escape_cell(s: &str) -> String {
 
 /// The visible stand-in for a control character: its Control Picture (U+2400 + code for C0,
 /// U+2421 for DEL), or U+FFFD for a C1 control; `None` for any other character.
-pub fn control_picture(c: char) -> Option<char> {
+pub(super) fn control_picture(c: char) -> Option<char> {
     match c {
         '\0'..='\x1f' => char::from_u32(0x2400 + c as u32),
         '\x7f' => Some('\u{2421}'),
@@ -65,7 +65,7 @@ pub fn visible_controls_line(s: &str) -> Cow<'_, str> {
 /// `s` without ANSI escape sequences (CSI such as colours `ESC[31m`, and OSC such as titles and
 /// hyperlinks `ESC]…BEL`), the terminal styling test runners put in failure messages; other
 /// control characters are left for [`visible_controls`].
-pub fn strip_ansi(s: &str) -> Cow<'_, str> {
+pub(super) fn strip_ansi(s: &str) -> Cow<'_, str> {
     if !s.contains('\x1b') {
         return Cow::Borrowed(s);
     }
@@ -106,7 +106,7 @@ pub fn strip_ansi(s: &str) -> Cow<'_, str> {
 
 /// Puts a [`WORD_JOINER`] inside every bare URL scheme (`://`), `www.` host, e-mail address or
 /// `@mention`, `#123` and `GH-123` reference, so neither cmark-gfm nor GitHub links them.
-pub fn break_autolinks(s: &str) -> Cow<'_, str> {
+pub(super) fn break_autolinks(s: &str) -> Cow<'_, str> {
     // Every rule below starts at one of these bytes (`www` needs its `.`).
     if !s.bytes().any(|b| matches!(b, b'@' | b':' | b'#' | b'-' | b'.')) {
         return Cow::Borrowed(s);
@@ -258,7 +258,7 @@ fn closing_hashes(chars: &[char]) -> Option<usize> {
 }
 
 /// Tera escape function for Markdown templates.
-pub fn escape_markdown(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(super) fn escape_markdown(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     out.write_all(escape_inline(input).as_bytes())
 }
 

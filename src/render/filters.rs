@@ -192,11 +192,6 @@ pub fn money(amount: f64, code: &str, exact: bool) -> String {
     format!("{sign}{prefix}{}", trim_zero(round_to(a, 2)))
 }
 
-fn round_to(x: f64, decimals: u32) -> f64 {
-    let m = 10f64.powi(decimals as i32);
-    (x * m).round() / m
-}
-
 /// `3.0` → `3`, `3.1` → `3.1`.
 fn trim_zero(x: f64) -> String {
     let s = format!("{x:.2}");
@@ -205,13 +200,8 @@ fn trim_zero(x: f64) -> String {
 
 pub use crate::words::thousands;
 
-/// `67` → `67%`; `146.666` with 1 decimal → `146.7%`; `—` when `p` is not finite.
-pub fn percent(p: f64, decimals: u32) -> String {
-    if !p.is_finite() {
-        return "—".into();
-    }
-    format!("{:.*}%", decimals as usize, round_to(p, decimals))
-}
+pub use crate::words::percent;
+use crate::words::round_to;
 
 /// `6.2` → `6.2×`; `6.0` → `6×`; `—` when `r` is not finite.
 pub fn ratio(r: f64, decimals: u32) -> String {

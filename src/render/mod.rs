@@ -9,6 +9,7 @@ mod escape;
 pub mod filters;
 pub mod html;
 pub mod junit;
+pub(crate) mod stage;
 pub mod templates;
 
 use serde::Serialize;

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::manifest::io_reason;
+use crate::load::manifest::io_reason;
 
 /// The built-in templates, by name. A user's template directory overrides them by name.
 pub const BUILTINS: &[(&str, &str)] = &[

@@ -21,14 +21,14 @@ use crate::error::Error;
 
 /// Largest committed report `--check` reads: far beyond any real report, small enough that a
 /// symlink to `/dev/zero` or a runaway file cannot fill memory.
-pub const MAX_CHECK_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_CHECK_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Writes `bytes` to `path` (see the [module documentation](self) for what each kind of path
 /// gets), or to `out` when `path` is `None`.
 ///
 /// # Errors
 /// The output cannot be written; an existing file is then left as it was.
-pub fn write(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn write(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
     stage(path, bytes)?.commit(out)
 }
 
@@ -36,13 +36,13 @@ pub fn write(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write) -> Result<(
 ///
 /// # Errors
 /// The file exists, or cannot be written.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     stage_new(path, bytes)?.commit(&mut std::io::sink())
 }
 
 /// A write prepared by [`stage`] or [`stage_new`]: for a file, the temp file holds the bytes
 /// already; nothing is visible until [`Pending::commit`]. Dropped uncommitted, it leaves no trace.
-pub struct Pending<'a> {
+pub(crate) struct Pending<'a> {
     shown: PathBuf,
     bytes: &'a [u8],
     kind: PendingKind,
@@ -59,7 +59,7 @@ enum PendingKind {
 ///
 /// # Errors
 /// The path is a directory, or the temp file cannot be created or written.
-pub fn stage<'a>(path: Option<&Path>, bytes: &'a [u8]) -> Result<Pending<'a>, Error> {
+pub(crate) fn stage<'a>(path: Option<&Path>, bytes: &'a [u8]) -> Result<Pending<'a>, Error> {
     let Some(path) = path else {
         return Ok(Pending { shown: PathBuf::from("<stdout>"), bytes, kind: PendingKind::Stdout });
     };
@@ -77,7 +77,7 @@ pub fn stage<'a>(path: Option<&Path>, bytes: &'a [u8]) -> Result<Pending<'a>, Er
 ///
 /// # Errors
 /// The file exists, or the temp file cannot be created or written.
-pub fn stage_new<'a>(path: &Path, bytes: &'a [u8]) -> Result<Pending<'a>, Error> {
+pub(crate) fn stage_new<'a>(path: &Path, bytes: &'a [u8]) -> Result<Pending<'a>, Error> {
     if fs::symlink_metadata(path).is_ok() {
         return Err(Error::Usage(format!("`{}` exists already: not replacing it", path.display())));
     }
@@ -92,7 +92,7 @@ impl Pending<'_> {
     ///
     /// # Errors
     /// The rename or the write failed; a file target is then left as it was.
-    pub fn commit(self, out: &mut dyn Write) -> Result<(), Error> {
+    pub(crate) fn commit(self, out: &mut dyn Write) -> Result<(), Error> {
         let io = |source| Error::Output { path: self.shown.clone(), source };
         match self.kind {
             PendingKind::Stdout => out.write_all(self.bytes).and_then(|()| out.flush()).map_err(io),
@@ -115,7 +115,7 @@ impl Pending<'_> {
     }
 
     /// The path as given, for messages.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.shown
     }
 }
@@ -219,7 +219,7 @@ fn keep_owner_and_mode(f: &fs::File, meta: &fs::Metadata) -> std::io::Result<()>
 ///
 /// # Errors
 /// `dest` is an input.
-pub fn refuse_inputs(dest: &Path, inputs: &[&Path], templates: Option<&Path>) -> Result<(), Error> {
+pub(crate) fn refuse_inputs(dest: &Path, inputs: &[&Path], templates: Option<&Path>) -> Result<(), Error> {
     let Some(dest_real) = real_path(dest) else { return Ok(()) };
     if let Some(input) = inputs.iter().find(|i| fs::canonicalize(i).is_ok_and(|i| i == dest_real)) {
         return Err(Error::Usage(format!(
@@ -255,7 +255,7 @@ fn real_path(p: &Path) -> Option<PathBuf> {
 ///
 /// # Errors
 /// A usage error naming the problem.
-pub fn check_summary(
+pub(crate) fn check_summary(
     path: &Path,
     inputs: &[&Path],
     templates: Option<&Path>,
@@ -290,7 +290,7 @@ pub fn check_summary(
 
 /// Bytes appended by [`append`], kept until the rest of the run has succeeded: dropping it
 /// keeps them, [`Appended::rollback`] truncates the file back to its length before.
-pub struct Appended {
+pub(crate) struct Appended {
     // Dropped first: the signal handler must stop using the descriptor before it is closed
     // (and its number possibly reused).
     _cleanup: cleanup::AppendGuard,
@@ -300,7 +300,7 @@ pub struct Appended {
 
 impl Appended {
     /// Truncates the file back to its length before the append.
-    pub fn rollback(self) {
+    pub(crate) fn rollback(self) {
         let _ = self.file.set_len(self.before);
     }
 }
@@ -311,7 +311,7 @@ impl Appended {
 ///
 /// # Errors
 /// The file cannot be opened or fully written; it is then left as it was.
-pub fn append(path: &Path, bytes: &[u8]) -> Result<Appended, Error> {
+pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<Appended, Error> {
     let io = |source| Error::Output { path: path.to_path_buf(), source };
     let mut o = fs::OpenOptions::new();
     o.create(true).append(true);
@@ -336,7 +336,7 @@ pub fn append(path: &Path, bytes: &[u8]) -> Result<Appended, Error> {
 ///
 /// # Errors
 /// The committed file cannot be read: missing, not a regular file, or over [`MAX_CHECK_BYTES`].
-pub fn check(committed: &Path, fresh: &str, out: &mut dyn Write) -> Result<bool, Error> {
+pub(crate) fn check(committed: &Path, fresh: &str, out: &mut dyn Write) -> Result<bool, Error> {
     let old = read_committed(committed)?;
     if old == fresh {
         return Ok(false);
@@ -352,13 +352,14 @@ pub fn check(committed: &Path, fresh: &str, out: &mut dyn Write) -> Result<bool,
 fn read_committed(path: &Path) -> Result<String, Error> {
     let fail = |reason: String| Error::Read { path: path.to_path_buf(), reason };
     let expected = "expected the committed report file";
-    let meta = fs::metadata(path).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(fail(format!("it is a directory; {expected}")));
-    }
-    if !meta.is_file() {
-        return Err(fail(format!("it is not a regular file (a FIFO, socket or device); {expected}")));
-    }
+    let (f, meta) =
+        match crate::load::open_regular(path).map_err(|e| fail(crate::load::manifest::io_reason(&e)))? {
+            Ok(opened) => opened,
+            Err(meta) if meta.is_dir() => return Err(fail(format!("it is a directory; {expected}"))),
+            Err(_) => {
+                return Err(fail(format!("it is not a regular file (a FIFO, socket or device); {expected}")));
+            }
+        };
     let too_big = |n: u64| {
         fail(format!(
             "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs"
@@ -367,17 +368,10 @@ fn read_committed(path: &Path) -> Result<String, Error> {
     if meta.len() > MAX_CHECK_BYTES {
         return Err(too_big(meta.len()));
     }
-    let mut o = fs::OpenOptions::new();
-    o.read(true);
-    // Should a FIFO replace the file after the check, opening it must not wait for a writer.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
-    let f = o.open(path).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
-    if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(fail(format!("it is not a regular file; {expected}")));
-    }
     let mut bytes = Vec::new();
-    f.take(MAX_CHECK_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(crate::manifest::io_reason(&e)))?;
+    f.take(MAX_CHECK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(crate::load::manifest::io_reason(&e)))?;
     if bytes.len() as u64 > MAX_CHECK_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
@@ -695,7 +689,7 @@ mod cleanup {
 
     /// Unregisters its path when dropped.
     #[derive(Default)]
-    pub struct Guard(Option<usize>);
+    pub(super) struct Guard(Option<usize>);
 
     impl Drop for Guard {
         fn drop(&mut self) {
@@ -707,7 +701,7 @@ mod cleanup {
     }
 
     /// Registers `path` for removal on a signal.
-    pub fn register(path: &Path) -> Guard {
+    pub(super) fn register(path: &Path) -> Guard {
         install();
         let Ok(c) = CString::new(path.as_os_str().as_bytes()) else { return Guard(None) };
         let ptr = c.into_raw();
@@ -722,7 +716,7 @@ mod cleanup {
     }
 
     /// Stops truncating the appended file on a signal when dropped.
-    pub struct AppendGuard;
+    pub(super) struct AppendGuard;
 
     impl Drop for AppendGuard {
         fn drop(&mut self) {
@@ -731,7 +725,7 @@ mod cleanup {
     }
 
     /// Registers `file` to be truncated back to `len` bytes on a signal.
-    pub fn register_append(file: &std::fs::File, len: u64) -> AppendGuard {
+    pub(super) fn register_append(file: &std::fs::File, len: u64) -> AppendGuard {
         install();
         APPEND_LEN.store(i64::try_from(len).unwrap_or(i64::MAX), SeqCst);
         APPEND_FD.store(file.as_raw_fd(), SeqCst);

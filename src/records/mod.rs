@@ -31,9 +31,9 @@ use crate::model::history::{
 use crate::results::{self, CaseSink, Finding, TestCase};
 
 /// The record format's version; a reader skips records of a newer one.
-pub const RECORD_VERSION: u32 = 1;
+pub(crate) const RECORD_VERSION: u32 = 1;
 /// The Parquet key-value metadata key holding the run's header (JSON).
-pub const META_KEY: &str = "gen_report.run";
+pub(crate) const META_KEY: &str = "gen_report.run";
 /// What a record says it is, in its header.
 const FORMAT_NAME: &str = "gen-report run record";
 mod vet;
@@ -104,7 +104,11 @@ fn columns_doc() -> serde_json::Value {
 ///
 /// # Errors
 /// Only if the Parquet writer fails (it writes to memory).
-pub fn record_bytes(info: &RunInfo, log: Option<&TestLog>, categories: &[String]) -> Result<Vec<u8>, Error> {
+pub(crate) fn record_bytes(
+    info: &RunInfo,
+    log: Option<&TestLog>,
+    categories: &[String],
+) -> Result<Vec<u8>, Error> {
     let empty = TestLog::default();
     let log = log.unwrap_or(&empty);
     let header = serde_json::to_string(&header(info, log)).map_err(|e| Error::Usage(e.to_string()))?;
@@ -253,7 +257,7 @@ fn outcome_name(o: results::Outcome) -> &'static str {
 
 /// What `--history DIR` found: the earlier runs of the window, oldest first, and the folder's
 /// account (records found, files skipped and why).
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub past: Vec<PastRun>,
     pub folder: Folder,
 }
@@ -270,7 +274,12 @@ enum Candidate {
 ///
 /// # Errors
 /// `dir` exists but is not a folder, or cannot be listed.
-pub fn load(dir: &Path, current_label: &str, current: &CurrentRun, window: usize) -> Result<Loaded, Error> {
+pub(crate) fn load(
+    dir: &Path,
+    current_label: &str,
+    current: &CurrentRun,
+    window: usize,
+) -> Result<Loaded, Error> {
     use rayon::prelude::*;
     let mut folder = Folder { path: dir.display().to_string(), ..Folder::default() };
     if !dir.exists() {
@@ -324,7 +333,7 @@ fn list_candidates(dir: &Path, folder: &mut Folder) -> Result<Vec<Candidate>, Er
         Error::Usage(format!(
             "--history: cannot list `{}`: {}",
             dir.display(),
-            crate::manifest::io_reason(&e)
+            crate::load::manifest::io_reason(&e)
         ))
     };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -428,14 +437,14 @@ struct Opened {
 
 /// Opens a record and checks its footer (see [`vet`]) and its header.
 fn open_record(p: &Path) -> Result<Opened, String> {
-    let meta =
-        std::fs::metadata(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
-    if !meta.is_file() {
+    let Ok((mut file, meta)) = crate::load::open_regular(p)
+        .map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?
+    else {
         return Err("not a regular file".into());
-    }
-    let mut file = File::open(p).map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    };
     let footer = vet::footer(&mut file, meta.len())?;
-    let mine = file.try_clone().map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))?;
+    let mine =
+        file.try_clone().map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))?;
     let (reader, header) = guarded(|| {
         let reader = SerializedFileReader::new(mine)
             .map_err(|e| format!("not a readable Parquet file (corrupt or truncated?): {e}"))?;
@@ -851,12 +860,12 @@ struct CtrfEnvironment {
 /// the file name without extension) and time (`summary.start`, in milliseconds).
 fn ctrf_meta(p: &Path) -> Result<RecordMeta, SkippedRecord> {
     let skip = |reason: String| SkippedRecord { file: p.display().to_string(), reason };
-    let meta =
-        std::fs::metadata(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
-    if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
-        return Err(skip("not a regular file of a sensible size".into()));
-    }
-    let file = File::open(p).map_err(|e| skip(format!("cannot read: {}", crate::manifest::io_reason(&e))))?;
+    let opened = crate::load::open_regular(p)
+        .map_err(|e| skip(format!("cannot read: {}", crate::load::manifest::io_reason(&e))))?;
+    let file = match opened {
+        Ok((file, meta)) if meta.len() <= MAX_RECORD_BYTES => file,
+        _ => return Err(skip("not a regular file of a sensible size".into())),
+    };
     let doc: CtrfDoc = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
         skip(format!(
             "not a CTRF report (expected {{\"results\": {{\"tests\": [...]}}}}): {e}; a gen-report record is a .parquet file"

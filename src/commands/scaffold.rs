@@ -57,9 +57,9 @@ status:
 ///
 /// # Errors
 /// A file that exists already, or one that cannot be written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let schema = |kind| {
-        let mut s = serde_json::to_string_pretty(&crate::schema::schema(kind)).unwrap_or_default();
+        let mut s = serde_json::to_string_pretty(&crate::commands::schema::schema(kind)).unwrap_or_default();
         s.push('\n');
         s
     };
@@ -111,7 +111,7 @@ fn write_all(files: &[(PathBuf, String)], made: &mut Made) -> Result<(), Error> 
     }
     let mut staged = Vec::with_capacity(files.len());
     for (p, text) in files {
-        staged.push(crate::output::stage_new(p, text.as_bytes())?);
+        staged.push(crate::emit::output::stage_new(p, text.as_bytes())?);
     }
     for pending in staged {
         let path = pending.path().to_path_buf();

@@ -1,9 +1,9 @@
 //! Free-form data (`--data`): YAML and JSON files read into one `data` tree for templates.
 //!
-//! Each file is parsed with the manifests' strict rules and limits ([`crate::yaml`]; JSON is read
+//! Each file is parsed with the manifests' strict rules and limits ([`crate::load::yaml`]; JSON is read
 //! by the same parser, as the YAML 1.2 it is), into a tree that remembers where every value and
-//! every key was written. Those positions are what schema errors ([`crate::schema_check`]) and
-//! the figure lint ([`crate::lint`]) point at. Maps keep the order they were written in.
+//! every key was written. Those positions are what schema errors ([`crate::freeform::schema_check`]) and
+//! the figure lint ([`crate::freeform::lint`]) point at. Maps keep the order they were written in.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,11 +15,11 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_saphyr::Spanned;
 
 use crate::error::Diagnostic;
-use crate::manifest::{io_reason, read_text};
-use crate::yaml;
+use crate::load::manifest::{io_reason, read_text};
+use crate::load::yaml;
 
 /// File endings read as data; anything else in a data folder is pointed out and not read.
-pub const DATA_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+pub(crate) const DATA_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
 /// One value of the data tree. Maps keep their keys in the order written.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +158,7 @@ impl Data {
 ///
 /// # Errors
 /// Every problem of every file (unreadable, invalid YAML or JSON, two entries of one name).
-pub fn load(paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
+pub(crate) fn load(paths: &[PathBuf]) -> Result<Data, Vec<Diagnostic>> {
     let mut data = Data { roots: paths.to_vec(), ..Data::default() };
     let mut errors = Vec::new();
     // Which file or folder defined each entry, by pointer, for "defined twice" errors.
@@ -370,12 +370,12 @@ fn is_data(path: &Path) -> bool {
 }
 
 /// One JSON pointer token (RFC 6901: `~` and `/` escaped).
-pub fn escape_token(s: &str) -> String {
+pub(crate) fn escape_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
 /// A JSON pointer as a template would reach the value: `/services/0/name` → `services[0].name`.
-pub fn dotted(pointer: &str) -> String {
+pub(crate) fn dotted(pointer: &str) -> String {
     let mut out = String::new();
     for token in pointer.split('/').skip(1) {
         let token = token.replace("~1", "/").replace("~0", "~");
@@ -395,7 +395,7 @@ pub fn dotted(pointer: &str) -> String {
 
 /// How a place in the data is named in messages, as a template reaches it:
 /// `` `data.services[0].cost` ``.
-pub fn shown(pointer: &str) -> String {
+pub(crate) fn shown(pointer: &str) -> String {
     let d = dotted(pointer);
     if d.is_empty() {
         "`data`".to_string()

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::error::Diagnostic;
-use crate::narrative::NarrativeText;
-use crate::yaml;
+use crate::load::narrative::NarrativeText;
+use crate::load::yaml;
 
 /// Name of the report manifest at the root of a data directory.
 pub const REPORT_FILE: &str = "report.yaml";
@@ -64,7 +64,7 @@ pub struct ReportManifest {
     pub final_remarks: Vec<String>,
     pub extra: Extra,
     /// `failure_categories:`, in declared order (the first that matches a failure wins).
-    pub failure_categories: Vec<crate::model::causes::FailureCategory>,
+    pub failure_categories: Vec<crate::load::categories::FailureCategory>,
 }
 
 /// A titled group of narrative points.
@@ -763,8 +763,8 @@ fn failure_categories(
     raw: Vec<RawFailureCategory>,
     file: &Path,
     errors: &mut Vec<Diagnostic>,
-) -> Vec<crate::model::causes::FailureCategory> {
-    use crate::model::causes::{FailureCategory, UNCATEGORISED, compile};
+) -> Vec<crate::load::categories::FailureCategory> {
+    use crate::load::categories::{FailureCategory, UNCATEGORISED, compile};
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for c in raw {
@@ -795,7 +795,7 @@ fn failure_categories(
                         Some(pos(&r)),
                         format!(
                             "invalid `{key}` regex of failure category {name:?}: {}",
-                            crate::model::causes::regex_reason(&e)
+                            crate::load::categories::regex_reason(&e)
                         ),
                     ));
                 })
@@ -933,7 +933,7 @@ fn pos<T>(s: &Spanned<T>) -> (u64, u64) {
 
 /// Warns when narrative text carries a figure the model should compute instead.
 fn warn_figures(text: &Text, file: &Path, warnings: &mut Vec<Diagnostic>) {
-    if let Some(found) = crate::narrative::typed_figure(&text.value) {
+    if let Some(found) = crate::load::narrative::typed_figure(&text.value) {
         warnings.push(Diagnostic::warning(
             file,
             Some(pos(text)),
@@ -957,29 +957,18 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
         |e: &std::io::Error| Diagnostic::error(path, None, format!("cannot read the file: {}", io_reason(e)));
     // One path lookup: open (never waiting, should it be a FIFO), then ask the open file what
     // it is. (10,000 manifests: a stat and an open each were a tenth of loading them.)
-    let mut o = fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NONBLOCK);
-    #[cfg(not(unix))]
-    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(Diagnostic::error(
-            path,
-            None,
-            "cannot read the file: it is a directory; expected a regular file",
-        ));
-    }
-    let f = o.open(path).map_err(|e| cannot(&e))?;
-    let meta = f.metadata().map_err(|e| cannot(&e))?;
-    if !meta.is_file() {
-        let what =
-            if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
-        return Err(Diagnostic::error(
-            path,
-            None,
-            format!("cannot read the file: it is {what}; expected a regular file"),
-        ));
-    }
+    let (f, meta) = match crate::load::open_regular(path).map_err(|e| cannot(&e))? {
+        Ok(opened) => opened,
+        Err(meta) => {
+            let what =
+                if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+            return Err(Diagnostic::error(
+                path,
+                None,
+                format!("cannot read the file: it is {what}; expected a regular file"),
+            ));
+        }
+    };
     let too_big = |size: u64| {
         Diagnostic::error(
             path,

@@ -19,7 +19,7 @@ pub(crate) struct YamlError {
 
 impl YamlError {
     /// Ties the error to the file it came from.
-    pub fn at(self, file: &Path) -> Diagnostic {
+    pub(crate) fn at(self, file: &Path) -> Diagnostic {
         let pos = self.line.map(|l| (l, self.column.unwrap_or(1)));
         Diagnostic::error(file, pos, self.message)
     }

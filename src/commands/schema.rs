@@ -21,7 +21,7 @@ fn sections() -> Value {
 }
 
 /// The schema of `report.yaml`.
-pub fn report() -> Value {
+pub(crate) fn report() -> Value {
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://gen-report.invalid/schema/report.json",
@@ -79,7 +79,7 @@ pub fn report() -> Value {
 }
 
 /// The schema of a category manifest.
-pub fn category() -> Value {
+pub(crate) fn category() -> Value {
     let state = json!({ "enum": ["ok", "issues", "failed", "not-run"] });
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -117,7 +117,7 @@ pub fn category() -> Value {
 }
 
 /// The schema(s) asked for.
-pub fn schema(kind: SchemaKind) -> Value {
+pub(crate) fn schema(kind: SchemaKind) -> Value {
     match kind {
         SchemaKind::Report => report(),
         SchemaKind::Category => category(),
@@ -128,7 +128,7 @@ pub fn schema(kind: SchemaKind) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{CATEGORY_FIELDS, REPORT_FIELDS};
+    use crate::load::manifest::{CATEGORY_FIELDS, REPORT_FIELDS};
 
     fn keys(v: &Value) -> Vec<String> {
         let mut k: Vec<String> =

@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
-use crate::data::{Data, Position, escape_token, shown};
 use crate::error::Diagnostic;
+use crate::freeform::data::{Data, Position, escape_token, shown};
 
 /// A compiled schema and where it came from.
-pub struct Schema {
+pub(crate) struct Schema {
     file: PathBuf,
     /// The schema as written (in its key order, for messages).
-    tree: crate::data::Value,
+    tree: crate::freeform::data::Value,
     validator: jsonschema::Validator,
 }
 
@@ -29,9 +29,9 @@ impl std::fmt::Debug for Schema {
 }
 
 /// Largest schema file read (a real one is a few KiB).
-pub const MAX_SCHEMA_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_SCHEMA_BYTES: u64 = 1 << 20;
 /// Longest regular expression (`pattern`, a `patternProperties` key) compiled.
-pub const MAX_PATTERN_BYTES: usize = 4096;
+pub(crate) const MAX_PATTERN_BYTES: usize = 4096;
 
 /// `s` cut to `max` characters, for quoting.
 fn prefix(s: &str, max: usize) -> String {
@@ -43,8 +43,8 @@ fn prefix(s: &str, max: usize) -> String {
 }
 
 /// Patterns longer than [`MAX_PATTERN_BYTES`]: (pointer, whether the key is the pattern, text).
-fn long_patterns(v: &crate::data::Value, pointer: &str, out: &mut Vec<(String, bool, String)>) {
-    use crate::data::Value;
+fn long_patterns(v: &crate::freeform::data::Value, pointer: &str, out: &mut Vec<(String, bool, String)>) {
+    use crate::freeform::data::Value;
     match v {
         Value::Map(entries) => {
             for (k, child) in entries {
@@ -76,7 +76,7 @@ fn long_patterns(v: &crate::data::Value, pointer: &str, out: &mut Vec<(String, b
 ///
 /// # Errors
 /// The file cannot be read or parsed, or is not a valid JSON Schema (at the schema's position).
-pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
+pub(crate) fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
     // Sizes checked before anything is compiled: a regex is compiled per `pattern`, and a huge
     // one costs memory and time far beyond its text (5 MB took 1.5 GB).
     if let Ok(m) = std::fs::metadata(file)
@@ -89,7 +89,7 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
             format!("a schema of {} bytes: expected at most {MAX_SCHEMA_BYTES} (1 MiB)", m.len()),
         )]);
     }
-    let (value, positions) = crate::data::read_file(file, "", 0)?;
+    let (value, positions) = crate::freeform::data::read_file(file, "", 0)?;
     let mut long = Vec::new();
     long_patterns(&value, "", &mut long);
     if !long.is_empty() {
@@ -127,12 +127,12 @@ pub fn load(file: &Path) -> Result<Schema, Vec<Diagnostic>> {
 
 impl Schema {
     /// The schema file.
-    pub fn file(&self) -> &Path {
+    pub(crate) fn file(&self) -> &Path {
         &self.file
     }
 
     /// Every violation of the schema by `data`, ordered by file and position.
-    pub fn check(&self, data: &Data) -> Vec<Diagnostic> {
+    pub(crate) fn check(&self, data: &Data) -> Vec<Diagnostic> {
         let instance = data.tree.to_json();
         let mut out = Vec::new();
         for e in self.validator.iter_errors(&instance) {
@@ -213,7 +213,9 @@ impl Schema {
     fn known_properties(&self, schema_path: &str) -> Vec<String> {
         let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
         match self.tree.pointer(&format!("{parent}/properties")) {
-            Some(crate::data::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            Some(crate::freeform::data::Value::Map(entries)) => {
+                entries.iter().map(|(k, _)| k.clone()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -266,7 +268,7 @@ fn nearest<'a>(
 /// "unknown property `x` in …": with the properties the schema knows, and the closest of them.
 fn unknown_property(name: &str, here: &str, known: &[String]) -> String {
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    let hint = match crate::yaml::did_you_mean(name, &known) {
+    let hint = match crate::load::yaml::did_you_mean(name, &known) {
         Some(best) => format!(" (did you mean `{best}`?)"),
         None => String::new(),
     };
@@ -290,7 +292,7 @@ fn not_one_of(here: &str, instance: &serde_json::Value, options: &serde_json::Va
         .unwrap_or_default();
     let hint = instance
         .as_str()
-        .and_then(|s| crate::yaml::did_you_mean(s, &names))
+        .and_then(|s| crate::load::yaml::did_you_mean(s, &names))
         .map(|best| format!(" (did you mean `{best}`?)"))
         .unwrap_or_default();
     let found = describe(instance);

@@ -3,7 +3,7 @@
 //! that is how hand-written reports come to contradict themselves. A number in the data is a
 //! number (the template computes with it); `"$1.1M+"` in a string is a typed figure.
 //!
-//! The test-report scanner ([`crate::narrative::typed_figure`]) finds money, percentages and
+//! The test-report scanner ([`crate::load::narrative::typed_figure`]) finds money, percentages and
 //! test counts; it is reached through [`FigureScanner`] so that this module does not depend on
 //! how it is written. Counts of the data's own things ("12 services" where the data has a list
 //! `services`) are found here, by [`DataCounts`].
@@ -11,12 +11,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::data::{Data, Value, shown};
 use crate::error::Diagnostic;
+use crate::freeform::data::{Data, Value, shown};
 
 /// A figure found in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Figure {
+pub(crate) struct Figure {
     /// `money amount`, `percentage`, `test count`, `count`.
     pub kind: &'static str,
     /// The figure as written.
@@ -24,28 +24,28 @@ pub struct Figure {
 }
 
 /// Something that finds the first typed figure in a text.
-pub trait FigureScanner {
+pub(crate) trait FigureScanner {
     fn first_figure(&self, text: &str) -> Option<Figure>;
 }
 
 /// Money amounts, percentages and test counts, as the manifests' narrative lint finds them.
-pub struct Narrative;
+pub(crate) struct Narrative;
 
 impl FigureScanner for Narrative {
     fn first_figure(&self, text: &str) -> Option<Figure> {
-        crate::narrative::typed_figure(text).map(|f| Figure { kind: f.kind, text: f.text })
+        crate::load::narrative::typed_figure(text).map(|f| Figure { kind: f.kind, text: f.text })
     }
 }
 
 /// Counts of things the data lists: a number followed within three words by the name of a list
 /// in the data (`services`, or `service`), or by `item(s)`.
-pub struct DataCounts {
+pub(crate) struct DataCounts {
     nouns: BTreeSet<String>,
 }
 
 impl DataCounts {
     /// The nouns of `tree`: every key whose value is a list, singular and plural.
-    pub fn of(tree: &Value) -> Self {
+    pub(crate) fn of(tree: &Value) -> Self {
         let mut nouns: BTreeSet<String> = ["item", "items"].iter().map(|s| (*s).to_string()).collect();
         collect_list_keys(tree, &mut nouns);
         DataCounts { nouns }
@@ -53,7 +53,7 @@ impl DataCounts {
 
     /// The nouns of `data`: its lists' keys, and the names of its files (`services.yaml` holds
     /// services, even when it is the whole tree).
-    pub fn for_data(data: &Data) -> Self {
+    pub(crate) fn for_data(data: &Data) -> Self {
         let mut counts = DataCounts::of(&data.tree);
         for file in &data.files {
             let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
@@ -150,7 +150,7 @@ impl FigureScanner for DataCounts {
 }
 
 /// Every figure in `text`, with its byte offset, earliest first.
-pub fn figures(text: &str, scanners: &[&dyn FigureScanner]) -> Vec<(usize, Figure)> {
+pub(crate) fn figures(text: &str, scanners: &[&dyn FigureScanner]) -> Vec<(usize, Figure)> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < text.len() {
@@ -182,7 +182,7 @@ fn offset_of(text: &str, figure: &str) -> usize {
 }
 
 /// Warnings for figures typed into the strings of `data` (the first of each string).
-pub fn data(data: &Data, counts: &DataCounts) -> Vec<Diagnostic> {
+pub(crate) fn data(data: &Data, counts: &DataCounts) -> Vec<Diagnostic> {
     let scanners: [&dyn FigureScanner; 2] = [&Narrative, counts];
     let mut out = Vec::new();
     walk_strings(&data.tree, &mut String::new(), &mut |pointer, text| {
@@ -217,7 +217,7 @@ fn walk_strings(v: &Value, pointer: &mut String, f: &mut dyn FnMut(&str, &str)) 
         Value::Map(entries) => {
             for (k, child) in entries {
                 pointer.push('/');
-                pointer.push_str(&crate::data::escape_token(k));
+                pointer.push_str(&crate::freeform::data::escape_token(k));
                 walk_strings(child, pointer, f);
                 pointer.truncate(len);
             }
@@ -228,12 +228,12 @@ fn walk_strings(v: &Value, pointer: &mut String, f: &mut dyn FnMut(&str, &str)) 
 
 /// Warnings for figures typed into the literal text of a template (outside `{{ }}`, `{% %}`
 /// and `{# #}`), each with its line and column in `file`.
-pub fn template(file: &Path, text: &str, counts: &DataCounts) -> Vec<Diagnostic> {
+pub(crate) fn template(file: &Path, text: &str, counts: &DataCounts) -> Vec<Diagnostic> {
     let scanners: [&dyn FigureScanner; 2] = [&Narrative, counts];
     let mut out = Vec::new();
     for (start, end) in literal_spans(text) {
         for (offset, figure) in figures(&text[start..end], &scanners) {
-            let pos = crate::manifest::line_col(text.as_bytes(), start + offset);
+            let pos = crate::load::manifest::line_col(text.as_bytes(), start + offset);
             out.push(Diagnostic::warning(
                 file,
                 Some(pos),
@@ -249,7 +249,7 @@ pub fn template(file: &Path, text: &str, counts: &DataCounts) -> Vec<Diagnostic>
 
 /// Byte ranges of a Tera template's literal text: everything outside tags, comments and
 /// expressions, plus the inside of `{% raw %}` blocks.
-pub fn literal_spans(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn literal_spans(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut literal_start = 0;

@@ -9,10 +9,19 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::data::{self, Data};
+pub(crate) mod data;
+pub(crate) mod lint;
+pub(crate) mod run;
+#[cfg(feature = "schema")]
+pub(crate) mod schema_check;
+#[cfg(not(feature = "schema"))]
+#[path = "schema_without.rs"]
+pub(crate) mod schema_check;
+
+use self::data::Data;
 use crate::error::{Diagnostic, Error};
 use crate::render::TemplateSet;
-use crate::{OptionsView, lint, model, schema_check};
+use crate::{OptionsView, model};
 
 /// What the free-form load stage read.
 #[derive(Debug)]

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::error::{Diagnostic, Error};
-use crate::manifest::{REPORT_FILE, io_reason};
+use crate::load::manifest::{REPORT_FILE, io_reason};
 
 /// File endings read as results when a directory is given.
 const RESULT_EXTENSIONS: &[&str] = &["xml", "json", "jsonl", "ndjson", "trx", "tap"];
 
 /// What the positional inputs are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// One data directory with `report.yaml`.
     Data(PathBuf),
     /// Result files and directories of result files, without manifests (zero-config).
@@ -24,7 +24,7 @@ pub enum Mode {
 ///
 /// # Errors
 /// No inputs, or an input that does not exist.
-pub fn mode(inputs: &[PathBuf]) -> Result<Mode, Error> {
+pub(crate) fn mode(inputs: &[PathBuf]) -> Result<Mode, Error> {
     for p in inputs {
         if fs::metadata(p).is_err() {
             return Err(Error::Input(vec![Diagnostic::error(
@@ -75,7 +75,7 @@ fn is_result_file(p: &Path) -> bool {
 ///
 /// # Errors
 /// A directory that cannot be read (never skipped in silence).
-pub fn result_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
+pub(crate) fn result_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
     for p in inputs {
         if p.is_dir() {
@@ -92,7 +92,7 @@ pub fn result_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
 
 /// What a results pattern named.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expanded {
+pub(crate) enum Expanded {
     /// An existing file or folder, taken literally (even when its name has glob characters,
     /// such as `[shard-1]`): the files it holds.
     Literal(Vec<PathBuf>),
@@ -102,7 +102,7 @@ pub enum Expanded {
 
 impl Expanded {
     /// The files found.
-    pub fn files(self) -> Vec<PathBuf> {
+    pub(crate) fn files(self) -> Vec<PathBuf> {
         match self {
             Expanded::Literal(f) | Expanded::Glob(f) => f,
         }
@@ -117,7 +117,7 @@ impl Expanded {
 ///
 /// # Errors
 /// A path without glob characters that does not exist, or an invalid glob.
-pub fn expand(base: &Path, pattern: &str) -> Result<Expanded, String> {
+pub(crate) fn expand(base: &Path, pattern: &str) -> Result<Expanded, String> {
     let full = normalize(&if Path::new(pattern).is_absolute() {
         PathBuf::from(pattern)
     } else {
@@ -193,8 +193,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &mut dyn FnMut(&Path) -> bool)
 }
 
 /// A readable message for an unreadable directory.
-pub fn dir_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+pub(crate) fn dir_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(path, None, format!("cannot read: {}", io_reason(e)))
+}
+
+/// A results pattern that matched nothing.
+#[derive(Debug, Clone)]
+pub struct Unmatched {
+    pub pattern: String,
+    /// Index of the category whose `results:` it is.
+    pub category: Option<usize>,
 }
 
 #[cfg(test)]

@@ -9,19 +9,19 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
 /// Largest record file read (a record of 1M tests is ~20 MiB).
-pub const MAX_RECORD_BYTES: u64 = 256 << 20;
+pub(super) const MAX_RECORD_BYTES: u64 = 256 << 20;
 /// Largest footer (schema, row groups, statistics, header): a record's is a few KiB.
-pub const MAX_FOOTER_BYTES: u64 = 8 << 20;
+pub(super) const MAX_FOOTER_BYTES: u64 = 8 << 20;
 /// Most rows (tests) in one record.
-pub const MAX_ROWS: u64 = 1 << 22;
+pub(super) const MAX_ROWS: u64 = 1 << 22;
 /// Most bytes one page may inflate to (gen-report writes pages of about 1 MiB).
-pub const MAX_PAGE_BYTES: u64 = 16 << 20;
+pub(super) const MAX_PAGE_BYTES: u64 = 16 << 20;
 /// Most bytes one column chunk may inflate to.
-pub const MAX_COLUMN_BYTES: u64 = 256 << 20;
+pub(super) const MAX_COLUMN_BYTES: u64 = 256 << 20;
 /// Most bytes the columns read from one record may inflate to, together.
-pub const MAX_FILE_BYTES: u64 = 512 << 20;
+pub(super) const MAX_FILE_BYTES: u64 = 512 << 20;
 /// Longest string value kept (a longer test name is cut where shown; its identity is the hash).
-pub const MAX_VALUE_BYTES: usize = 4 << 10;
+pub(super) const MAX_VALUE_BYTES: usize = 4 << 10;
 /// Most columns in a record (gen-report writes 10; other writers may add some).
 const MAX_COLUMNS: usize = 64;
 /// Deepest Thrift nesting accepted (a footer needs 6).
@@ -187,7 +187,7 @@ impl<'a> Thrift<'a> {
 
 /// A column chunk of the footer: where it is and what it declares.
 #[derive(Debug, Clone)]
-pub struct Chunk {
+pub(super) struct Chunk {
     pub start: u64,
     pub len: u64,
     pub codec: i64,
@@ -199,12 +199,12 @@ pub struct Chunk {
 
 /// What the footer holds that the reader relies on: per row group, its rows and its chunks.
 #[derive(Debug)]
-pub struct Footer {
+pub(super) struct Footer {
     pub groups: Vec<(u64, Vec<Chunk>)>,
 }
 
 /// Reads and checks a record's footer: size, nesting, flat schema, row counts, chunk bounds.
-pub fn footer(file: &mut File, len: u64) -> R<Footer> {
+pub(super) fn footer(file: &mut File, len: u64) -> R<Footer> {
     if len > MAX_RECORD_BYTES {
         return Err(format!("{len} bytes: larger than any run record (the limit is {MAX_RECORD_BYTES})"));
     }
@@ -312,7 +312,7 @@ fn shape(meta: &V) -> R<()> {
 fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> R<()> {
     file.seek(SeekFrom::Start(at))
         .and_then(|_| file.read_exact(buf))
-        .map_err(|e| format!("cannot read: {}", crate::manifest::io_reason(&e)))
+        .map_err(|e| format!("cannot read: {}", crate::load::manifest::io_reason(&e)))
 }
 
 /// Names a codec this build does not read; `None` for those it does.
@@ -330,7 +330,7 @@ fn unsupported_codec(codec: i64) -> Option<&'static str> {
 /// Checks one column chunk's pages before it is read: each page within the chunk, each
 /// declared size within the bounds, each gzip page inflating to exactly what it declares.
 /// `budget` is what the file may still inflate to; the chunk's cost is taken from it.
-pub fn chunk(file: &mut File, c: &Chunk, name: &str, budget: &mut u64) -> R<()> {
+pub(super) fn chunk(file: &mut File, c: &Chunk, name: &str, budget: &mut u64) -> R<()> {
     let col = |e: String| format!("column `{name}`: {e}");
     if let Some(codec) = unsupported_codec(c.codec) {
         return Err(col(format!(
