@@ -115,7 +115,7 @@ warning: narrative claims verification ("verified"), but no test results were gi
     let tables = markdown::assert_well_formed(md);
     let stats = markdown::table(&tables, &STATISTICS);
     assert_eq!(row(stats, "Total")[1..4], ["100", "67", "67%"]);
-    assert_eq!(row(stats, "Total")[6], "⚠️", "never better than its worst category");
+    assert_eq!(row(stats, "Total")[5], "⚠️", "never better than its worst category");
     let expected = [
         ("Auth", "25", "6", "24%"),
         ("WebSocket", "25", "6", "24%"),
