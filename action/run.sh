@@ -4,7 +4,7 @@
 # post or update the pull-request comment.
 #
 # Inputs arrive as INPUT_* environment variables (action.yml maps them; nothing is spliced into
-# code, so no input can inject shell). tests/action.rs runs this exactly as a runner would.
+# code, so no input can inject shell). tests/it/action.rs runs this exactly as a runner would.
 #
 # Two steps run it: `run.sh locate` finds or downloads the binary (then action.yml restores a
 # cached source build when there is none), `run.sh` does the rest.

@@ -77,7 +77,7 @@ pub struct Context<'a> {
     pub options: OptionsView,
 }
 
-/// One key of a template context, for the README's reference.
+/// One key of a template context, for the template reference (docs/templates.md).
 pub struct Key {
     pub name: &'static str,
     pub kind: &'static str,
@@ -147,7 +147,7 @@ pub const DEFAULT_KEYS: &[Key] = &[
     key("options", "map", "`options.ascii`: `--ascii` was given"),
 ];
 
-/// The README's template reference: both contexts and the computing filters, generated from
+/// The template reference (docs/templates.md): both contexts and the computing filters, generated from
 /// the tables above and [`crate::render::compute::REFERENCE`].
 pub fn reference_markdown() -> String {
     let mut s = String::new();

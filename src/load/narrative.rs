@@ -994,7 +994,7 @@ mod tests {
     #[test]
     fn scans_are_linear_on_long_texts() {
         // 50,000 numbers and words in one text, and numbers joined into one word: each scan is
-        // one pass (tests/claims.rs runs the binary on 200,000).
+        // one pass (tests/it/claims.rs runs the binary on 200,000).
         let text: String = (0..50_000).map(|n| format!("step {n}, done-{n} ")).collect();
         assert_eq!(typed_figure(&text), None);
         assert_eq!(claims(&text).len(), 1);

@@ -22,7 +22,7 @@ enum Fact {
     BelowTarget,
 }
 
-/// The facts that contradict the claim (README, "Claims lint").
+/// The facts that contradict the claim (docs/manifests.md, "Claims lint").
 fn contradicted_by(kind: ClaimKind) -> &'static [Fact] {
     match kind {
         ClaimKind::AllPass => &[Fact::Failures, Fact::NoResults, Fact::NotRun],

@@ -3,7 +3,7 @@
 //! [`crate::render::compute`]).
 //!
 //! Templates and `--format json` see exactly these types. Field names are a documented
-//! contract (README, "The model").
+//! contract (docs/model.md).
 //!
 //! No arithmetic here can overflow or panic: counts saturate, and the few sums of values that
 //! are proven small say why where they are allowed.
@@ -57,7 +57,7 @@ impl From<StageState> for Status {
     }
 }
 
-/// The overall verdict (rule in README, "The model"). Manifest mode judges targets; zero-config
+/// The overall verdict (rule in docs/model.md). Manifest mode judges targets; zero-config
 /// mode (results without manifests) judges the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -110,7 +110,7 @@ pub enum Evidence {
 pub enum FindingKind {
     /// A category's declared test count differs from its measured one.
     CountMismatch,
-    /// A declared stage state is contradicted by the results (table in README).
+    /// A declared stage state is contradicted by the results (table in docs/results.md, "Reconciliation").
     StageContradicted,
     /// Results were given, none for this category.
     NotRun,
@@ -159,7 +159,7 @@ pub struct Report {
     /// Deltas against `--baseline`; `null` without one.
     pub baseline: Option<baseline::Trend>,
     /// Claims of completion or success in the narrative that the computed state contradicts
-    /// (README, "Claims lint"), in the order written.
+    /// (docs/manifests.md, "Claims lint"), in the order written.
     pub unverified_claims: Vec<crate::model::claims::UnverifiedClaim>,
     /// The texts of those claims, each with why it is unverified: for templates,
     /// `{% if point in unverified %}`.
@@ -191,7 +191,7 @@ pub struct ResultsView {
     pub all: Bucket,
     /// Cases that matched no category.
     pub uncategorised: Bucket,
-    /// All failures grouped by cause (README, "Failures by cause").
+    /// All failures grouped by cause (docs/causes.md).
     pub causes: causes::CausesView,
 }
 
@@ -835,7 +835,7 @@ fn category_figures(
     }
 }
 
-/// Which measured fact contradicts which declared stage: the one table (README, "Stages and
+/// Which measured fact contradicts which declared stage: the one table (docs/results.md, "Stages and
 /// evidence").
 ///
 /// | declared                         | contradicted when the category's results show      |

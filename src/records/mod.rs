@@ -67,7 +67,7 @@ struct Header {
     /// pages carry no checksum here): the XOR of every `id` (hex) and the sum of `duration_ms`.
     #[serde(default)]
     check: Option<Check>,
-    /// What the columns hold, for whoever opens the file without this README.
+    /// What the columns hold, for whoever opens the file without docs/history.md.
     #[serde(default, skip_deserializing)]
     columns: Option<serde_json::Value>,
 }

@@ -30,9 +30,9 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("group_sum", group_sum);
 }
 
-/// Every computing filter with an example and its output, in the order the README lists
-/// them. `tests/templating.rs` renders each example and checks the output, and checks that the
-/// README's table is this one.
+/// Every computing filter with an example and its output, in the order docs/templates.md lists
+/// them. `tests/it/templating.rs` renders each example and checks the output, and checks that the
+/// docs/templates.md's table is this one.
 pub const REFERENCE: &[(&str, &str, &str, &str)] = &[
     (
         "sum",

@@ -32,7 +32,7 @@
 //!   one-pass reader's). The fallback re-reads the file from its start and passes on only what
 //!   was not yet handed to the sink: what was handed on is a prefix of what it hands on.
 //!
-//! `tests/junit_split.rs`-style equality is checked by the unit tests below over every XML file
+//! `tests/it/junit_split.rs`-style equality is checked by the unit tests below over every XML file
 //! in `tests/` and over generated documents with `<testcase` inside CDATA, comments and PIs.
 
 use std::io::{BufRead, Read};

@@ -1091,3 +1091,18 @@ fn the_log_pauses_only_around_output_and_shows_findings_once() {
     // Once as gen-report printed it, once as the warning annotation.
     assert_eq!(findings, 2, "{}", ran.log);
 }
+
+// Checks a workflow_run (which reports another run's results, often a pull request's, on the
+// default branch) reads the branch's history and saves nothing into it.
+#[test]
+fn a_workflow_run_reads_the_history_and_saves_nothing() {
+    let cache = std::rc::Rc::new(Cache::new());
+    let ran = history_run(&cache, None, 1, &["a"]).run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    let mut r = history_run(&cache, None, 2, &["b"]);
+    r.env.insert("GITHUB_EVENT_NAME".into(), "workflow_run".into());
+    let ran = r.run();
+    assert_eq!(ran.code, 0, "{}", ran.log);
+    assert!(ran.summary.contains("### 🆕 New failures (1)"), "{}", ran.summary);
+    assert_eq!(cache.keys(), ["gen-report-history-gen-report-main-1001-1"]);
+}

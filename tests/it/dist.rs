@@ -72,7 +72,9 @@ fn dist_packages_the_host_binary_with_readme_licences_and_checksum() {
     let mut files: Vec<String> =
         fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
-    assert_eq!(files, ["CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "gen-report"]);
+    assert_eq!(files, ["CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "docs", "gen-report"]);
+    // README's links into docs/ resolve inside the archive.
+    assert!(dir.join("docs/ci.md").is_file() && dir.join("docs/history.md").is_file());
     let version = support::output(Command::new(dir.join("gen-report")).arg("--version"));
     assert!(version.status.success());
     let version = String::from_utf8(version.stdout).unwrap();

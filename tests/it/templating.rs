@@ -487,7 +487,7 @@ fn context_prints_what_templates_receive_in_both_modes() {
     let mut found = top_keys(&r.stdout);
     documented.sort();
     found.sort();
-    assert_eq!(found, documented, "DEFAULT_KEYS in src/freeform.rs must list the default context's keys");
+    assert_eq!(found, documented, "DEFAULT_KEYS in src/freeform/mod.rs must list the default context's keys");
 
     let (_, args) = EXAMPLES[1];
     let mut context = vec!["context"];
@@ -499,7 +499,10 @@ fn context_prints_what_templates_receive_in_both_modes() {
     let mut found = top_keys(&r.stdout);
     documented.sort();
     found.sort();
-    assert_eq!(found, documented, "FREEFORM_KEYS in src/freeform.rs must list freeform::Context's fields");
+    assert_eq!(
+        found, documented,
+        "FREEFORM_KEYS in src/freeform/mod.rs must list freeform::Context's fields"
+    );
     let ctx: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(ctx["tests"]["totals"]["measured"]["passed"], 7);
     assert_eq!(ctx["data"]["services"][0]["name"], "accounts");
@@ -509,7 +512,7 @@ fn context_prints_what_templates_receive_in_both_modes() {
     assert_eq!(run(&json).stdout, r.stdout);
 }
 
-const BEGIN: &str = "<!-- template-reference: generated from src/freeform.rs and src/render/compute.rs; tests/templating.rs checks it -->\n";
+const BEGIN: &str = "<!-- template-reference: generated from src/freeform/mod.rs and src/render/compute.rs; tests/it/templating.rs checks it -->\n";
 const END: &str = "<!-- end template-reference -->\n";
 
 #[test]
