@@ -3,8 +3,9 @@
 //! tests that slowed down. Every figure of the History section is computed here; reading and
 //! writing record files is `crate::records`'s job.
 //!
-//! Tests are told apart by their identity: the results file they came from, their suite, their
-//! classname and their name ([`test_id`]). Per-test lists are about the tests of this run.
+//! Tests are told apart by their identity: their suite, classname, name and the source file the
+//! runner states ([`test_id`]), never the results file's path (that only tells apart two cases of
+//! one run sharing all of those, [`TestLog::ids`]). Per-test lists are about the tests of this run.
 
 use std::collections::HashMap;
 
@@ -101,11 +102,31 @@ impl State {
     }
 }
 
-/// The 64-bit identity of a test: FNV-1a over the length-prefixed results file, suite, classname
-/// and name, finished with MurmurHash3's mixer. Stable across platforms and versions (records
-/// store it): changing it would make every earlier record a stranger.
-pub fn test_id(file: &str, suite: &str, classname: &str, name: &str) -> u64 {
+/// The 64-bit identity of a test (records of version 2 on): FNV-1a over the length-prefixed
+/// suite, classname, name and the case's own source file (the runner's `file` attribute, ""
+/// when it states none), finished with MurmurHash3's mixer. The results file's path is not in
+/// it: CI writes `run-7/junit-1234.xml` one run and `run-8/junit-1240.xml` the next. Stable
+/// across platforms and versions (records store it).
+pub fn test_id(suite: &str, classname: &str, name: &str, source: &str) -> u64 {
+    hash_parts(&[suite, classname, name, source])
+}
+
+/// The identity of a case whose [`test_id`] an earlier results file of this run already gave
+/// to another case: the results file path, only here, tells the two apart.
+pub fn test_id_in(suite: &str, classname: &str, name: &str, source: &str, file: &str) -> u64 {
+    hash_parts(&[suite, classname, name, source, file])
+}
+
+/// The identity records of version 1 stored: the results file path, suite, classname and name.
+/// Kept to document and test what those records hold; they are matched by [`plain_id`].
+pub fn test_id_v1(file: &str, suite: &str, classname: &str, name: &str) -> u64 {
     hash_parts(&[file, suite, classname, name])
+}
+
+/// Suite, classname and name only: how a version-1 record's rows (which name no source file
+/// and hash the path) are matched, when that triple is unique in this run.
+pub fn plain_id(suite: &str, classname: &str, name: &str) -> u64 {
+    hash_parts(&[suite, classname, name])
 }
 
 /// A looser identity, suite and name only, for CTRF reports: CTRF says neither which results
@@ -181,6 +202,8 @@ pub struct LoggedTest {
     pub suite: u32,
     /// Interned classname ("" when none).
     pub classname: u32,
+    /// Interned source file the runner states for the case ("" when none): part of the identity.
+    pub source: u32,
     pub name: Box<str>,
     pub outcome: Outcome,
     pub flaky: bool,
@@ -214,10 +237,12 @@ impl TestLog {
         let file = self.strings.intern(&identity_file(source));
         let suite = self.strings.intern(&case.suite);
         let classname = self.strings.intern(case.classname.as_deref().unwrap_or(""));
+        let source = self.strings.intern(&identity_file(case.file.as_deref().unwrap_or("")));
         self.tests.push(LoggedTest {
             file,
             suite,
             classname,
+            source,
             name: case.name.as_str().into(),
             outcome: case.outcome,
             flaky: case.flaky,
@@ -234,13 +259,27 @@ impl TestLog {
             t.file = remap(t.file);
             t.suite = remap(t.suite);
             t.classname = remap(t.classname);
+            t.source = remap(t.source);
             t
         }));
     }
 
-    /// The identity of test `t`.
-    pub fn id(&self, t: &LoggedTest) -> u64 {
-        test_id(self.strings.get(t.file), self.strings.get(t.suite), self.strings.get(t.classname), &t.name)
+    /// The identity of every case, in log order: [`test_id`], or [`test_id_in`] for a case
+    /// whose [`test_id`] a case of an earlier results file of this run has (cases of one file
+    /// sharing it are one test run twice).
+    pub fn ids(&self) -> Vec<u64> {
+        let mut first_file: HashMap<u64, u32, IdHasher> = HashMap::default();
+        self.tests
+            .iter()
+            .map(|t| {
+                let g = |i| self.strings.get(i);
+                let id = test_id(g(t.suite), g(t.classname), &t.name, g(t.source));
+                match *first_file.entry(id).or_insert(t.file) {
+                    f if f == t.file => id,
+                    _ => test_id_in(g(t.suite), g(t.classname), &t.name, g(t.source), g(t.file)),
+                }
+            })
+            .collect()
     }
 }
 
@@ -269,6 +308,8 @@ pub struct CurrentRun<'a> {
     id_of: Vec<u64>,
     /// Loose identities (suite and name) that are unique in this run.
     loose: HashMap<u64, u32, IdHasher>,
+    /// [`plain_id`]s (suite, classname, name) unique in this run: version-1 records' match.
+    plain: HashMap<u64, u32, IdHasher>,
 }
 
 /// Hashes identities, which are hashes already: well mixed, and a map lookup per test and run
@@ -304,8 +345,7 @@ impl<'a> CurrentRun<'a> {
     /// This run's tests from its log; cases sharing an identity merge (see [`State::merge`]).
     pub fn from_log(log: &'a TestLog) -> CurrentRun<'a> {
         let mut run = CurrentRun { log: Some(log), ..CurrentRun::default() };
-        for (k, t) in log.tests.iter().enumerate() {
-            let id = log.id(t);
+        for (k, (t, id)) in log.tests.iter().zip(log.ids()).enumerate() {
             let state = State::of(t.outcome, t.flaky);
             match run.ids.get(&id) {
                 Some(&i) => {
@@ -318,6 +358,11 @@ impl<'a> CurrentRun<'a> {
                     run.ids.insert(id, i);
                     run.loose
                         .entry(loose_id(log.strings.get(t.suite), &t.name))
+                        .and_modify(|v| *v = AMBIGUOUS)
+                        .or_insert(i);
+                    let g = |s| log.strings.get(s);
+                    run.plain
+                        .entry(plain_id(g(t.suite), g(t.classname), &t.name))
                         .and_modify(|v| *v = AMBIGUOUS)
                         .or_insert(i);
                     run.first.push(u32::try_from(k).unwrap_or(u32::MAX));
@@ -371,6 +416,11 @@ impl<'a> CurrentRun<'a> {
     /// The index of the one test of this run with this loose identity.
     pub fn index_loose(&self, loose: u64) -> Option<usize> {
         self.loose.get(&loose).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
+    }
+
+    /// The one test of this run with this [`plain_id`] (a version-1 record's row).
+    pub fn index_plain(&self, plain: u64) -> Option<usize> {
+        self.plain.get(&plain).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
     }
 
     /// Whether per-test results exist for this run (false in declared-only mode).
@@ -1142,12 +1192,18 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_unambiguous() {
-        // Pinned: records store this value, so it must never change.
-        assert_eq!(test_id("r.xml", "s", "c", "n"), test_id("r.xml", "s", "c", "n"));
-        assert_ne!(test_id("r.xml", "s", "ab", "c"), test_id("r.xml", "s", "a", "bc"));
+        assert_eq!(test_id("s", "c", "n", ""), test_id("s", "c", "n", ""));
+        assert_ne!(test_id("s", "ab", "c", ""), test_id("s", "a", "bc", ""));
+        assert_ne!(test_id("s", "c", "n", ""), test_id_in("s", "c", "n", "", "r.xml"));
+        // What version-1 records hold (read by `plain_id` now).
         assert_eq!(
-            format!("{:016x}", test_id("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
+            format!("{:016x}", test_id_v1("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
             "f8fa9ce6941ee084"
+        );
+        // Pinned: version-2 records store this value, so it must never change.
+        assert_eq!(
+            format!("{:016x}", test_id("pytest", "test_mixed", "test_passes_quickly", "")),
+            "f5239492fa730e7e"
         );
         assert_eq!(identity_file(".\\reports\\junit.xml"), "reports/junit.xml");
         assert_eq!(identity_file("././a.xml"), "a.xml");
