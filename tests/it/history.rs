@@ -462,13 +462,13 @@ fn identity_does_not_depend_on_the_results_path() {
     for n in 1..=5 {
         let path = write_run(n);
         let record = format!("hist/{n}.parquet");
-        let r = gen_report(&[path.as_str(), "--record", record.as_str(), "--run-label", &n.to_string()])
+        let r = gen_report([path.as_str(), "--record", record.as_str(), "--run-label", &n.to_string()])
             .current_dir(tmp.path())
             .run();
         assert_exit(&r, 0);
     }
     let path = write_run(6);
-    let r = gen_report(&[path.as_str(), "--history", "hist", "--run-label", "6", "--format", "json"])
+    let r = gen_report([path.as_str(), "--history", "hist", "--run-label", "6", "--format", "json"])
         .current_dir(tmp.path())
         .run();
     let h = &json(&r)["history"];
@@ -495,13 +495,13 @@ fn the_path_tells_apart_two_cases_of_one_run() {
     fs::write(tmp.path().join("linux/junit.xml"), run(1)).unwrap();
     fs::write(tmp.path().join("mac/junit.xml"), run(1)).unwrap();
     let r =
-        gen_report(&["linux/junit.xml", "mac/junit.xml", "--record", "hist/1.parquet", "--run-label", "1"])
+        gen_report(["linux/junit.xml", "mac/junit.xml", "--record", "hist/1.parquet", "--run-label", "1"])
             .current_dir(tmp.path())
             .run();
     assert_exit(&r, 0);
     // Run 2 breaks BREAKS on mac only.
     fs::write(tmp.path().join("mac/junit.xml"), failed(&run(1), BREAKS)).unwrap();
-    let r = gen_report(&[
+    let r = gen_report([
         "linux/junit.xml",
         "mac/junit.xml",
         "--history",
@@ -531,7 +531,7 @@ fn version_1_records_are_read_by_suite_classname_and_name() {
     fs::copy(fixture.join("run-7.parquet"), tmp.path().join("hist/7.parquet")).unwrap();
     fs::copy(fixture.join("junit-8.xml"), tmp.path().join("results-8/junit-8.xml")).unwrap();
     let r =
-        gen_report(&["results-8/junit-8.xml", "--history", "hist", "--run-label", "8", "--format", "json"])
+        gen_report(["results-8/junit-8.xml", "--history", "hist", "--run-label", "8", "--format", "json"])
             .current_dir(tmp.path())
             .run();
     assert_eq!(r.stderr, "");
@@ -542,4 +542,18 @@ fn version_1_records_are_read_by_suite_classname_and_name() {
     assert_eq!((c["added_total"].as_u64(), c["removed_total"].as_u64()), (Some(1), Some(1)));
     assert_eq!(h["still_failing_total"], 4);
     assert_eq!(h["new_failures_total"], 0);
+}
+
+/// "1 run", not "1 runs"; the trend's failure column says it adds errors (issue 29 item 4).
+#[test]
+fn one_run_is_singular_and_the_failed_column_names_errors() {
+    // FLIPS failed in run 2 only: fixed in run 3 after one failed run.
+    let tmp = history(2);
+    let r = report(tmp.path(), 3, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    let row = md.lines().find(|l| l.starts_with(&format!("| {FLIPS} |"))).unwrap_or_else(|| panic!("{md}"));
+    assert!(row.contains("| 1 run, since 2 |"), "{row}");
+    assert!(!md.contains("1 runs"), "{md}");
+    assert!(md.contains("| Run | Date | Tests | Passed | Failed + errors | Skipped |"), "{md}");
 }
