@@ -821,6 +821,38 @@ pub struct History {
     /// What changed in the suite itself since the previous run; `null` without a previous run
     /// or per-test results.
     pub changes: Option<TestChanges>,
+    /// This run's headline figures minus the previous run's (signed); `null` without a previous
+    /// run or when either has no measured totals.
+    pub delta: Option<Delta>,
+}
+
+/// The change of each headline figure since the previous run (this run minus that one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Delta {
+    pub tests: i64,
+    pub passed: i64,
+    pub failures: i64,
+    pub errors: i64,
+    pub skipped: i64,
+    pub flaky: i64,
+}
+
+impl Delta {
+    /// `now - before` for each figure (saturating: counts never come near `i64::MAX`).
+    pub fn between(now: &RunTotals, before: &RunTotals) -> Delta {
+        let d = |a: u64, b: u64| {
+            let (a, b) = (i64::try_from(a).unwrap_or(i64::MAX), i64::try_from(b).unwrap_or(i64::MAX));
+            a.saturating_sub(b)
+        };
+        Delta {
+            tests: d(now.tests, before.tests),
+            passed: d(now.passed, before.passed),
+            failures: d(now.failures, before.failures),
+            errors: d(now.errors, before.errors),
+            skipped: d(now.skipped, before.skipped),
+            flaky: d(now.flaky, before.flaky),
+        }
+    }
 }
 
 /// A test whose category changed since the previous run.
@@ -913,6 +945,10 @@ pub fn analyse(
     let changes = prev
         .filter(|p| current.measured() && p.info.totals.is_some())
         .map(|p| test_changes(&now, current, p));
+    let delta = match (now.totals.as_ref(), prev.and_then(|p| p.info.totals.as_ref())) {
+        (Some(a), Some(b)) => Some(Delta::between(a, b)),
+        _ => None,
+    };
     let PerTest { new_failures, mut still_failing, fixed, mut flaky, mut slowed, medians } =
         per_test(&now, current, &past);
 
@@ -957,6 +993,7 @@ pub fn analyse(
             slowed_min_runs: SLOWED_MIN_RUNS,
         },
         changes,
+        delta,
     }
 }
 
@@ -1207,6 +1244,18 @@ mod tests {
         );
         assert_eq!(identity_file(".\\reports\\junit.xml"), "reports/junit.xml");
         assert_eq!(identity_file("././a.xml"), "a.xml");
+    }
+
+    #[test]
+    fn delta_is_now_minus_before_signed() {
+        let before = RunTotals { tests: 10, passed: 8, failures: 1, errors: 1, ..RunTotals::default() };
+        let now = RunTotals { tests: 11, passed: 7, failures: 3, skipped: 1, ..RunTotals::default() };
+        assert_eq!(
+            Delta::between(&now, &before),
+            Delta { tests: 1, passed: -1, failures: 2, errors: -1, skipped: 1, flaky: 0 }
+        );
+        let huge = RunTotals { tests: u64::MAX, ..RunTotals::default() };
+        assert_eq!(Delta::between(&RunTotals::default(), &huge).tests, -i64::MAX);
     }
 
     #[test]

@@ -557,3 +557,30 @@ fn one_run_is_singular_and_the_failed_column_names_errors() {
     assert!(!md.contains("1 runs"), "{md}");
     assert!(md.contains("| Run | Date | Tests | Passed | Failed + errors | Skipped |"), "{md}");
 }
+
+/// The summary's first table puts the change since the previous run beside each figure
+/// (issue 32): run 4 breaks `test_passes_quickly` against run 2; nothing beside a figure that
+/// did not change, nor anywhere without a previous run.
+#[test]
+fn the_summary_shows_each_figure_s_change_since_the_previous_run() {
+    let tmp = history(2);
+    let r = report(tmp.path(), 4, &["--format", "json"]);
+    let d = &json(&r)["history"]["delta"];
+    assert_eq!(
+        *d,
+        serde_json::json!({"tests": 0, "passed": -1, "failures": 1, "errors": 0, "skipped": 0, "flaky": 0})
+    );
+    let r = report(tmp.path(), 4, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    let row = md.lines().nth(md.lines().position(|l| l.starts_with("|------:")).unwrap() + 1).unwrap();
+    assert!(row.starts_with("| 14 | 4 (−1) | 5 (+1) | 2 | 3 | 0 |"), "{row}");
+
+    let none = tempfile::tempdir().unwrap();
+    let r = report(none.path(), 4, &["--format", "json"]);
+    assert!(json(&r)["history"]["delta"].is_null());
+    let r = report(none.path(), 4, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(none.path().join("r.md")).unwrap();
+    assert!(md.contains("\n| 14 | 4 | 5 | 2 | 3 | 0 |"), "{md}");
+}
