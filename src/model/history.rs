@@ -3,8 +3,8 @@
 //! tests that slowed down. Every figure of the History section is computed here; reading and
 //! writing record files is `crate::records`'s job.
 //!
-//! Tests are told apart by their identity: their suite, classname, name and the source file the
-//! runner states ([`test_id`]), never the results file's path (that only tells apart two cases of
+//! Tests are told apart by their identity: their suite, classname and name ([`test_id`]), never
+//! the results file's path (that only tells apart two cases of
 //! one run sharing all of those, [`TestLog::ids`]). Per-test lists are about the tests of this run.
 
 use std::collections::HashMap;
@@ -103,30 +103,26 @@ impl State {
 }
 
 /// The 64-bit identity of a test (records of version 2 on): FNV-1a over the length-prefixed
-/// suite, classname, name and the case's own source file (the runner's `file` attribute, ""
-/// when it states none), finished with MurmurHash3's mixer. The results file's path is not in
-/// it: CI writes `run-7/junit-1234.xml` one run and `run-8/junit-1240.xml` the next. Stable
-/// across platforms and versions (records store it).
-pub fn test_id(suite: &str, classname: &str, name: &str, source: &str) -> u64 {
-    hash_parts(&[suite, classname, name, source])
+/// suite, classname and name, finished with MurmurHash3's mixer. The results file's path is not
+/// in it: CI writes `run-7/junit-1234.xml` one run and `run-8/junit-1240.xml` the next. Nor is
+/// the source file a case states: readers take it from a failure's location when the test case
+/// has none (so it would come and go with the failure), and runners write absolute checkout
+/// paths that differ between machines. Stable across platforms and versions (records store it).
+pub fn test_id(suite: &str, classname: &str, name: &str) -> u64 {
+    hash_parts(&[suite, classname, name])
 }
 
 /// The identity of a case whose [`test_id`] an earlier results file of this run already gave
 /// to another case: the results file path, only here, tells the two apart.
-pub fn test_id_in(suite: &str, classname: &str, name: &str, source: &str, file: &str) -> u64 {
-    hash_parts(&[suite, classname, name, source, file])
+pub fn test_id_in(suite: &str, classname: &str, name: &str, file: &str) -> u64 {
+    hash_parts(&[suite, classname, name, file])
 }
 
 /// The identity records of version 1 stored: the results file path, suite, classname and name.
-/// Kept to document and test what those records hold; they are matched by [`plain_id`].
+/// Kept to document and test what those records hold; their rows are matched by [`test_id`]
+/// computed from their suite, classname and name columns.
 pub fn test_id_v1(file: &str, suite: &str, classname: &str, name: &str) -> u64 {
     hash_parts(&[file, suite, classname, name])
-}
-
-/// Suite, classname and name only: how a version-1 record's rows (which name no source file
-/// and hash the path) are matched, when that triple is unique in this run.
-pub fn plain_id(suite: &str, classname: &str, name: &str) -> u64 {
-    hash_parts(&[suite, classname, name])
 }
 
 /// A looser identity, suite and name only, for CTRF reports: CTRF says neither which results
@@ -202,8 +198,6 @@ pub struct LoggedTest {
     pub suite: u32,
     /// Interned classname ("" when none).
     pub classname: u32,
-    /// Interned source file the runner states for the case ("" when none): part of the identity.
-    pub source: u32,
     pub name: Box<str>,
     pub outcome: Outcome,
     pub flaky: bool,
@@ -237,12 +231,10 @@ impl TestLog {
         let file = self.strings.intern(&identity_file(source));
         let suite = self.strings.intern(&case.suite);
         let classname = self.strings.intern(case.classname.as_deref().unwrap_or(""));
-        let source = self.strings.intern(&identity_file(case.file.as_deref().unwrap_or("")));
         self.tests.push(LoggedTest {
             file,
             suite,
             classname,
-            source,
             name: case.name.as_str().into(),
             outcome: case.outcome,
             flaky: case.flaky,
@@ -259,7 +251,6 @@ impl TestLog {
             t.file = remap(t.file);
             t.suite = remap(t.suite);
             t.classname = remap(t.classname);
-            t.source = remap(t.source);
             t
         }));
     }
@@ -273,10 +264,10 @@ impl TestLog {
             .iter()
             .map(|t| {
                 let g = |i| self.strings.get(i);
-                let id = test_id(g(t.suite), g(t.classname), &t.name, g(t.source));
+                let id = test_id(g(t.suite), g(t.classname), &t.name);
                 match *first_file.entry(id).or_insert(t.file) {
                     f if f == t.file => id,
-                    _ => test_id_in(g(t.suite), g(t.classname), &t.name, g(t.source), g(t.file)),
+                    _ => test_id_in(g(t.suite), g(t.classname), &t.name, g(t.file)),
                 }
             })
             .collect()
@@ -308,7 +299,8 @@ pub struct CurrentRun<'a> {
     id_of: Vec<u64>,
     /// Loose identities (suite and name) that are unique in this run.
     loose: HashMap<u64, u32, IdHasher>,
-    /// [`plain_id`]s (suite, classname, name) unique in this run: version-1 records' match.
+    /// [`test_id`]s (suite, classname, name) of one test only in this run: version-1 records'
+    /// match (a second results file's copy has [`test_id_in`] but makes the triple ambiguous).
     plain: HashMap<u64, u32, IdHasher>,
 }
 
@@ -362,7 +354,7 @@ impl<'a> CurrentRun<'a> {
                         .or_insert(i);
                     let g = |s| log.strings.get(s);
                     run.plain
-                        .entry(plain_id(g(t.suite), g(t.classname), &t.name))
+                        .entry(test_id(g(t.suite), g(t.classname), &t.name))
                         .and_modify(|v| *v = AMBIGUOUS)
                         .or_insert(i);
                     run.first.push(u32::try_from(k).unwrap_or(u32::MAX));
@@ -418,7 +410,7 @@ impl<'a> CurrentRun<'a> {
         self.loose.get(&loose).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
     }
 
-    /// The one test of this run with this [`plain_id`] (a version-1 record's row).
+    /// The one test of this run with this [`test_id`] (a version-1 record's row, recomputed).
     pub fn index_plain(&self, plain: u64) -> Option<usize> {
         self.plain.get(&plain).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
     }
@@ -1229,18 +1221,18 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_unambiguous() {
-        assert_eq!(test_id("s", "c", "n", ""), test_id("s", "c", "n", ""));
-        assert_ne!(test_id("s", "ab", "c", ""), test_id("s", "a", "bc", ""));
-        assert_ne!(test_id("s", "c", "n", ""), test_id_in("s", "c", "n", "", "r.xml"));
-        // What version-1 records hold (read by `plain_id` now).
+        assert_eq!(test_id("s", "c", "n"), test_id("s", "c", "n"));
+        assert_ne!(test_id("s", "ab", "c"), test_id("s", "a", "bc"));
+        assert_ne!(test_id("s", "c", "n"), test_id_in("s", "c", "n", "r.xml"));
+        // What version-1 records hold (matched by `test_id` of their columns now).
         assert_eq!(
             format!("{:016x}", test_id_v1("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
             "f8fa9ce6941ee084"
         );
         // Pinned: version-2 records store this value, so it must never change.
         assert_eq!(
-            format!("{:016x}", test_id("pytest", "test_mixed", "test_passes_quickly", "")),
-            "f5239492fa730e7e"
+            format!("{:016x}", test_id("pytest", "test_mixed", "test_passes_quickly")),
+            "db33d0ccd28fb67a"
         );
         assert_eq!(identity_file(".\\reports\\junit.xml"), "reports/junit.xml");
         assert_eq!(identity_file("././a.xml"), "a.xml");

@@ -26,13 +26,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::model::history::{
     CurrentRun, Folder, LIST_KEPT, LoggedTest, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State,
-    TestLog, TestRef, loose_id, millis, plain_id, sort_records,
+    TestLog, TestRef, loose_id, millis, sort_records, test_id,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
 /// The record format's version; a reader skips records of a newer one. Version 2: `id` is
 /// [`crate::model::history::test_id`] (no results path); version 1's hashed the path too, and its
-/// rows are matched by suite, classname and name instead ([`plain_of`]).
+/// rows are matched by suite, classname and name instead (`plain_of`).
 pub(crate) const RECORD_VERSION: u32 = 2;
 /// The Parquet key-value metadata key holding the run's header (JSON).
 pub(crate) const META_KEY: &str = "gen_report.run";
@@ -90,7 +90,7 @@ impl Check {
 fn columns_doc() -> serde_json::Value {
     serde_json::json!({
         "run": "the run's label (the same in every row)",
-        "id": "64-bit hash of suite, classname, name and the runner's source file attribute: the test's identity (the results file path is hashed in only to tell apart two cases of one run sharing those)",
+        "id": "64-bit hash of suite, classname and name: the test's identity (the results file path is hashed in only to tell apart two results files of one run holding the same test)",
         "file": "the results file the test came from",
         "suite": "suite name",
         "classname": "class name (empty when the results have none)",
@@ -797,7 +797,7 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
     })
 }
 
-/// For a version-1 record (whose `id` hashed the results path), the [`plain_id`] of each row of
+/// For a version-1 record (whose `id` hashed the results path), the [`test_id`] of each row of
 /// group `g` from its suite, classname and name columns; `None` for later versions.
 fn plain_of(op: &mut Opened, g: usize, n: usize) -> Result<Option<Vec<u64>>, String> {
     if op.header.version >= 2 {
@@ -817,7 +817,7 @@ fn plain_of(op: &mut Opened, g: usize, n: usize) -> Result<Option<Vec<u64>>, Str
         for c in &mut cols {
             batch.push(c.required(k)?.iter().map(text).collect());
         }
-        out.extend((0..k).map(|i| plain_id(&batch[0][i], &batch[1][i], &batch[2][i])));
+        out.extend((0..k).map(|i| test_id(&batch[0][i], &batch[1][i], &batch[2][i])));
         done += k;
     }
     Ok(Some(out))

@@ -344,7 +344,7 @@ fn records_are_deterministic_and_readable_as_parquet() {
         format!(
             "{{run: \"41\", id: {}, file: \"junit.xml\", suite: \"pytest\", classname: \"test_mixed\", \
              name: \"test_passes_quickly\", outcome: \"passed\", flaky: false, duration_ms: 0, category: null}}",
-            0xf523_9492_fa73_0e7e_u64 as i64
+            0xdb33_d0cc_d28f_b67a_u64 as i64
         )
     );
 }
@@ -583,4 +583,25 @@ fn the_summary_shows_each_figure_s_change_since_the_previous_run() {
     assert_exit(&r, 0);
     let md = fs::read_to_string(none.path().join("r.md")).unwrap();
     assert!(md.contains("\n| 14 | 4 | 5 | 2 | 3 | 0 |"), "{md}");
+}
+
+/// A failure element's location (which readers take as the case's file when the test case
+/// names none) comes and goes with the failure: it is not in the identity, so the test that
+/// failed with one and passes without is fixed, not "removed" and "added".
+#[test]
+fn a_failure_s_location_does_not_change_the_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let located = failed(&run(1), FLIPS).replace(
+        "<failure message=\"derived run: made to fail\">",
+        "<failure message=\"derived run: made to fail\" file=\"/home/runner/work/x/test_mixed.py\" line=\"3\">",
+    );
+    fs::write(tmp.path().join("junit.xml"), located).unwrap();
+    let r = gen_report(["junit.xml", "--record", "hist/1.parquet", "--run-label", "1"])
+        .current_dir(tmp.path())
+        .run();
+    assert_exit(&r, 0);
+    let r = report(tmp.path(), 3, &["--format", "json"]);
+    let h = &json(&r)["history"];
+    assert!(names(&h["fixed"]).contains(&FLIPS.to_string()), "{}", h["fixed"]);
+    assert_eq!(h["changes"]["added_total"], 0);
 }
