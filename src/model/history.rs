@@ -3,8 +3,9 @@
 //! tests that slowed down. Every figure of the History section is computed here; reading and
 //! writing record files is `crate::records`'s job.
 //!
-//! Tests are told apart by their identity: the results file they came from, their suite, their
-//! classname and their name ([`test_id`]). Per-test lists are about the tests of this run.
+//! Tests are told apart by their identity: their suite, classname and name ([`test_id`]), never
+//! the results file's path (that only tells apart two cases of
+//! one run sharing all of those, [`TestLog::ids`]). Per-test lists are about the tests of this run.
 
 use std::collections::HashMap;
 
@@ -101,10 +102,26 @@ impl State {
     }
 }
 
-/// The 64-bit identity of a test: FNV-1a over the length-prefixed results file, suite, classname
-/// and name, finished with MurmurHash3's mixer. Stable across platforms and versions (records
-/// store it): changing it would make every earlier record a stranger.
-pub fn test_id(file: &str, suite: &str, classname: &str, name: &str) -> u64 {
+/// The 64-bit identity of a test (records of version 2 on): FNV-1a over the length-prefixed
+/// suite, classname and name, finished with MurmurHash3's mixer. The results file's path is not
+/// in it: CI writes `run-7/junit-1234.xml` one run and `run-8/junit-1240.xml` the next. Nor is
+/// the source file a case states: readers take it from a failure's location when the test case
+/// has none (so it would come and go with the failure), and runners write absolute checkout
+/// paths that differ between machines. Stable across platforms and versions (records store it).
+pub fn test_id(suite: &str, classname: &str, name: &str) -> u64 {
+    hash_parts(&[suite, classname, name])
+}
+
+/// The identity of a case whose [`test_id`] an earlier results file of this run already gave
+/// to another case: the results file path, only here, tells the two apart.
+pub fn test_id_in(suite: &str, classname: &str, name: &str, file: &str) -> u64 {
+    hash_parts(&[suite, classname, name, file])
+}
+
+/// The identity records of version 1 stored: the results file path, suite, classname and name.
+/// Kept to document and test what those records hold; their rows are matched by [`test_id`]
+/// computed from their suite, classname and name columns.
+pub fn test_id_v1(file: &str, suite: &str, classname: &str, name: &str) -> u64 {
     hash_parts(&[file, suite, classname, name])
 }
 
@@ -238,9 +255,22 @@ impl TestLog {
         }));
     }
 
-    /// The identity of test `t`.
-    pub fn id(&self, t: &LoggedTest) -> u64 {
-        test_id(self.strings.get(t.file), self.strings.get(t.suite), self.strings.get(t.classname), &t.name)
+    /// The identity of every case, in log order: [`test_id`], or [`test_id_in`] for a case
+    /// whose [`test_id`] a case of an earlier results file of this run has (cases of one file
+    /// sharing it are one test run twice).
+    pub fn ids(&self) -> Vec<u64> {
+        let mut first_file: HashMap<u64, u32, IdHasher> = HashMap::default();
+        self.tests
+            .iter()
+            .map(|t| {
+                let g = |i| self.strings.get(i);
+                let id = test_id(g(t.suite), g(t.classname), &t.name);
+                match *first_file.entry(id).or_insert(t.file) {
+                    f if f == t.file => id,
+                    _ => test_id_in(g(t.suite), g(t.classname), &t.name, g(t.file)),
+                }
+            })
+            .collect()
     }
 }
 
@@ -269,6 +299,9 @@ pub struct CurrentRun<'a> {
     id_of: Vec<u64>,
     /// Loose identities (suite and name) that are unique in this run.
     loose: HashMap<u64, u32, IdHasher>,
+    /// [`test_id`]s (suite, classname, name) of one test only in this run: version-1 records'
+    /// match (a second results file's copy has [`test_id_in`] but makes the triple ambiguous).
+    plain: HashMap<u64, u32, IdHasher>,
 }
 
 /// Hashes identities, which are hashes already: well mixed, and a map lookup per test and run
@@ -304,8 +337,7 @@ impl<'a> CurrentRun<'a> {
     /// This run's tests from its log; cases sharing an identity merge (see [`State::merge`]).
     pub fn from_log(log: &'a TestLog) -> CurrentRun<'a> {
         let mut run = CurrentRun { log: Some(log), ..CurrentRun::default() };
-        for (k, t) in log.tests.iter().enumerate() {
-            let id = log.id(t);
+        for (k, (t, id)) in log.tests.iter().zip(log.ids()).enumerate() {
             let state = State::of(t.outcome, t.flaky);
             match run.ids.get(&id) {
                 Some(&i) => {
@@ -318,6 +350,11 @@ impl<'a> CurrentRun<'a> {
                     run.ids.insert(id, i);
                     run.loose
                         .entry(loose_id(log.strings.get(t.suite), &t.name))
+                        .and_modify(|v| *v = AMBIGUOUS)
+                        .or_insert(i);
+                    let g = |s| log.strings.get(s);
+                    run.plain
+                        .entry(test_id(g(t.suite), g(t.classname), &t.name))
                         .and_modify(|v| *v = AMBIGUOUS)
                         .or_insert(i);
                     run.first.push(u32::try_from(k).unwrap_or(u32::MAX));
@@ -371,6 +408,11 @@ impl<'a> CurrentRun<'a> {
     /// The index of the one test of this run with this loose identity.
     pub fn index_loose(&self, loose: u64) -> Option<usize> {
         self.loose.get(&loose).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
+    }
+
+    /// The one test of this run with this [`test_id`] (a version-1 record's row, recomputed).
+    pub fn index_plain(&self, plain: u64) -> Option<usize> {
+        self.plain.get(&plain).filter(|&&i| i != AMBIGUOUS).map(|&i| i as usize)
     }
 
     /// Whether per-test results exist for this run (false in declared-only mode).
@@ -771,6 +813,38 @@ pub struct History {
     /// What changed in the suite itself since the previous run; `null` without a previous run
     /// or per-test results.
     pub changes: Option<TestChanges>,
+    /// This run's headline figures minus the previous run's (signed); `null` without a previous
+    /// run or when either has no measured totals.
+    pub delta: Option<Delta>,
+}
+
+/// The change of each headline figure since the previous run (this run minus that one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Delta {
+    pub tests: i64,
+    pub passed: i64,
+    pub failures: i64,
+    pub errors: i64,
+    pub skipped: i64,
+    pub flaky: i64,
+}
+
+impl Delta {
+    /// `now - before` for each figure (saturating: counts never come near `i64::MAX`).
+    pub fn between(now: &RunTotals, before: &RunTotals) -> Delta {
+        let d = |a: u64, b: u64| {
+            let (a, b) = (i64::try_from(a).unwrap_or(i64::MAX), i64::try_from(b).unwrap_or(i64::MAX));
+            a.saturating_sub(b)
+        };
+        Delta {
+            tests: d(now.tests, before.tests),
+            passed: d(now.passed, before.passed),
+            failures: d(now.failures, before.failures),
+            errors: d(now.errors, before.errors),
+            skipped: d(now.skipped, before.skipped),
+            flaky: d(now.flaky, before.flaky),
+        }
+    }
 }
 
 /// A test whose category changed since the previous run.
@@ -863,6 +937,10 @@ pub fn analyse(
     let changes = prev
         .filter(|p| current.measured() && p.info.totals.is_some())
         .map(|p| test_changes(&now, current, p));
+    let delta = match (now.totals.as_ref(), prev.and_then(|p| p.info.totals.as_ref())) {
+        (Some(a), Some(b)) => Some(Delta::between(a, b)),
+        _ => None,
+    };
     let PerTest { new_failures, mut still_failing, fixed, mut flaky, mut slowed, medians } =
         per_test(&now, current, &past);
 
@@ -907,6 +985,7 @@ pub fn analyse(
             slowed_min_runs: SLOWED_MIN_RUNS,
         },
         changes,
+        delta,
     }
 }
 
@@ -1142,15 +1221,33 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_unambiguous() {
-        // Pinned: records store this value, so it must never change.
-        assert_eq!(test_id("r.xml", "s", "c", "n"), test_id("r.xml", "s", "c", "n"));
-        assert_ne!(test_id("r.xml", "s", "ab", "c"), test_id("r.xml", "s", "a", "bc"));
+        assert_eq!(test_id("s", "c", "n"), test_id("s", "c", "n"));
+        assert_ne!(test_id("s", "ab", "c"), test_id("s", "a", "bc"));
+        assert_ne!(test_id("s", "c", "n"), test_id_in("s", "c", "n", "r.xml"));
+        // What version-1 records hold (matched by `test_id` of their columns now).
         assert_eq!(
-            format!("{:016x}", test_id("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
+            format!("{:016x}", test_id_v1("junit.xml", "pytest", "test_mixed", "test_passes_quickly")),
             "f8fa9ce6941ee084"
+        );
+        // Pinned: version-2 records store this value, so it must never change.
+        assert_eq!(
+            format!("{:016x}", test_id("pytest", "test_mixed", "test_passes_quickly")),
+            "db33d0ccd28fb67a"
         );
         assert_eq!(identity_file(".\\reports\\junit.xml"), "reports/junit.xml");
         assert_eq!(identity_file("././a.xml"), "a.xml");
+    }
+
+    #[test]
+    fn delta_is_now_minus_before_signed() {
+        let before = RunTotals { tests: 10, passed: 8, failures: 1, errors: 1, ..RunTotals::default() };
+        let now = RunTotals { tests: 11, passed: 7, failures: 3, skipped: 1, ..RunTotals::default() };
+        assert_eq!(
+            Delta::between(&now, &before),
+            Delta { tests: 1, passed: -1, failures: 2, errors: -1, skipped: 1, flaky: 0 }
+        );
+        let huge = RunTotals { tests: u64::MAX, ..RunTotals::default() };
+        assert_eq!(Delta::between(&RunTotals::default(), &huge).tests, -i64::MAX);
     }
 
     #[test]

@@ -26,12 +26,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::model::history::{
     CurrentRun, Folder, LIST_KEPT, LoggedTest, PastRun, RecordMeta, RunInfo, RunTotals, SkippedRecord, State,
-    TestLog, TestRef, loose_id, millis, sort_records,
+    TestLog, TestRef, loose_id, millis, sort_records, test_id,
 };
 use crate::results::{self, CaseSink, Finding, TestCase};
 
-/// The record format's version; a reader skips records of a newer one.
-pub(crate) const RECORD_VERSION: u32 = 1;
+/// The record format's version; a reader skips records of a newer one. Version 2: `id` is
+/// [`crate::model::history::test_id`] (no results path); version 1's hashed the path too, and its
+/// rows are matched by suite, classname and name instead (`plain_of`).
+pub(crate) const RECORD_VERSION: u32 = 2;
 /// The Parquet key-value metadata key holding the run's header (JSON).
 pub(crate) const META_KEY: &str = "gen_report.run";
 /// What a record says it is, in its header.
@@ -88,7 +90,7 @@ impl Check {
 fn columns_doc() -> serde_json::Value {
     serde_json::json!({
         "run": "the run's label (the same in every row)",
-        "id": "64-bit hash of file, suite, classname and name: the test's identity",
+        "id": "64-bit hash of suite, classname and name: the test's identity (the results file path is hashed in only to tell apart two results files of one run holding the same test)",
         "file": "the results file the test came from",
         "suite": "suite name",
         "classname": "class name (empty when the results have none)",
@@ -130,20 +132,22 @@ pub(crate) fn record_bytes(
     let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(parquet_error)?;
     // One row group per outcome, each in test order: a reader learns a group's outcome from its
     // statistics (min = max) without reading a string per row.
+    let ids = log.ids();
     for outcome in [
         results::Outcome::Passed,
         results::Outcome::Failed,
         results::Outcome::Error,
         results::Outcome::Skipped,
     ] {
-        let tests: Vec<&LoggedTest> = log.tests.iter().filter(|x| x.outcome == outcome).collect();
+        let (tests, group_ids): (Vec<&LoggedTest>, Vec<u64>) =
+            log.tests.iter().zip(&ids).filter(|(x, _)| x.outcome == outcome).map(|(x, &id)| (x, id)).unzip();
         if tests.is_empty() {
             continue;
         }
         let mut group = writer.next_row_group().map_err(parquet_error)?;
         let mut column = 0;
         while let Some(mut w) = group.next_column().map_err(parquet_error)? {
-            write_column(&mut w, column, &tests, &Rows { info, log, categories })?;
+            write_column(&mut w, column, &tests, &Rows { info, log, categories, ids: &group_ids })?;
             w.close().map_err(parquet_error)?;
             column += 1;
         }
@@ -169,8 +173,8 @@ fn parquet_error(e: parquet::errors::ParquetError) -> Error {
 /// over every row, so a reader knows a record is whole without trusting its row groups.
 fn header(info: &RunInfo, log: &TestLog) -> Header {
     let (mut check, mut xor) = (Check::default(), 0u64);
-    for t in &log.tests {
-        check.add(&mut xor, log.id(t), t.duration_ms);
+    for (t, id) in log.tests.iter().zip(log.ids()) {
+        check.add(&mut xor, id, t.duration_ms);
     }
     check.ids = format!("{xor:016x}");
     Header {
@@ -188,6 +192,8 @@ struct Rows<'a> {
     info: &'a RunInfo,
     log: &'a TestLog,
     categories: &'a [String],
+    /// The identities of this group's tests.
+    ids: &'a [u64],
 }
 
 /// Writes column number `column` (in [`SCHEMA`]'s order) of one row group.
@@ -208,7 +214,7 @@ fn write_column(
         0 => bytes(vec![ByteArray::from(rows.info.label.as_str()); t.len()], w),
         1 => {
             // The hash's bits as a signed 64-bit integer (Parquet has no unsigned INT64 here).
-            let v: Vec<i64> = t.iter().map(|x| log.id(x) as i64).collect();
+            let v: Vec<i64> = rows.ids.iter().map(|&id| id as i64).collect();
             w.typed::<Int64Type>().write_batch(&v, None, None).map(drop).map_err(parquet_error)
         }
         2 => bytes(strings(|x| x.file), w),
@@ -650,6 +656,7 @@ fn read_rows(op: &mut Opened, file: String, current: &CurrentRun) -> Result<Past
             (min == max && st.null_count_opt().unwrap_or(0) == 0).then(|| outcome_of(min)).flatten()
         });
         let mut ids = op.col::<Int64Type>(g, c_id, "id")?;
+        let plain = plain_of(op, g, n)?;
         let mut durations = op.col::<Int64Type>(g, c_duration, "duration_ms")?;
         let mut flaky = op.col::<BoolType>(g, c_flaky, "flaky")?;
         let mut outcomes = match uniform {
@@ -683,7 +690,10 @@ fn read_rows(op: &mut Opened, file: String, current: &CurrentRun) -> Result<Past
                 tally(&mut counted, state, flaky[i]);
                 let ms = u64::try_from(durations[i]).unwrap_or(0);
                 check.add(&mut xor, ids[i] as u64, ms);
-                let found = current.index_after(ids[i] as u64, previous);
+                let found = match &plain {
+                    Some(p) => current.index_plain(p[done + i]),
+                    None => current.index_after(ids[i] as u64, previous),
+                };
                 previous = found.or(previous);
                 run.add(found, state, ms);
             }
@@ -723,6 +733,7 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
         for g in 0..op.footer.groups.len() {
             let n = op.rows(g)?;
             let mut ids = op.col::<Int64Type>(g, c_id, "id")?;
+            let plain = plain_of(&mut op, g, n)?;
             let mut category = op.col::<ByteArrayType>(g, c_category, "category")?;
             let mut done = 0;
             while done < n {
@@ -730,7 +741,11 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
                 let ids = ids.required(k)?;
                 let category = category.optional(k)?;
                 for (i, &id) in ids.iter().enumerate() {
-                    let found = current.index_after(id as u64, previous);
+                    // A removed test is still counted once per stored `id` (version 1's too).
+                    let found = match &plain {
+                        Some(p) => current.index_plain(p[done + i]),
+                        None => current.index_after(id as u64, previous),
+                    };
                     previous = found.or(previous);
                     if let Some(t) = found {
                         if let Some(slot) = categories.get_mut(t) {
@@ -780,6 +795,32 @@ fn previous_details(run: &mut PastRun, current: &CurrentRun) -> Result<(), Strin
         run.categories = categories;
         Ok(())
     })
+}
+
+/// For a version-1 record (whose `id` hashed the results path), the [`test_id`] of each row of
+/// group `g` from its suite, classname and name columns; `None` for later versions.
+fn plain_of(op: &mut Opened, g: usize, n: usize) -> Result<Option<Vec<u64>>, String> {
+    if op.header.version >= 2 {
+        return Ok(None);
+    }
+    let (cs, cc, cn) = (op.find("suite")?, op.find("classname")?, op.find("name")?);
+    let mut cols = [
+        op.col::<ByteArrayType>(g, cs, "suite")?,
+        op.col::<ByteArrayType>(g, cc, "classname")?,
+        op.col::<ByteArrayType>(g, cn, "name")?,
+    ];
+    let mut out = Vec::with_capacity(n.min(BATCH * 16));
+    let mut done = 0;
+    while done < n {
+        let k = BATCH.min(n - done);
+        let mut batch: Vec<Vec<String>> = Vec::with_capacity(3);
+        for c in &mut cols {
+            batch.push(c.required(k)?.iter().map(text).collect());
+        }
+        out.extend((0..k).map(|i| test_id(&batch[0][i], &batch[1][i], &batch[2][i])));
+        done += k;
+    }
+    Ok(Some(out))
 }
 
 fn tally(t: &mut RunTotals, s: State, flaky: bool) {

@@ -266,7 +266,7 @@ fn bad_files_in_the_folder_are_named_and_skipped() {
     };
     fs::write(hist.join("10.parquet"), &good[..good.len() / 2]).unwrap();
     fs::write(hist.join("11.parquet"), b"PAR1 this is not a parquet file PAR1").unwrap();
-    fs::write(hist.join("12.parquet"), edit(&[("\"version\":1", "\"version\":9")])).unwrap();
+    fs::write(hist.join("12.parquet"), edit(&[("\"version\":2", "\"version\":9")])).unwrap();
     fs::write(hist.join("13.parquet"), edit(&[("gen_report.run", "gen_report.xyz")])).unwrap();
     fs::write(
         hist.join("14.parquet"),
@@ -285,7 +285,7 @@ fn bad_files_in_the_folder_are_named_and_skipped() {
     let expected = [
         "warning: history: `hist/10.parquet`: not a readable Parquet file (corrupt or truncated?): ",
         "warning: history: `hist/11.parquet`: not a readable Parquet file (corrupt or truncated?): ",
-        "warning: history: `hist/12.parquet`: record version 9, written by a newer gen-report (this one reads version 1)",
+        "warning: history: `hist/12.parquet`: record version 9, written by a newer gen-report (this one reads version 2)",
         "warning: history: `hist/13.parquet`: a Parquet file, but not a gen-report run record (no `gen_report.run` metadata)",
         "warning: history: `hist/14.parquet`: its header says passed = 7, its rows count 5: not used",
         "warning: history: `hist/15.json`: not a CTRF report (expected {\"results\": {\"tests\": [...]}}): ",
@@ -329,7 +329,7 @@ fn records_are_deterministic_and_readable_as_parquet() {
     let header = meta.key_value_metadata().unwrap().iter().find(|k| k.key == "gen_report.run").unwrap();
     let header: serde_json::Value = serde_json::from_str(header.value.as_deref().unwrap()).unwrap();
     assert_eq!(header["format"], "gen-report run record");
-    assert_eq!(header["version"], 1);
+    assert_eq!(header["version"], 2);
     assert_eq!(header["label"], "41");
     assert_eq!(header["rows"], 14);
     assert_eq!(header["totals"]["failures"], 3);
@@ -344,7 +344,7 @@ fn records_are_deterministic_and_readable_as_parquet() {
         format!(
             "{{run: \"41\", id: {}, file: \"junit.xml\", suite: \"pytest\", classname: \"test_mixed\", \
              name: \"test_passes_quickly\", outcome: \"passed\", flaky: false, duration_ms: 0, category: null}}",
-            0xf8fa_9ce6_941e_e084_u64 as i64
+            0xdb33_d0cc_d28f_b67a_u64 as i64
         )
     );
 }
@@ -444,4 +444,164 @@ fn damaged_records_never_crash_the_report() {
         }
     }
     assert!(skipped >= 30, "{skipped}");
+}
+
+/// Records of runs 1 to 5 written from a new path each run (`run-N/junit-100N.xml`, as CI
+/// artifacts land), and run 6 reported from `run-6/junit-1005.xml`: the tests are the same
+/// tests (issue 29). Before: "added"/"removed" for every test, the still-failing ones called new
+/// failures, nothing fixed, no flaky or slowed test.
+#[test]
+fn identity_does_not_depend_on_the_results_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write_run = |n: usize| -> String {
+        let path = format!("run-{n}/junit-{}.xml", 999 + n);
+        fs::create_dir_all(tmp.path().join(format!("run-{n}"))).unwrap();
+        fs::write(tmp.path().join(&path), run(n)).unwrap();
+        path
+    };
+    for n in 1..=5 {
+        let path = write_run(n);
+        let record = format!("hist/{n}.parquet");
+        let r = gen_report([path.as_str(), "--record", record.as_str(), "--run-label", &n.to_string()])
+            .current_dir(tmp.path())
+            .run();
+        assert_exit(&r, 0);
+    }
+    let path = write_run(6);
+    let r = gen_report([path.as_str(), "--history", "hist", "--run-label", "6", "--format", "json"])
+        .current_dir(tmp.path())
+        .run();
+    let h = &json(&r)["history"];
+    let c = &h["changes"];
+    assert_eq!((c["added_total"].as_u64(), c["removed_total"].as_u64()), (Some(0), Some(0)), "{c}");
+    assert_eq!(names(&h["new_failures"]), [NEW]);
+    assert_eq!(h["still_failing_total"], 5);
+    assert_eq!(h["still_failing"][4]["name"], BREAKS);
+    assert_eq!(h["still_failing"][4]["since"], "4");
+    assert_eq!(names(&h["fixed"]), [FIXED]);
+    assert_eq!(names(&h["flaky"]), [FLIPS]);
+    assert_eq!(names(&h["slowed"]), [SLOWS]);
+    // The test is named with the results file it came from this run.
+    assert_eq!(h["fixed"][0]["file"], "run-6/junit-1005.xml");
+}
+
+/// Two results files of one run holding the same tests (one suite run on two platforms) stay
+/// two tests each: the path tells them apart within a run, and a run later, the same pair.
+#[test]
+fn the_path_tells_apart_two_cases_of_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("linux")).unwrap();
+    fs::create_dir_all(tmp.path().join("mac")).unwrap();
+    fs::write(tmp.path().join("linux/junit.xml"), run(1)).unwrap();
+    fs::write(tmp.path().join("mac/junit.xml"), run(1)).unwrap();
+    let r =
+        gen_report(["linux/junit.xml", "mac/junit.xml", "--record", "hist/1.parquet", "--run-label", "1"])
+            .current_dir(tmp.path())
+            .run();
+    assert_exit(&r, 0);
+    // Run 2 breaks BREAKS on mac only.
+    fs::write(tmp.path().join("mac/junit.xml"), failed(&run(1), BREAKS)).unwrap();
+    let r = gen_report([
+        "linux/junit.xml",
+        "mac/junit.xml",
+        "--history",
+        "hist",
+        "--run-label",
+        "2",
+        "--format",
+        "json",
+    ])
+    .current_dir(tmp.path())
+    .run();
+    let h = &json(&r)["history"];
+    assert_eq!(h["changes"]["added_total"], 0);
+    assert_eq!(h["changes"]["removed_total"], 0);
+    assert_eq!(names(&h["new_failures"]), [BREAKS]);
+    assert_eq!(h["new_failures"][0]["file"], "mac/junit.xml");
+}
+
+/// A version-1 record (gen-report 0.1.0, whose `id` hashed the results path: see the fixture's
+/// PROVENANCE.md) is matched by suite, classname and name, whatever path this run's file has.
+#[test]
+fn version_1_records_are_read_by_suite_classname_and_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history/pyarrow");
+    fs::create_dir_all(tmp.path().join("hist")).unwrap();
+    fs::create_dir_all(tmp.path().join("results-8")).unwrap();
+    fs::copy(fixture.join("run-7.parquet"), tmp.path().join("hist/7.parquet")).unwrap();
+    fs::copy(fixture.join("junit-8.xml"), tmp.path().join("results-8/junit-8.xml")).unwrap();
+    let r =
+        gen_report(["results-8/junit-8.xml", "--history", "hist", "--run-label", "8", "--format", "json"])
+            .current_dir(tmp.path())
+            .run();
+    assert_eq!(r.stderr, "");
+    let h = &json(&r)["history"];
+    let c = &h["changes"];
+    assert_eq!(names(&c["removed"]), ["test_1"]);
+    assert_eq!(names(&c["added"]), ["test_1b"]);
+    assert_eq!((c["added_total"].as_u64(), c["removed_total"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(h["still_failing_total"], 4);
+    assert_eq!(h["new_failures_total"], 0);
+}
+
+/// "1 run", not "1 runs"; the trend's failure column says it adds errors (issue 29 item 4).
+#[test]
+fn one_run_is_singular_and_the_failed_column_names_errors() {
+    // FLIPS failed in run 2 only: fixed in run 3 after one failed run.
+    let tmp = history(2);
+    let r = report(tmp.path(), 3, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    let row = md.lines().find(|l| l.starts_with(&format!("| {FLIPS} |"))).unwrap_or_else(|| panic!("{md}"));
+    assert!(row.contains("| 1 run, since 2 |"), "{row}");
+    assert!(!md.contains("1 runs"), "{md}");
+    assert!(md.contains("| Run | Date | Tests | Passed | Failed + errors | Skipped |"), "{md}");
+}
+
+/// The summary's first table puts the change since the previous run beside each figure
+/// (issue 32): run 4 breaks `test_passes_quickly` against run 2; nothing beside a figure that
+/// did not change, nor anywhere without a previous run.
+#[test]
+fn the_summary_shows_each_figure_s_change_since_the_previous_run() {
+    let tmp = history(2);
+    let r = report(tmp.path(), 4, &["--format", "json"]);
+    let d = &json(&r)["history"]["delta"];
+    assert_eq!(
+        *d,
+        serde_json::json!({"tests": 0, "passed": -1, "failures": 1, "errors": 0, "skipped": 0, "flaky": 0})
+    );
+    let r = report(tmp.path(), 4, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    let row = md.lines().nth(md.lines().position(|l| l.starts_with("|------:")).unwrap() + 1).unwrap();
+    assert!(row.starts_with("| 14 | 4 (−1) | 5 (+1) | 2 | 3 | 0 |"), "{row}");
+
+    let none = tempfile::tempdir().unwrap();
+    let r = report(none.path(), 4, &["--format", "json"]);
+    assert!(json(&r)["history"]["delta"].is_null());
+    let r = report(none.path(), 4, &["-o", "r.md"]);
+    assert_exit(&r, 0);
+    let md = fs::read_to_string(none.path().join("r.md")).unwrap();
+    assert!(md.contains("\n| 14 | 4 | 5 | 2 | 3 | 0 |"), "{md}");
+}
+
+/// A failure element's location (which readers take as the case's file when the test case
+/// names none) comes and goes with the failure: it is not in the identity, so the test that
+/// failed with one and passes without is fixed, not "removed" and "added".
+#[test]
+fn a_failure_s_location_does_not_change_the_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let located = failed(&run(1), FLIPS).replace(
+        "<failure message=\"derived run: made to fail\">",
+        "<failure message=\"derived run: made to fail\" file=\"/home/runner/work/x/test_mixed.py\" line=\"3\">",
+    );
+    fs::write(tmp.path().join("junit.xml"), located).unwrap();
+    let r = gen_report(["junit.xml", "--record", "hist/1.parquet", "--run-label", "1"])
+        .current_dir(tmp.path())
+        .run();
+    assert_exit(&r, 0);
+    let r = report(tmp.path(), 3, &["--format", "json"]);
+    let h = &json(&r)["history"];
+    assert!(names(&h["fixed"]).contains(&FLIPS.to_string()), "{}", h["fixed"]);
+    assert_eq!(h["changes"]["added_total"], 0);
 }
