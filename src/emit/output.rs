@@ -369,7 +369,7 @@ fn read_committed(path: &Path) -> Result<String, Error> {
         };
     let too_big = |n: u64| {
         fail(format!(
-            "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs"
+            "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/emit/output.rs"
         ))
     };
     if meta.len() > MAX_CHECK_BYTES {

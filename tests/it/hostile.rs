@@ -1391,7 +1391,7 @@ fn check_reads_only_regular_files_within_the_bound() {
         ("missing.md", "error: cannot read `missing.md`: no such file or directory; nothing was written\n".into()),
         (
             "big.md",
-            "error: cannot read `big.md`: it is 67108865 bytes; --check reads at most 67108864 bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs; nothing was written\n".into(),
+            "error: cannot read `big.md`: it is 67108865 bytes; --check reads at most 67108864 bytes (64 MiB), the constant MAX_CHECK_BYTES in src/emit/output.rs; nothing was written\n".into(),
         ),
     ];
     if mkfifo(&d.path("fifo.md")) {
@@ -1437,6 +1437,25 @@ fn apply(old: &str, diff: &str) -> String {
 // Checks that `--check` against 200,000-line reports answers (within the run timeout) with a
 // diff that turns the committed report into the fresh one: every other line changed, and
 // nothing in common.
+// Checks that the stale message gives a command that re-renders the committed report: the same
+// inputs and options with `-o FILE`, quoted for a shell; run by sh, it makes the report fresh.
+#[test]
+fn check_stale_gives_the_command_that_re_renders() {
+    let d = Data::new();
+    d.write("it's stale.md", "old\n");
+    let out = d.run(&["data", "--date", "2026-01-01", "--check=it's stale.md"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let cmd = format!("{} data --date 2026-01-01 -o 'it'\\''s stale.md'", support::BIN);
+    assert_eq!(
+        out.stderr,
+        format!("error: `it's stale.md` is stale (the diff is above): re-render it with\n  {cmd}\n")
+    );
+    let sh = Command::new("sh").arg("-c").arg(&cmd).current_dir(d.root()).status().unwrap();
+    assert!(sh.success());
+    let again = d.run(&["data", "--date", "2026-01-01", "--check", "it's stale.md"]);
+    assert_eq!((again.code, again.stderr.as_str()), (0, ""), "{}", again.stdout);
+}
+
 #[test]
 fn check_diff_of_huge_reports() {
     let d = Data::new();
@@ -1458,7 +1477,13 @@ fn check_diff_of_huge_reports() {
         all.extend(["--check", "REPORT.md"]);
         let out = d.run(&all);
         assert_eq!(out.code, 1, "{}", out.stderr);
-        assert_eq!(out.stderr, "error: `REPORT.md` is stale: re-render it (the diff is above)\n");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: `REPORT.md` is stale (the diff is above): re-render it with\n  {} data --templates tpl --template big.md -o REPORT.md\n",
+                support::BIN
+            )
+        );
         assert!(
             out.stdout.starts_with("--- REPORT.md\n+++ REPORT.md (re-rendered)\n@@ -1"),
             "{}",
