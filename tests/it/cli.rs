@@ -850,3 +850,17 @@ fn usage_errors_escape_control_characters() {
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
     assert_eq!(run.stderr.lines().next().map(|l| l.starts_with("error: ")), Some(true), "{}", run.stderr);
 }
+
+// Checks that results stating no durations (Perl TAP has none) say so, as other missing figures
+// do: "no durations given" and a Duration of "—", never "in 0 s" / "0 s".
+#[test]
+fn results_without_durations_say_none_were_given() {
+    let tap = "tests/fixtures/runners/tap-perl/mixed/basic.tap";
+    let r = run([tap]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.contains("3 skipped, no durations given\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("| 10 | 4 | 3 | 0 | 3 | 0 | — |\n"), "{}", r.stdout);
+    let r = run(["data", "--results", tap]);
+    assert!(r.stdout.contains("3 skipped, no durations given.\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("0 s"), "{}", r.stdout);
+}
