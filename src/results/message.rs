@@ -27,6 +27,12 @@ pub(super) struct MessageBuf {
     started: bool,
     /// The last chunk ended with `\r`: a `\n` starting the next one is the same line break.
     after_cr: bool,
+    /// This part keeps its first line's indent (a stack whose frames are all indented): only
+    /// leading blank lines go.
+    keep_indent: bool,
+    /// With `keep_indent`, before `started`: the whitespace since the last line break, pushed
+    /// with the first text (it may come in a chunk of its own).
+    indent: String,
 }
 
 impl MessageBuf {
@@ -37,6 +43,8 @@ impl MessageBuf {
         self.cut = 0;
         self.started = false;
         self.after_cr = false;
+        self.keep_indent = false;
+        self.indent.clear();
     }
 
     /// Never: the end of a message is kept, so every chunk matters.
@@ -58,6 +66,15 @@ impl MessageBuf {
         }
         self.started = false;
         self.after_cr = false;
+        self.keep_indent = false;
+        self.indent.clear();
+    }
+
+    /// Like [`MessageBuf::separate`], for a part whose first line keeps its indent (a stack
+    /// trace: `   at X` then `   at Y`, not `at X` then `   at Y`).
+    pub(super) fn separate_keeping_indent(&mut self) {
+        self.separate();
+        self.keep_indent = true;
     }
 
     /// Starts a new paragraph (the next of several failures of one case): a blank line.
@@ -77,11 +94,26 @@ impl MessageBuf {
             self.after_cr = false;
         }
         if !self.started {
-            text = text.trim_start();
+            let rest = text.trim_start();
+            if self.keep_indent {
+                let lead = &text[..text.len() - rest.len()];
+                match lead.rfind(['\n', '\r']) {
+                    Some(i) => {
+                        self.indent.clear();
+                        self.indent.push_str(&lead[i + 1..]);
+                    }
+                    None => self.indent.push_str(lead),
+                }
+            }
+            text = rest;
             if text.is_empty() {
                 return;
             }
             self.started = true;
+            if !self.indent.is_empty() {
+                let indent = std::mem::take(&mut self.indent);
+                self.push_raw(&indent);
+            }
         }
         if !text.contains('\r') {
             self.push_raw(text);
