@@ -96,11 +96,11 @@ impl MessageBuf {
         if !self.started {
             let rest = text.trim_start();
             if self.keep_indent {
-                let lead = &text[..text.len() - rest.len()];
-                match lead.rfind(['\n', '\r']) {
-                    Some(i) => {
+                let lead = text.strip_suffix(rest).unwrap_or("");
+                match lead.rsplit_once(['\n', '\r']) {
+                    Some((_, indent)) => {
                         self.indent.clear();
-                        self.indent.push_str(&lead[i + 1..]);
+                        self.indent.push_str(indent);
                     }
                     None => self.indent.push_str(lead),
                 }
