@@ -35,6 +35,30 @@ pub(super) struct MessageBuf {
     indent: String,
 }
 
+/// The completion statuses ctest writes as a failure's whole message (`GetTestStatus` in
+/// Source/CTest/cmCTestTestHandler.cxx), and the like: words that say a test failed, not why.
+const STATUS_WORDS: [&str; 13] = [
+    "failed",
+    "failure",
+    "segfault",
+    "timeout",
+    "illegal",
+    "interrupt",
+    "numerical",
+    "other_fault",
+    "bad_command",
+    "exception",
+    "subprocess aborted",
+    "child aborted",
+    "error",
+];
+
+/// Whether `s` is only one of [`STATUS_WORDS`].
+pub(super) fn is_status_word(s: &str) -> bool {
+    let s = s.trim();
+    STATUS_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
 impl MessageBuf {
     /// Forgets the current message (keeps the allocations).
     pub(super) fn clear(&mut self) {
@@ -55,6 +79,12 @@ impl MessageBuf {
     /// True when nothing has been kept.
     pub(super) fn is_empty(&self) -> bool {
         self.head.is_empty()
+    }
+
+    /// True when all that was kept is a runner's bare status word (ctest's `Failed`,
+    /// `SEGFAULT`, `Timeout`...): no explanation, so the test's output is wanted too.
+    pub(super) fn is_status_word(&self) -> bool {
+        self.tail.is_empty() && self.cut == 0 && is_status_word(&self.head)
     }
 
     /// Starts a new part (e.g. the element text after the `message` attribute) on a new line.
