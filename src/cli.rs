@@ -564,6 +564,7 @@ impl RenderArgs {
             history: r.history,
             history_window: r.history_window,
             quiet: r.quiet,
+            rerender: None,
         }
     }
 }

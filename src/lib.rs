@@ -194,6 +194,9 @@ pub struct Options {
     pub history_window: usize,
     /// `--quiet`: no findings or warnings on stderr (errors still are; the report has them all).
     pub quiet: bool,
+    /// `--check`: the shell command that re-renders the committed report, for the stale message
+    /// (the binary sets it from its arguments; `None` leaves it out).
+    pub rerender: Option<String>,
 }
 
 impl Options {
@@ -225,6 +228,7 @@ impl Options {
             history: None,
             history_window: model::history::DEFAULT_WINDOW,
             quiet: false,
+            rerender: None,
         }
     }
 }

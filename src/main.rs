@@ -13,7 +13,12 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => usage_error(e, &args),
     };
-    let code = match cli.into_options() {
+    let code = match cli.into_options().map(|mut options| {
+        if options.check.is_some() {
+            options.rerender = Some(rerender_command(&args));
+        }
+        options
+    }) {
         Ok(mut options) => match stdin_input(&mut options) {
             // Held until the run ends: the temporary copy of stdin.
             Ok(_stdin) => {
@@ -32,6 +37,37 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The command that re-renders the report `--check FILE` compares: these arguments with
+/// `--check FILE` as `-o FILE`, each quoted for a POSIX shell where it needs it.
+fn rerender_command(args: &[OsString]) -> String {
+    let mut words: Vec<String> = Vec::with_capacity(args.len());
+    let mut iter = args.iter().map(|a| a.to_string_lossy());
+    while let Some(a) = iter.next() {
+        if a == "--check" {
+            words.push("-o".into());
+            if let Some(file) = iter.next() {
+                words.push(shell_quote(&file));
+            }
+        } else if let Some(file) = a.strip_prefix("--check=") {
+            words.push("-o".into());
+            words.push(shell_quote(file));
+        } else {
+            words.push(shell_quote(&a));
+        }
+    }
+    words.join(" ")
+}
+
+/// `s` as one word for a POSIX shell: as is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside as `'\''`).
+fn shell_quote(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// clap's usage error, with every control character in the arguments it echoes escaped (a file

@@ -80,6 +80,15 @@ impl Sources {
     }
 }
 
+/// `msg` without the trailing ` (os error N)` std adds to system errors: the code means
+/// nothing to a user, the words before it say it all.
+fn without_os_code(msg: &str) -> String {
+    match msg.rfind(" (os error ") {
+        Some(i) if msg.ends_with(')') => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
+}
+
 /// The full message for an error, with source snippets for input problems.
 pub fn describe(e: &Error) -> String {
     match e {
@@ -99,7 +108,7 @@ pub fn describe(e: &Error) -> String {
             let mut s = format!("error: {}", error::printable(&other.to_string()));
             let mut source = std::error::Error::source(other);
             while let Some(cause) = source {
-                s.push_str(&format!(": {}", error::printable(&cause.to_string())));
+                s.push_str(&format!(": {}", error::printable(&without_os_code(&cause.to_string()))));
                 source = cause.source();
             }
             s.push_str("; nothing was written\n");

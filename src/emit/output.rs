@@ -176,6 +176,13 @@ fn temp(target: &Path, bytes: &[u8], replace: bool) -> std::io::Result<PendingKi
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if !dir.is_dir() && fs::symlink_metadata(dir).is_err() {
+        // Named, rather than the bare "No such file or directory" creating the temp file gives.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the folder `{}` does not exist; create it first", dir.display()),
+        ));
+    }
     let existing = if replace { fs::metadata(target).ok() } else { None };
     let mut guard = None;
     let mut tmp = tempfile::Builder::new().prefix(".tmp").make_in(dir, |p| {
@@ -362,7 +369,7 @@ fn read_committed(path: &Path) -> Result<String, Error> {
         };
     let too_big = |n: u64| {
         fail(format!(
-            "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs"
+            "it is {n} bytes; --check reads at most {MAX_CHECK_BYTES} bytes (64 MiB), the constant MAX_CHECK_BYTES in src/emit/output.rs"
         ))
     };
     if meta.len() > MAX_CHECK_BYTES {

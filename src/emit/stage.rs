@@ -82,11 +82,15 @@ pub(crate) fn emit(
     if let Some(committed) = &options.check {
         let stale = output::check(committed, text, out)?;
         if stale {
-            let _ = writeln!(
-                err,
-                "error: `{}` is stale: re-render it (the diff is above)",
-                error::printable(&committed.display().to_string())
-            );
+            let name = error::printable(&committed.display().to_string()).into_owned();
+            let _ = match &options.rerender {
+                Some(cmd) => writeln!(
+                    err,
+                    "error: `{name}` is stale (the diff is above): re-render it with\n  {}",
+                    error::printable(cmd)
+                ),
+                None => writeln!(err, "error: `{name}` is stale: re-render it (the diff is above)"),
+            };
         }
         return Ok(Outcome { report, stale, annotations: None });
     }

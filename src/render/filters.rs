@@ -78,10 +78,35 @@ pub fn register(tera: &mut Tera, settings: &FilterSettings) {
     tera.register_filter("seconds", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::from(v.as_f64().map_or_else(|| "—".to_string(), seconds)))
     });
+    // Every count a report prints goes through this one formatter: `299,400`, never `299400`.
+    // (Not `count`: Tera has a built-in `count`, the length of a list.)
+    tera.register_filter("thousands", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+        Ok(Value::from(count(&v)))
+    });
     tera.register_filter("md", |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
         Ok(Value::safe_string(&escape_inline(&plain(&v))))
     });
     super::compute::register(tera);
+}
+
+/// A count for people, with thousands separators (`299400` → `299,400`, `-1200` → `-1,200`);
+/// a fraction prints as is, `none` as `—`, anything else as its text.
+pub fn count(v: &Value) -> String {
+    if let Some(n) = v.as_u128() {
+        return thousands(n);
+    }
+    if let Some(n) = v.as_i128() {
+        return format!("-{}", thousands(n.unsigned_abs()));
+    }
+    match v.as_f64() {
+        Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 => {
+            let sign = if f < 0.0 { "-" } else { "" };
+            format!("{sign}{}", thousands(f.abs() as u128))
+        }
+        Some(f) => format!("{f}"),
+        None if v.is_none() || v.is_undefined() => "—".to_string(),
+        None => plain(v),
+    }
 }
 
 /// The text of a value as it would print (strings without quotes).
@@ -123,7 +148,8 @@ pub fn signed(n: f64) -> String {
     if !n.is_finite() {
         return "—".into();
     }
-    let shown = if n.fract() == 0.0 { format!("{}", n.abs() as i64) } else { format!("{}", n.abs()) };
+    let shown =
+        if n.fract() == 0.0 && n.abs() < 1e30 { thousands(n.abs() as u128) } else { format!("{}", n.abs()) };
     if n > 0.0 {
         format!("+{shown}")
     } else if n < 0.0 {
@@ -213,7 +239,7 @@ pub fn ratio(r: f64, decimals: u32) -> String {
 
 /// `1 test`, `6 tests`, `2 categories`.
 pub fn pluralize(n: f64, word: &str, plural: Option<&str>) -> String {
-    let shown = if n.fract() == 0.0 { format!("{}", n as i64) } else { format!("{n}") };
+    let shown = count(&Value::from(n));
     if n == 1.0 {
         return format!("{shown} {word}");
     }

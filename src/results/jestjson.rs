@@ -252,6 +252,7 @@ fn case_of(a: Assertion, msg: &mut MessageBuf) -> TestCase {
             _ => None,
         }),
     };
+    let message = message.map(timed_out);
     let mut name = a.ancestor_titles.join(" > ");
     if !name.is_empty() {
         name.push_str(" > ");
@@ -302,6 +303,20 @@ impl State<'_> {
             file: Some(suite.to_owned()).filter(|s| !s.is_empty()),
             ..TestCase::errored(suite.to_owned(), index, name.to_owned(), message)
         });
+    }
+}
+
+/// Vitest's JSON report gives a timed-out test (or hook) only the placeholder error its runner
+/// creates to hold the stack, `Error: STACK_TRACE_ERROR` (its JUnit report says "Test timed out
+/// in N ms"): the headline says what that means, the stack follows.
+fn timed_out(message: String) -> String {
+    match message.strip_prefix("Error: STACK_TRACE_ERROR") {
+        Some(rest) if rest.is_empty() || rest.starts_with('\n') => {
+            format!(
+                "timed out (Vitest's JSON report writes only `Error: STACK_TRACE_ERROR` for a timeout){rest}"
+            )
+        }
+        _ => message,
     }
 }
 

@@ -619,7 +619,7 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
                 if matches!(name, b"system-out" | b"system-err")
                     && self.parent_kind() == Some(Kind::Case)
                     && matches!(self.case.primary, Some(Outcome::Failed | Outcome::Error))
-                    && self.msg.is_empty() =>
+                    && (self.msg.is_empty() || self.msg.is_status_word()) =>
             {
                 self.check_attrs(e, at)?;
                 if !empty {
@@ -1366,10 +1366,18 @@ impl<'p, 's, 'l, 'b> Parser<'p, 's, 'l, 'b> {
     fn take_case(&mut self) -> Pending {
         let state = std::mem::take(&mut self.case);
         self.capture_depth = None;
-        let message = self.msg.take().or_else(|| {
+        let message = match self.msg.take() {
+            // Only a status word (ctest's `Failed`, `SEGFAULT`): the output says why.
+            Some(word) if super::message::is_status_word(&word) => match self.out.take() {
+                Some(o) => Some(format!("{word}\n(the end of the test's output:)\n{o}")),
+                None => Some(word),
+            },
+            Some(m) => Some(m),
             // No message: the end of the output is the best explanation there is.
-            self.out.take().map(|o| format!("(no failure message; the end of the test's output:)\n{o}"))
-        });
+            None => {
+                self.out.take().map(|o| format!("(no failure message; the end of the test's output:)\n{o}"))
+            }
+        };
         self.out.clear();
         self.msg.clear();
         Pending { state, message }

@@ -27,6 +27,36 @@ pub(super) struct MessageBuf {
     started: bool,
     /// The last chunk ended with `\r`: a `\n` starting the next one is the same line break.
     after_cr: bool,
+    /// This part keeps its first line's indent (a stack whose frames are all indented): only
+    /// leading blank lines go.
+    keep_indent: bool,
+    /// With `keep_indent`, before `started`: the whitespace since the last line break, pushed
+    /// with the first text (it may come in a chunk of its own).
+    indent: String,
+}
+
+/// The completion statuses ctest writes as a failure's whole message (`GetTestStatus` in
+/// Source/CTest/cmCTestTestHandler.cxx), and the like: words that say a test failed, not why.
+const STATUS_WORDS: [&str; 13] = [
+    "failed",
+    "failure",
+    "segfault",
+    "timeout",
+    "illegal",
+    "interrupt",
+    "numerical",
+    "other_fault",
+    "bad_command",
+    "exception",
+    "subprocess aborted",
+    "child aborted",
+    "error",
+];
+
+/// Whether `s` is only one of [`STATUS_WORDS`].
+pub(super) fn is_status_word(s: &str) -> bool {
+    let s = s.trim();
+    STATUS_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
 impl MessageBuf {
@@ -37,6 +67,8 @@ impl MessageBuf {
         self.cut = 0;
         self.started = false;
         self.after_cr = false;
+        self.keep_indent = false;
+        self.indent.clear();
     }
 
     /// Never: the end of a message is kept, so every chunk matters.
@@ -49,6 +81,12 @@ impl MessageBuf {
         self.head.is_empty()
     }
 
+    /// True when all that was kept is a runner's bare status word (ctest's `Failed`,
+    /// `SEGFAULT`, `Timeout`...): no explanation, so the test's output is wanted too.
+    pub(super) fn is_status_word(&self) -> bool {
+        self.tail.is_empty() && self.cut == 0 && is_status_word(&self.head)
+    }
+
     /// Starts a new part (e.g. the element text after the `message` attribute) on a new line.
     pub(super) fn separate(&mut self) {
         let ends_with_newline =
@@ -58,6 +96,15 @@ impl MessageBuf {
         }
         self.started = false;
         self.after_cr = false;
+        self.keep_indent = false;
+        self.indent.clear();
+    }
+
+    /// Like [`MessageBuf::separate`], for a part whose first line keeps its indent (a stack
+    /// trace: `   at X` then `   at Y`, not `at X` then `   at Y`).
+    pub(super) fn separate_keeping_indent(&mut self) {
+        self.separate();
+        self.keep_indent = true;
     }
 
     /// Starts a new paragraph (the next of several failures of one case): a blank line.
@@ -77,11 +124,26 @@ impl MessageBuf {
             self.after_cr = false;
         }
         if !self.started {
-            text = text.trim_start();
+            let rest = text.trim_start();
+            if self.keep_indent {
+                let lead = text.strip_suffix(rest).unwrap_or("");
+                match lead.rsplit_once(['\n', '\r']) {
+                    Some((_, indent)) => {
+                        self.indent.clear();
+                        self.indent.push_str(indent);
+                    }
+                    None => self.indent.push_str(lead),
+                }
+            }
+            text = rest;
             if text.is_empty() {
                 return;
             }
             self.started = true;
+            if !self.indent.is_empty() {
+                let indent = std::mem::take(&mut self.indent);
+                self.push_raw(&indent);
+            }
         }
         if !text.contains('\r') {
             self.push_raw(text);

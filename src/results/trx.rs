@@ -323,10 +323,13 @@ impl Handler for Trx<'_> {
                 El::Other
             }
         };
-        if matches!(el, El::ErrorMessage | El::StackTrace)
-            && let Some(r) = self.results.last_mut()
-        {
-            r.msg.separate();
+        if let Some(r) = self.results.last_mut() {
+            match el {
+                El::ErrorMessage => r.msg.separate(),
+                // .NET indents every frame: the first keeps its indent like the others.
+                El::StackTrace => r.msg.separate_keeping_indent(),
+                _ => {}
+            }
         }
         self.stack.push(el);
         Ok(())

@@ -31,7 +31,7 @@ fn a_million_suites_fit_in_a_fixed_memory_limit() {
     assert!(md.contains("**Result**: ✅ All tests passed: 1,000,000 tests"), "{}", &md[..md.len().min(2000)]);
     // The suite table lists the first 1,000 names and adds up the rest in one row.
     assert_eq!(md.lines().filter(|l| l.starts_with("| s")).count(), 1000);
-    assert!(md.contains("| *… other suites* | 999000 | 999000 | 0 | 0 | 0 | ✅ |"), "{}", &md[..2000]);
+    assert!(md.contains("| *… other suites* | 999,000 | 999,000 | 0 | 0 | 0 | ✅ |"), "{}", &md[..2000]);
     // 100 findings listed, the rest counted, on stderr as in the report.
     assert_eq!(stderr.lines().filter(|l| l.starts_with("finding: suite")).count(), 100);
     assert!(

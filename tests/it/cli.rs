@@ -850,3 +850,38 @@ fn usage_errors_escape_control_characters() {
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
     assert_eq!(run.stderr.lines().next().map(|l| l.starts_with("error: ")), Some(true), "{}", run.stderr);
 }
+
+// Checks that results stating no durations (Perl TAP has none) say so, as other missing figures
+// do: "no durations given" and a Duration of "—", never "in 0 s" / "0 s".
+#[test]
+fn results_without_durations_say_none_were_given() {
+    let tap = "tests/fixtures/runners/tap-perl/mixed/basic.tap";
+    let r = run([tap]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.contains("3 skipped, no durations given\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("| 10 | 4 | 3 | 0 | 3 | 0 | — |\n"), "{}", r.stdout);
+    let r = run(["data", "--results", tap]);
+    assert!(r.stdout.contains("3 skipped, no durations given.\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("0 s"), "{}", r.stdout);
+}
+
+// Checks that every count a report prints uses one formatter: 1,200 passed, never "1200"
+// beside "1,201 tests" (the "600 failed — 299400 passed").
+#[test]
+fn counts_use_thousands_separators_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut xml = String::from("<testsuite name=\"big\">\n");
+    for i in 0..1200 {
+        xml.push_str(&format!("<testcase classname=\"big\" name=\"t{i}\" time=\"0.001\"/>\n"));
+    }
+    xml.push_str(
+        "<testcase classname=\"big\" name=\"bad\"><failure message=\"no\"/></testcase>\n</testsuite>\n",
+    );
+    let file = tmp.path().join("big.xml");
+    fs::write(&file, xml).unwrap();
+    let r = run([&file]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.contains("1,201 tests; 1 failed — 1,200 passed, 0 skipped"), "{}", r.stdout);
+    assert!(r.stdout.contains("| 1,201 | 1,200 | 1 | 0 | 0 | 0 |"), "{}", r.stdout);
+    assert!(!r.stdout.contains("1200") && !r.stdout.contains("1201"), "{}", r.stdout);
+}

@@ -320,8 +320,14 @@ fn dotnet_formats() {
         t.message
             .as_deref()
             .unwrap()
-            .starts_with("Assert.True() Failure\nExpected: True\nActual:   False\nat ")
+            .starts_with("Assert.True() Failure\nExpected: True\nActual:   False\n   at DotnetTests.")
     );
+    // A TRX stack keeps the first frame's indent, like the frames after it.
+    let thrown = case(&trx, "DotnetTests.XUnitTests.CalculatorTests.Exception_In_TargetTest");
+    let stack: Vec<&str> =
+        thrown.message.as_deref().unwrap().lines().filter(|l| l.contains(" at ")).collect();
+    assert_eq!(stack.len(), 2, "{:?}", thrown.message);
+    assert!(stack.iter().all(|l| l.starts_with("   at DotnetTests.")), "{stack:?}");
     assert_eq!(t.duration_s, 0.0006537);
     assert!(trx.findings.is_empty(), "{:?}", trx.findings);
 

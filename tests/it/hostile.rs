@@ -800,6 +800,20 @@ fn unlistable_data_directory() {
     );
 }
 
+// Checks that an output path in a folder that does not exist names the folder, without the OS
+// error code, and creates nothing.
+#[test]
+fn output_in_missing_folder_names_it() {
+    let d = Data::new();
+    let out = d.run(&["data", "-o", "nodir/report.md"]);
+    assert_eq!((out.code, out.stdout.as_str()), (2, ""), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: failed to write `nodir/report.md`: the folder `nodir` does not exist; create it first; nothing was written\n"
+    );
+    assert!(!d.path("nodir").exists());
+}
+
 // Checks that an output path that is a directory is refused and the directory left as it was.
 #[test]
 fn output_path_is_a_directory() {
@@ -1116,7 +1130,7 @@ fn output_to_devices_fifos_and_stdout() {
 
     // A device that fails: nothing on stdout, exit 2.
     let out = d.run(&["data", "-o", "/dev/full"]);
-    assert_refusal(&out, &["error: failed to write `/dev/full`: No space left on device (os error 28)"]);
+    assert_refusal(&out, &["error: failed to write `/dev/full`: No space left on device"]);
 }
 
 // Checks that a symlinked report is updated through the link: the link stays, the file it
@@ -1319,7 +1333,7 @@ fn github_summary_short_write_is_undone() {
     );
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (2, "", "error: failed to write `summary.md`: File too large (os error 27); nothing was written\n")
+        (2, "", "error: failed to write `summary.md`: File too large; nothing was written\n")
     );
     assert_eq!(fs::read_to_string(&summary).unwrap(), before);
     assert_eq!(entries(d.root()), ["data", "summary.md"], "the -o file or a temp file was left");
@@ -1335,11 +1349,7 @@ fn init_is_all_or_nothing() {
     let out = run_wrapped(&d, "ulimit -f 2 && trap '' XFSZ", &["init", "new"], &[]);
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (
-            2,
-            "",
-            "error: failed to write `new/schema/report.json`: File too large (os error 27); nothing was written\n"
-        )
+        (2, "", "error: failed to write `new/schema/report.json`: File too large; nothing was written\n")
     );
     assert_eq!(entries(d.root()), ["data"], "init left files behind");
     let out = d.run(&["init", "new"]);
@@ -1381,7 +1391,7 @@ fn check_reads_only_regular_files_within_the_bound() {
         ("missing.md", "error: cannot read `missing.md`: no such file or directory; nothing was written\n".into()),
         (
             "big.md",
-            "error: cannot read `big.md`: it is 67108865 bytes; --check reads at most 67108864 bytes (64 MiB), the constant MAX_CHECK_BYTES in src/output.rs; nothing was written\n".into(),
+            "error: cannot read `big.md`: it is 67108865 bytes; --check reads at most 67108864 bytes (64 MiB), the constant MAX_CHECK_BYTES in src/emit/output.rs; nothing was written\n".into(),
         ),
     ];
     if mkfifo(&d.path("fifo.md")) {
@@ -1427,6 +1437,25 @@ fn apply(old: &str, diff: &str) -> String {
 // Checks that `--check` against 200,000-line reports answers (within the run timeout) with a
 // diff that turns the committed report into the fresh one: every other line changed, and
 // nothing in common.
+// Checks that the stale message gives a command that re-renders the committed report: the same
+// inputs and options with `-o FILE`, quoted for a shell; run by sh, it makes the report fresh.
+#[test]
+fn check_stale_gives_the_command_that_re_renders() {
+    let d = Data::new();
+    d.write("it's stale.md", "old\n");
+    let out = d.run(&["data", "--date", "2026-01-01", "--check=it's stale.md"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let cmd = format!("{} data --date 2026-01-01 -o 'it'\\''s stale.md'", support::BIN);
+    assert_eq!(
+        out.stderr,
+        format!("error: `it's stale.md` is stale (the diff is above): re-render it with\n  {cmd}\n")
+    );
+    let sh = Command::new("sh").arg("-c").arg(&cmd).current_dir(d.root()).status().unwrap();
+    assert!(sh.success());
+    let again = d.run(&["data", "--date", "2026-01-01", "--check", "it's stale.md"]);
+    assert_eq!((again.code, again.stderr.as_str()), (0, ""), "{}", again.stdout);
+}
+
 #[test]
 fn check_diff_of_huge_reports() {
     let d = Data::new();
@@ -1448,7 +1477,13 @@ fn check_diff_of_huge_reports() {
         all.extend(["--check", "REPORT.md"]);
         let out = d.run(&all);
         assert_eq!(out.code, 1, "{}", out.stderr);
-        assert_eq!(out.stderr, "error: `REPORT.md` is stale: re-render it (the diff is above)\n");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: `REPORT.md` is stale (the diff is above): re-render it with\n  {} data --templates tpl --template big.md -o REPORT.md\n",
+                support::BIN
+            )
+        );
         assert!(
             out.stdout.starts_with("--- REPORT.md\n+++ REPORT.md (re-rendered)\n@@ -1"),
             "{}",
@@ -2113,11 +2148,7 @@ fn failed_record_leaves_every_output_as_it_was() {
     );
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (
-            2,
-            "",
-            "error: failed to write `hist/1.parquet`: File too large (os error 27); nothing was written\n"
-        )
+        (2, "", "error: failed to write `hist/1.parquet`: File too large; nothing was written\n")
     );
     assert_eq!(fs::read_to_string(d.path("report.md")).unwrap(), "old report\n");
     assert_eq!(fs::read_to_string(d.path("summary.md")).unwrap(), "## earlier step\n");
@@ -2147,10 +2178,7 @@ fn failed_record_leaves_every_output_as_it_was() {
     let _ = Command::new("umount").arg(&tiny).status();
     assert_eq!(
         (out.code, out.stderr.as_str()),
-        (
-            2,
-            "error: failed to write `hist/1.parquet`: No space left on device (os error 28); nothing was written\n"
-        )
+        (2, "error: failed to write `hist/1.parquet`: No space left on device; nothing was written\n")
     );
     assert_eq!(left, ["junit.xml", "report.md"]);
 }

@@ -313,3 +313,39 @@ fn rendered_failures_of_every_runner() {
     assert!(all.matches("==== ").count() >= 20, "failures rendered for too few files");
     assert_snapshot!("runner_failures", all);
 }
+
+// Checks that a ctest failure whose message is only ctest's status word (`Failed`) also shows
+// the end of the test's <system-out>, where the cause is (ctest 4.4.5, real output).
+#[test]
+fn ctest_status_word_failures_show_the_output_tail() {
+    let file = support::fixture("runners/ctest-junit/not-run-reasons/ctest-junit.xml");
+    let mut sink = CollectSink::default();
+    read_file_with(&file, &mut sink, &ReadOptions::default()).unwrap();
+    let case = sink.cases.iter().find(|c| c.name == "db_setup").unwrap();
+    assert_eq!(
+        case.message.as_deref(),
+        Some("Failed\n(the end of the test's output:)\ncannot start database")
+    );
+    // A real message is kept alone: "Unable to find executable" is more than a status word.
+    let other = sink.cases.iter().find(|c| c.name == "missing_executable").unwrap();
+    assert!(!other.message.as_deref().unwrap_or("").contains("end of the test's output"), "{other:?}");
+}
+
+// Checks that vitest's JSON "Error: STACK_TRACE_ERROR" (its text for a timeout, real vitest 3.2.7
+// output) says the test timed out, and that its JUnit report's own words are kept.
+#[test]
+fn vitest_timeout_says_it_timed_out() {
+    let dir = support::fixture("runners/vitest/json-timeout");
+    for (file, headline) in [
+        (
+            "vitest.json",
+            "timed out (Vitest's JSON report writes only `Error: STACK_TRACE_ERROR` for a timeout)\n",
+        ),
+        ("junit.xml", "Test timed out in 50ms."),
+    ] {
+        let mut sink = CollectSink::default();
+        read_file_with(&dir.join(file), &mut sink, &ReadOptions::default()).unwrap();
+        let slow = sink.cases.iter().find(|c| c.name.ends_with("slow")).unwrap();
+        assert!(slow.message.as_deref().unwrap_or("").starts_with(headline), "{file}: {:?}", slow.message);
+    }
+}
