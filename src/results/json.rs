@@ -162,6 +162,36 @@ pub(super) fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Maps a serde_json error to ours (serde_json positions are 1-based).
+/// The lines of an event stream (JSON lines: libtest, go test -json, Dart), read into one reused
+/// buffer, numbered from 1, the first line's UTF-8 byte-order mark skipped.
+pub(super) struct Lines<R> {
+    src: R,
+    buf: Vec<u8>,
+    no: u64,
+}
+
+impl<R: std::io::BufRead> Lines<R> {
+    pub(super) fn new(src: R) -> Self {
+        Lines { src, buf: Vec::with_capacity(4096), no: 0 }
+    }
+
+    /// The next line (with its line break) and its number; `None` at the end of the stream.
+    pub(super) fn next_line(
+        &mut self,
+        path: &std::path::Path,
+    ) -> Result<Option<(u64, &[u8])>, super::ResultsError> {
+        self.buf.clear();
+        let n = self.src.read_until(b'\n', &mut self.buf).map_err(|e| super::ResultsError::io(path, e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.no = self.no.saturating_add(1);
+        let text: &[u8] = &self.buf;
+        let text = if self.no == 1 { text.strip_prefix(super::xml::UTF8_BOM).unwrap_or(text) } else { text };
+        Ok(Some((self.no, text)))
+    }
+}
+
 pub(super) fn json_error(path: &std::path::Path, e: serde_json::Error) -> super::ResultsError {
     if e.is_io() {
         let source = std::io::Error::other(e.to_string());

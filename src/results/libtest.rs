@@ -88,11 +88,7 @@ struct State<'p, 's> {
 }
 
 /// Reads libtest JSON lines from `src`. Returns the number of cases read.
-pub(super) fn read<R: BufRead>(
-    mut src: R,
-    path: &Path,
-    sink: &mut dyn CaseSink,
-) -> Result<u64, ResultsError> {
+pub(super) fn read<R: BufRead>(src: R, path: &Path, sink: &mut dyn CaseSink) -> Result<u64, ResultsError> {
     let mut state = State {
         path,
         sink,
@@ -102,19 +98,8 @@ pub(super) fn read<R: BufRead>(
         cases: 0,
         msg: MessageBuf::default(),
     };
-    let mut line = Vec::with_capacity(4096);
-    let mut line_no = 0u64;
-    loop {
-        line.clear();
-        let n = src.read_until(b'\n', &mut line).map_err(|e| ResultsError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        line_no = line_no.saturating_add(1);
-        let mut text: &[u8] = &line;
-        if line_no == 1 {
-            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-        }
+    let mut lines = super::json::Lines::new(src);
+    while let Some((line_no, text)) = lines.next_line(path)? {
         if text.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
