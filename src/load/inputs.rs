@@ -9,7 +9,11 @@ use crate::error::{Diagnostic, Error};
 use crate::load::manifest::{REPORT_FILE, io_reason};
 
 /// File endings read as results when a directory is given.
-const RESULT_EXTENSIONS: &[&str] = &["xml", "json", "jsonl", "ndjson", "trx", "tap"];
+/// (The format table's: a new format's ending is searched for without a second list here.)
+fn result_extensions() -> &'static [&'static str] {
+    static ENDINGS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    ENDINGS.get_or_init(crate::results::result_extensions)
+}
 
 /// What the positional inputs are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +51,7 @@ pub(crate) fn mode(inputs: &[PathBuf]) -> Result<Mode, Error> {
 /// A folder with neither manifests nor results: what each would need, since "cannot read
 /// report.yaml" would send a user who meant results to write a manifest.
 fn neither(dir: &Path) -> Diagnostic {
-    let endings = RESULT_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ");
+    let endings = result_extensions().iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ");
     Diagnostic::error(
         dir,
         None,
@@ -68,7 +72,7 @@ fn has_result_files(dir: &Path) -> bool {
 fn is_result_file(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| RESULT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        .is_some_and(|e| result_extensions().contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Result files named by `inputs`: files as given, directories walked for result files.
